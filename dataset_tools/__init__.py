@@ -1,0 +1,1 @@
+"""coalition-dataset: schemas, validation and releases of counter-terrorism coalition data."""

@@ -1,0 +1,5 @@
+"""``python -m dataset_tools`` runs the command line."""
+
+from dataset_tools.cli import main
+
+main()

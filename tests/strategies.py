@@ -1,0 +1,88 @@
+"""Hypothesis strategies for valid records of every table, derived from the models.
+
+One strategy per column kind, picked from ``dataset_tools.models.columns``, so a new
+field is covered without touching this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from dataset_tools.dates import PartialDate
+from dataset_tools.models import LONG_TEXT_PATTERN, TABLES, Column, Record, columns
+
+slugs = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8), min_size=1, max_size=4
+).map("-".join)
+
+
+@st.composite
+def partial_dates(draw: st.DrawFn) -> str:
+    """A valid partial date at any precision, as text."""
+    year = draw(st.integers(1900, 2100))
+    precision = draw(st.sampled_from(["year", "month", "day"]))
+    if precision == "year":
+        return f"{year:04d}"
+    month = draw(st.integers(1, 12))
+    if precision == "month":
+        return f"{year:04d}-{month:02d}"
+    day = draw(st.integers(1, PartialDate(year, month).end.day))
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+# Names in the scripts this dataset meets: Latin with Turkish letters, Arabic, punctuation
+# that CSV must quote (comma, quote), and spaces inside.
+_LETTERS = "abcxyzABCXYZ0189çğıİöşüÇĞÖŞÜالدولةداعش'\"-.,() "
+
+
+def _text(column: Column) -> st.SearchStrategy[str]:
+    limit = min(column.max_length or 60, 60)
+    middle = st.text(alphabet=_LETTERS + ("\n\r" if column.pattern == LONG_TEXT_PATTERN else ""), max_size=limit - 2)
+    edge = st.sampled_from("abzAZçğİşÜد0'\"(.")
+    return st.one_of(edge, st.tuples(edge, middle, edge).map("".join)).filter(
+        lambda text: ";" not in text or not column.is_list
+    )
+
+
+def column_values(column: Column) -> st.SearchStrategy[Any]:  # noqa: PLR0911 - one return per column kind
+    """A strategy for one column's valid value (an item, for list columns)."""
+    if column.vocabulary is not None:
+        return st.sampled_from([member.value for member in column.vocabulary])
+    if column.enum:
+        return st.sampled_from(column.enum)
+    if column.is_date:
+        return partial_dates()
+    if column.name == "id" or column.references:
+        return slugs
+    if column.name == "url":
+        return st.tuples(slugs, st.sampled_from(["org", "int", "gov.tr"]), slugs).map(
+            lambda parts: f"https://{parts[0]}.{parts[1]}/{parts[2]}"
+        )
+    if column.name == "wikidata_id":
+        return st.integers(1, 10**9).map(lambda number: f"Q{number}")
+    return _text(column)
+
+
+def column_strategy(column: Column) -> st.SearchStrategy[Any]:
+    """A strategy for one column's full value, ``None`` allowed where the field is optional."""
+    item = column_values(column)
+    if column.is_list:
+        return st.lists(item, min_size=max(column.min_items, 0), max_size=3)
+    if column.required:
+        return item
+    return st.none() | item
+
+
+def record_data(model: type[Record]) -> st.SearchStrategy[dict[str, Any]]:
+    """JSON-like input for ``model``: every field drawn from its column strategy."""
+    return st.fixed_dictionaries({column.name: column_strategy(column) for column in columns(model)})
+
+
+def records(model: type[Record]) -> st.SearchStrategy[Record]:
+    """Valid model instances of ``model``."""
+    return record_data(model).map(model.model_validate)
+
+
+tables = st.sampled_from(sorted(TABLES))
