@@ -1,1 +1,21 @@
-"""coalition-dataset: schemas, validation and releases of counter-terrorism coalition data."""
+"""coalition-dataset: schemas, validation and releases of counter-terrorism coalition data.
+
+``validate(path)`` checks a dataset folder and returns a Report. Heavy modules load on
+first use, so importing the package stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dataset_tools.validation import Report
+
+__all__ = ["validate"]
+
+
+def validate(path: Any, *, reference: bool = False, max_errors: int | None = None) -> Report:
+    """Validate a dataset folder or one table file; see :func:`dataset_tools.validation.validate`."""
+    from dataset_tools.validation import validate as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
+
+    return run(path, reference=reference, max_errors=max_errors)

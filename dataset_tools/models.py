@@ -10,7 +10,7 @@ import types
 import typing
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -89,6 +89,11 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False)
 
+    ordered_dates: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Pairs of date fields (first, second): the second may not be certainly before the first."""
+    distinct_references: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Pairs of id fields that may not hold the same id (no record refers to itself)."""
+
 
 class Source(Record):
     """Where a claim comes from: a news report, an official list, a legal instrument."""
@@ -107,6 +112,9 @@ class Source(Record):
 
 class Organisation(Record):
     """A state, government body, military, agency, armed group, party, coalition or outlet."""
+
+    ordered_dates = (("founded", "dissolved"),)
+    distinct_references = (("id", "parent_id"),)
 
     id: Slug = Field(description="Unique id of the record, across all tables.")
     name: Text = Field(description="The name most used in English, correctly spelled.")
@@ -143,6 +151,8 @@ class Actor(Record):
 class Position(Record):
     """A person holds a role in an organisation."""
 
+    ordered_dates = (("start", "end"),)
+
     id: Slug = Field(description="Unique id of the record, across all tables.")
     actor_id: Slug = ref("The person.", "actors")
     organisation_id: Slug = ref("The organisation the role is in.", "organisations")
@@ -156,6 +166,9 @@ class Position(Record):
 
 class Membership(Record):
     """An organisation is a member of a coalition."""
+
+    ordered_dates = (("start", "end"),)
+    distinct_references = (("member_id", "coalition_id"),)
 
     id: Slug = Field(description="Unique id of the record, across all tables.")
     member_id: Slug = ref("The member organisation.", "organisations")
@@ -175,6 +188,9 @@ class Membership(Record):
 class Designation(Record):
     """An authority lists a person or organisation under a list or legal instrument."""
 
+    ordered_dates = (("listed", "delisted"),)
+    distinct_references = (("authority_id", "subject_id"),)
+
     id: Slug = Field(description="Unique id of the record, across all tables.")
     authority_id: Slug = ref("The designating authority (a state or body).", "organisations")
     subject_id: Slug = ref("The designated person or organisation.", "actors", "organisations")
@@ -193,6 +209,8 @@ class Designation(Record):
 
 class CoalitionEvent(Record):
     """Something a coalition or its members did: formation, meeting, agreement, operation."""
+
+    ordered_dates = (("date", "end_date"),)
 
     id: Slug = Field(description="Unique id of the record, across all tables.")
     kind: EventKind = Field(description="What happened.")

@@ -62,9 +62,9 @@ class Problem:
     code: str
     file: str
     line: int | None
-    field: str | None
-    value: str | None
     message: str
+    field: str | None = None
+    value: str | None = None
     hint: str | None = None
 
     @property

@@ -46,7 +46,7 @@ def _text(column: Column) -> st.SearchStrategy[str]:
     )
 
 
-def column_values(column: Column) -> st.SearchStrategy[Any]:  # noqa: PLR0911 - one return per column kind
+def column_values(column: Column) -> st.SearchStrategy[Any]:
     """A strategy for one column's valid value (an item, for list columns)."""
     if column.vocabulary is not None:
         return st.sampled_from([member.value for member in column.vocabulary])

@@ -1,0 +1,290 @@
+"""The checks, layer by layer. Each is a plain function that yields Problems.
+
+Field and record checks come in two implementations that must agree: a vectorised one
+over pyarrow columns (fast) and a per-row one through the pydantic models (reference).
+Both describe a bad value with :func:`explain`, so the wording is shared; only the
+finding differs. Table and cross-table checks work on sets of ids and have one form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import ValidationError
+
+from dataset_tools import dates
+from dataset_tools.hints import did_you_mean
+from dataset_tools.models import LIST_DELIMITER, TABLES, Column, Record, columns, from_row
+from dataset_tools.problems import Problem
+from dataset_tools.read import TableFile
+
+HINT_LIMIT = 1000
+"""Suggestions are computed for at most this many bad values per column (they cost a search each)."""
+
+# --- what is wrong with one value -------------------------------------------------------------
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _slugify(value: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", value.lower()))
+
+
+def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
+    """Why ``value`` is not valid in ``column``: (code, message, hint), or None if it is valid.
+
+    The order of the tests is pydantic's: length, then type, then pattern or vocabulary.
+    """
+    name = column.name
+    if column.max_length is not None and len(value) > column.max_length:
+        return (
+            "constraint-error",
+            f"{name} is {len(value)} characters long; the limit is {column.max_length}",
+            "shorten it, or move detail into notes",
+        )
+    if column.is_date:
+        try:
+            dates.PartialDate.parse(value)
+        except dates.PartialDateError as error:
+            return "type-error", str(error), "keep only the precision you know: 2025, 2025-02 or 2025-02-04"
+        return None
+    if column.enum:
+        if value in column.enum:
+            return None
+        hint = did_you_mean(value, column.enum)
+        if column.vocabulary is not None:
+            allowed = ", ".join(column.enum)
+            return "constraint-error", f"{value!r} is not a {name} value; allowed: {allowed}", hint
+        return "constraint-error", f"{value!r} is not a valid {name} code", hint
+    if column.pattern and not _compiled(column.pattern).fullmatch(value):
+        return "constraint-error", _pattern_message(column, value), _pattern_hint(column, value)
+    return None
+
+
+def _pattern_message(column: Column, value: str) -> str:
+    name = column.name
+    if name == "id" or column.references:
+        return f"{value!r} is not a valid id: ids use lowercase letters, digits and single hyphens"
+    if name == "url":
+        return f"{value!r} is not an http(s) URL"
+    if name == "wikidata_id":
+        return f"{value!r} is not a Wikidata id (Q followed by digits, e.g. Q42)"
+    if value != value.strip(" \t\n\r\f\v"):
+        return f"{name} has whitespace at its start or end"
+    if "\x00" in value:
+        return f"{name} contains a NUL character"
+    if column.is_list and LIST_DELIMITER in value:
+        return f"an item of {name} contains {LIST_DELIMITER!r}, which separates items"
+    return f"{name} holds a line break, which only notes and summaries may hold"
+
+
+def _pattern_hint(column: Column, value: str) -> str | None:
+    if value == "" and column.is_list:
+        return f"remove the extra {LIST_DELIMITER!r}"
+    if column.name == "id" or column.references:
+        slug = _slugify(value)
+        return f"did you mean `{slug}`?" if slug else None
+    if value != value.strip(" \t\n\r\f\v"):
+        return "remove the surrounding whitespace"
+    return None
+
+
+def _field_problem(tf: TableFile, row: int, column: Column, value: str) -> Problem:
+    found = explain(column, value)
+    code, message, hint = found or ("constraint-error", f"{column.name} breaks the field's constraints", None)
+    return Problem(code, tf.file, int(tf.lines[row]), message, column.name, value, hint)
+
+
+def _required(tf: TableFile, row: int, column: Column) -> Problem:
+    return Problem(
+        "required-error",
+        tf.file,
+        int(tf.lines[row]),
+        f"{column.name} is required but empty",
+        column.name,
+        "",
+        f"fill in {column.name}: {column.description}",
+    )
+
+
+# --- field checks, vectorised -----------------------------------------------------------------
+
+
+def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
+    """A boolean mask of the values :func:`explain` would reject."""
+    bad = np.zeros(len(values), dtype=bool)
+    if len(values) == 0:
+        return bad
+    if column.max_length is not None:
+        bad |= pc.greater(pc.utf8_length(values), column.max_length).to_numpy(zero_copy_only=False)
+    if column.is_date:
+        shaped = pc.match_substring_regex(values, dates.PATTERN).to_numpy(zero_copy_only=False)
+        bad |= ~shaped | ~_real_dates(values, shaped)
+    elif column.enum:
+        bad |= ~pc.is_in(values, value_set=pa.array(column.enum, pa.string())).to_numpy(zero_copy_only=False)
+    elif column.pattern:
+        bad |= ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
+    return bad
+
+
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _date_parts(values: pa.Array, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month (0 if absent) and day (0 if absent) of well-shaped dates; zeros elsewhere."""
+    padded = pc.if_else(pa.array(shaped), values, "0000-00-00")
+    padded = pc.utf8_rpad(padded, 10, "0")
+    year = pc.cast(pc.utf8_slice_codeunits(padded, 0, 4), pa.int32()).to_numpy(zero_copy_only=False)
+    month = pc.cast(pc.utf8_slice_codeunits(padded, 5, 7), pa.int32()).to_numpy(zero_copy_only=False)
+    day = pc.cast(pc.utf8_slice_codeunits(padded, 8, 10), pa.int32()).to_numpy(zero_copy_only=False)
+    return year, month, day
+
+
+def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return _DAYS[month] + ((month == 2) & leap)
+
+
+def _real_dates(values: pa.Array, shaped: np.ndarray) -> np.ndarray:
+    year, month, day = _date_parts(values, shaped)
+    ok = year > 0
+    has_day = day > 0
+    ok &= ~has_day | (day <= _days_in_month(year, np.clip(month, 1, 12)))
+    return ok | ~shaped
+
+
+def _interval_keys(values: pa.Array, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day each valid date covers, as YYYYMMDD integers."""
+    year, month, day = _date_parts(values, valid)
+    first_month = np.where(month > 0, month, 1)
+    last_month = np.where(month > 0, month, 12)
+    first = year * 10000 + first_month * 100 + np.where(day > 0, day, 1)
+    last = year * 10000 + last_month * 100 + np.where(day > 0, day, _days_in_month(year, last_month))
+    return first, last
+
+
+def _column(tf: TableFile, name: str) -> pa.Array:
+    return tf.data.column(name).combine_chunks()
+
+
+def field_checks(tf: TableFile) -> Iterator[Problem]:
+    """Required, type, pattern, length and vocabulary of every cell, column by column."""
+    for column in columns(TABLES[tf.table]):
+        if column.name not in tf.data.column_names:
+            continue
+        values = _column(tf, column.name)
+        empty = pc.equal(values, "").to_numpy(zero_copy_only=False)
+        if column.required:
+            for row in np.flatnonzero(empty):
+                yield _required(tf, row, column)
+        rows = np.flatnonzero(~empty)
+        if column.is_list:
+            lists = pc.split_pattern(values.take(pa.array(rows)), LIST_DELIMITER)
+            items = pc.list_flatten(lists)
+            parents = rows[pc.list_parent_indices(lists).to_numpy()]
+            for index in np.flatnonzero(_bad_values(column, items)):
+                yield _field_problem(tf, parents[index], column, items[index].as_py())
+        else:
+            present = values.take(pa.array(rows))
+            for index in np.flatnonzero(_bad_values(column, present)):
+                yield _field_problem(tf, rows[index], column, present[index].as_py())
+
+
+def record_checks(tf: TableFile) -> Iterator[Problem]:
+    """Dates in order and no record referring to itself, record by record (vectorised)."""
+    model = TABLES[tf.table]
+    by_name = {column.name: column for column in columns(model)}
+    for first, second in model.ordered_dates:
+        if first not in tf.data.column_names or second not in tf.data.column_names:
+            continue
+        a, b = _column(tf, first), _column(tf, second)
+        valid = ~_bad_values(by_name[first], a) & ~_bad_values(by_name[second], b)
+        valid &= pc.not_equal(a, "").to_numpy(zero_copy_only=False) & pc.not_equal(b, "").to_numpy(zero_copy_only=False)
+        a_first, _ = _interval_keys(a, valid)
+        _, b_last = _interval_keys(b, valid)
+        for row in np.flatnonzero(valid & (b_last < a_first)):
+            yield _order_problem(tf, row, first, second, a[row].as_py(), b[row].as_py())
+    for first, second in model.distinct_references:
+        if first not in tf.data.column_names or second not in tf.data.column_names:
+            continue
+        a, b = _column(tf, first), _column(tf, second)
+        same = pc.and_(pc.equal(a, b), pc.not_equal(a, "")).to_numpy(zero_copy_only=False)
+        for row in np.flatnonzero(same):
+            yield _self_problem(tf, row, first, second, a[row].as_py())
+
+
+def _order_problem(tf: TableFile, row: int, first: str, second: str, a: str, b: str) -> Problem:
+    return Problem(
+        "date-order-error",
+        tf.file,
+        int(tf.lines[row]),
+        f"{second} {b} is before {first} {a}",
+        second,
+        b,
+        f"check both dates; if {second} is unknown, leave it empty",
+    )
+
+
+def _self_problem(tf: TableFile, row: int, first: str, second: str, value: str) -> Problem:
+    return Problem(
+        "self-reference-error",
+        tf.file,
+        int(tf.lines[row]),
+        f"{second} and {first} are both `{value}`: a record cannot refer to itself here",
+        second,
+        value,
+        f"set {second} to another record's id",
+    )
+
+
+# --- field and record checks, per row through pydantic (the reference) -----------------------
+
+
+def reference_field_and_record_checks(tf: TableFile) -> Iterator[Problem]:
+    """The same problems as :func:`field_checks` and :func:`record_checks`, found row by row."""
+    model = TABLES[tf.table]
+    by_name = {column.name: column for column in columns(model)}
+    present = set(tf.data.column_names)
+    rows = tf.data.to_pylist()
+    for index, row in enumerate(rows):
+        data = from_row(model, row)
+        bad_fields: set[str] = set()
+        try:
+            model.model_validate(data)
+        except ValidationError as error:
+            for entry in error.errors():
+                name = str(entry["loc"][0])
+                if name not in present:
+                    continue
+                bad_fields.add(name)
+                if entry["type"] == "missing":
+                    yield _required(tf, index, by_name[name])
+                else:
+                    yield _field_problem(tf, index, by_name[name], entry["input"])
+        yield from _reference_record_checks(tf, index, model, row, bad_fields)
+
+
+def _reference_record_checks(
+    tf: TableFile, index: int, model: type[Record], row: dict[str, str], bad_fields: set[str]
+) -> Iterator[Problem]:
+    for first, second in model.ordered_dates:
+        a, b = row.get(first, ""), row.get(second, "")
+        if (
+            a
+            and b
+            and not bad_fields & {first, second}
+            and dates.PartialDate.parse(b).certainly_before(dates.PartialDate.parse(a))
+        ):
+            yield _order_problem(tf, index, first, second, a, b)
+    for first, second in model.distinct_references:
+        a, b = row.get(first, ""), row.get(second, "")
+        if a and a == b:
+            yield _self_problem(tf, index, first, second, a)

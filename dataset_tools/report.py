@@ -1,0 +1,106 @@
+"""Format a validation report: human text, JSON for tools, GitHub Actions annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from itertools import groupby
+
+from dataset_tools.problems import Problem, Severity
+from dataset_tools.validation import Report
+
+GITHUB_ANNOTATION_LIMIT = 10
+"""GitHub shows at most 10 annotations of a kind per step; the rest go to the job summary."""
+
+
+def _where(problem: Problem) -> str:
+    parts = [f"line {problem.line}" if problem.line else "file"]
+    if problem.field:
+        parts.append(f"field {problem.field}")
+    return ", ".join(parts)
+
+
+def _counts(report: Report) -> str:
+    def plural(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    text = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
+    text += f" ({plural(len(report.files), 'file')}, {plural(report.rows, 'row')} checked)"
+    if report.omitted:
+        text += f"; {report.omitted} more not shown (--max-errors)"
+    return text
+
+
+def text(report: Report) -> str:
+    """Problems grouped by file, each with its place, message, code and hint; then the counts."""
+    lines: list[str] = []
+    for file, problems in groupby(report.problems, key=lambda problem: problem.file):
+        lines.append(file)
+        for problem in problems:
+            lines.append(f"  {_where(problem)}: {problem.message} [{problem.code}, {problem.severity.value}]")
+            if problem.hint:
+                lines.append(f"    hint: {problem.hint}")
+        lines.append("")
+    verdict = "valid" if report.valid else "invalid"
+    lines.append(f"{verdict}: {_counts(report)}")
+    return "\n".join(lines)
+
+
+def json_text(report: Report) -> str:
+    """The report as one JSON document (see README, "Validation output")."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(problem: Problem) -> str:
+    """One GitHub workflow command, such as ``::error file=a.csv,line=3,title=…::message``."""
+    level = "error" if problem.severity is Severity.ERROR else "warning"
+    props = [f"file={_escape_property(problem.file)}"]
+    if problem.line:
+        props.append(f"line={problem.line}")
+    title = problem.code + (f" in {problem.field}" if problem.field else "")
+    props.append(f"title={_escape_property(title)}")
+    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+    return f"::{level} {','.join(props)}::{_escape_data(message)}"
+
+
+def github(report: Report, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
+    """Annotations for the first ``limit`` distinct problems (errors first), then a notice of the rest."""
+    unique = list(dict.fromkeys(annotation(problem) for problem in _errors_first(report.problems)))
+    lines = unique[:limit]
+    rest = len(unique) - len(lines) + report.omitted
+    if rest:
+        lines.append(f"::notice::{rest} more problem(s) not annotated; see the job summary or run validate locally")
+    lines.append(_counts(report))
+    return "\n".join(lines)
+
+
+def _errors_first(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: problem.severity is not Severity.ERROR)
+
+
+def _cell(value: object) -> str:
+    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_summary(report: Report) -> str:
+    """A Markdown table of every problem, for ``$GITHUB_STEP_SUMMARY``."""
+    lines = [f"### Dataset validation: {'valid' if report.valid else 'invalid'}", "", _counts(report), ""]
+    if report.problems:
+        lines += ["| file | line | field | code | message | hint |", "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "| " + " | ".join(_cell(v) for v in (p.file, p.line, p.field, p.code, p.message, p.hint)) + " |"
+            for p in report.problems
+        ]
+    return "\n".join(lines) + "\n"
+
+
+FORMATTERS = {"text": text, "json": json_text, "github": github}
+"""Output formats of ``dataset-tools validate --format``."""

@@ -1,0 +1,180 @@
+"""Validate a dataset folder (or one table file): every problem, in one run, never raising for bad data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dataset_tools import checks, references
+from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.models import TABLES
+from dataset_tools.problems import Problem, Severity
+from dataset_tools.read import FORMATS, TableFile, read_table
+
+DESCRIPTOR = "datapackage.json"
+"""The dataset's own descriptor (name, schema version); not a table."""
+
+FileCheck = Callable[[TableFile], Iterator[Problem]]
+DatasetCheck = Callable[[dict[str, TableFile]], Iterator[Problem]]
+
+FILE_CHECKS: list[FileCheck] = [checks.field_checks, checks.record_checks, references.table_checks]
+"""Checks of one file, in layer order (the reader has already checked the file itself)."""
+REFERENCE_FILE_CHECKS: list[FileCheck] = [checks.reference_field_and_record_checks, references.table_checks]
+"""The same layers, with fields and records checked row by row through pydantic."""
+DATASET_CHECKS: list[DatasetCheck] = [references.cross_checks]
+"""Checks across the tables of a folder."""
+
+
+@dataclass
+class Report:
+    """What validation found."""
+
+    problems: list[Problem]
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    omitted: int = 0
+    """Problems left out by ``max_errors``."""
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors (counting omitted ones, which are sorted after)."""
+        return sum(problem.severity is Severity.ERROR for problem in self.problems) + self.omitted
+
+    @property
+    def warnings(self) -> int:
+        """How many problems are warnings."""
+        return sum(problem.severity is Severity.WARNING for problem in self.problems)
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return self.errors == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of the report."""
+        return {
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "omitted": self.omitted,
+            "files": self.files,
+            "rows": self.rows,
+            "problems": [problem.to_dict() for problem in self.problems],
+        }
+
+
+def display(path: Path) -> str:
+    """A path as problems name it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _discover(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
+    found: dict[str, Path] = {}
+    problems = []
+    for path in sorted(folder.iterdir()):
+        table, suffix = path.stem, path.suffix.lower()
+        if path.name == DESCRIPTOR:
+            continue
+        if not path.is_file() or table not in TABLES or suffix not in FORMATS:
+            names = ", ".join(f"{name}.csv" for name in TABLES)
+            problems.append(
+                Problem(
+                    "unknown-file",
+                    display(path),
+                    None,
+                    f"{path.name} is not a table of the dataset",
+                    hint=f"tables are {names} (or .json/.jsonl); move other files elsewhere",
+                )
+            )
+        elif table in found:
+            problems.append(
+                Problem(
+                    "duplicate-table",
+                    display(path),
+                    None,
+                    f"{table} already has a file, {found[table].name}; only that one was checked",
+                    hint="keep one file per table",
+                )
+            )
+        else:
+            found[table] = path
+    problems.extend(
+        Problem(
+            "missing-table",
+            display(folder / f"{table}.csv"),
+            None,
+            f"the dataset has no {table} table",
+            hint=f"add {table}.csv, even with only its header",
+        )
+        for table in TABLES
+        if table not in found
+    )
+    return found, problems
+
+
+def _targets(root: Path) -> tuple[dict[str, Path], list[Problem]]:
+    """The table files to read under ``root`` (a folder or one file), and problems found on the way."""
+    if not root.exists():
+        raise UnreadableInput(f"{root}: no such file or folder")
+    if root.is_dir():
+        return _discover(root)
+    if root.stem in TABLES and root.suffix.lower() in FORMATS:
+        return {root.stem: root}, []
+    names = ", ".join(TABLES)
+    raise UsageError(f"{root}: not a dataset folder or a table file (tables: {names}; .csv, .json, .jsonl)")
+
+
+def read_tables(paths: dict[str, Path], *, reference: bool = False) -> dict[str, TableFile]:
+    """Read each table's file, in schema order."""
+    files: dict[str, TableFile] = {}
+    for table in TABLES:
+        if table in paths:
+            try:
+                files[table] = read_table(paths[table], table, display(paths[table]), reference=reference)
+            except OSError as error:
+                raise UnreadableInput(f"{paths[table]}: {error.strerror or error}") from error
+    return files
+
+
+def read_dataset(folder: str | os.PathLike[str]) -> dict[str, TableFile]:
+    """Read every table file of a dataset folder (columnar; problems are kept on each file)."""
+    paths, _ = _targets(Path(folder))
+    return read_tables(paths)
+
+
+def validate(path: str | os.PathLike[str], *, reference: bool = False, max_errors: int | None = None) -> Report:
+    """Validate a dataset folder, or a single table file (without the cross-table checks).
+
+    ``reference=True`` checks fields and records row by row through the pydantic models
+    instead of column by column; both find the same problems. Raises
+    :class:`UnreadableInput` only when the path itself cannot be read.
+    """
+    root = Path(path)
+    if max_errors is not None and max_errors < 1:
+        raise UsageError("max_errors must be at least 1")
+    paths, problems = _targets(root)
+    files = read_tables(paths, reference=reference)
+    for tf in files.values():
+        problems.extend(tf.problems)
+        for check in REFERENCE_FILE_CHECKS if reference else FILE_CHECKS:
+            problems.extend(check(tf))
+    if root.is_dir():
+        for dataset_check in DATASET_CHECKS:
+            problems.extend(dataset_check(files))
+    problems.sort(key=Problem.sort_key)
+    omitted = 0
+    if max_errors is not None and len(problems) > max_errors:
+        omitted = len(problems) - max_errors
+        problems = problems[:max_errors]
+    return Report(
+        problems=problems,
+        files=[tf.file for tf in files.values()],
+        rows=sum(tf.data.num_rows for tf in files.values()),
+        omitted=omitted,
+    )
