@@ -466,4 +466,6 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
         value=shown,
         hint=f"write it as {expected}",
     )
-    return "" if is_list else shown
+    if isinstance(value, str):
+        return value  # a string where an array belongs: reported above, and its items still checked
+    return ""

@@ -1,0 +1,224 @@
+"""Each problem code on a tiny input, with the exact (line, field, code) list expected.
+
+Every case starts from the valid mini dataset in fixtures/valid/, then replaces, adds or
+deletes files. Cases run on both the fast and the reference path, which must agree.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dataset_tools.problems import CODES
+from dataset_tools.validation import validate
+
+VALID = Path(__file__).parent / "fixtures" / "valid"
+ORG_HEADER = "id,name,aliases,kind,country,parent_id,founded,dissolved,wikidata_id,source_ids,notes\n"
+ORG = "state-c,State C,,state,JO,,,,,src-example-report,\n"
+EVENT_HEADER = "id,kind,date,end_date,coalition_id,title,summary,location,country,source_ids,confidence,notes\n"
+DELETE = None
+
+
+def after(name: str, row: int = 1) -> int:
+    """The line of the ``row``-th record appended to the fixture's ``name``."""
+    return (VALID / name).read_bytes().count(b"\n") + row
+
+
+# code → (files: bytes replaces a file, str appends rows to the fixture's file, None deletes it;
+#         expected [(file, line, field, code)])
+CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str | None, str]]]] = {
+    "unknown-file": ({"notes.txt": b"hello\n"}, [("notes.txt", None, None, "unknown-file")]),
+    "missing-table": ({"designations.csv": DELETE}, [("designations.csv", None, None, "missing-table")]),
+    "duplicate-table": ({"designations.json": b"[]\n"}, [("designations.json", None, None, "duplicate-table")]),
+    "empty-file": ({"designations.csv": b""}, [("designations.csv", None, None, "empty-file")]),
+    "encoding-error": (
+        {"designations.csv": b"id,authority_id,subject_id,kind,list_name,source_ids\n\xff\n"},
+        [
+            ("designations.csv", 2, None, "encoding-error"),
+            ("designations.csv", 2, None, "missing-cell"),
+        ],
+    ),
+    "byte-order-mark": (
+        {"designations.csv": b"\xef\xbb\xbfid,authority_id,subject_id,kind,list_name,source_ids\n"},
+        [("designations.csv", 1, None, "byte-order-mark")],
+    ),
+    "nul-byte": (
+        {"organisations.csv": "state-c,State\x00C,,state,JO,,,,,src-example-report,\n"},
+        [
+            ("organisations.csv", after("organisations.csv", 1), None, "nul-byte"),
+            ("organisations.csv", after("organisations.csv", 1), "name", "constraint-error"),
+        ],
+    ),
+    "parse-error": (
+        {"organisations.csv": ORG + 'state-d,"State D,,state,JO,,,,,src-example-report,\n'},
+        [("organisations.csv", after("organisations.csv", 2), None, "parse-error")],
+    ),
+    "blank-label": (
+        {"designations.csv": b"id,,authority_id,subject_id,kind,list_name,source_ids\n"},
+        [("designations.csv", 1, None, "blank-label")],
+    ),
+    "duplicate-label": (
+        {"designations.csv": b"id,authority_id,subject_id,kind,kind,list_name,source_ids\n"},
+        [("designations.csv", 1, "kind", "duplicate-label")],
+    ),
+    "extra-label": (
+        {"designations.csv": b"id,authority_id,subject_id,kind,list_name,source_ids,colour\n"},
+        [("designations.csv", 1, "colour", "extra-label")],
+    ),
+    "missing-label": (
+        {"designations.csv": b"id,authority_id,subject_id,kind,source_ids\n"},
+        [("designations.csv", 1, "list_name", "missing-label")],
+    ),
+    "blank-row": (
+        {"organisations.csv": "\n" + ORG},
+        [("organisations.csv", after("organisations.csv", 1), None, "blank-row")],
+    ),
+    "extra-cell": (
+        {"organisations.csv": ORG[:-1] + ",x\n"},
+        [("organisations.csv", after("organisations.csv", 1), None, "extra-cell")],
+    ),
+    "missing-cell": (
+        {"organisations.csv": "state-c,State C\n"},
+        [("organisations.csv", after("organisations.csv", 1), None, "missing-cell")],
+    ),
+    "required-error": (
+        {"organisations.csv": "state-c,,,state,JO,,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "name", "required-error")],
+    ),
+    "type-error": (
+        {"organisations.csv": "state-c,State C,,state,JO,,2023-02-29,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "founded", "type-error")],
+    ),
+    "constraint-error": (
+        {"organisations.csv": "state-c,State C,,country,jo,,,,Q0,src-example-report,\n"},
+        [
+            ("organisations.csv", after("organisations.csv", 1), "country", "constraint-error"),
+            ("organisations.csv", after("organisations.csv", 1), "kind", "constraint-error"),
+            ("organisations.csv", after("organisations.csv", 1), "wikidata_id", "constraint-error"),
+        ],
+    ),
+    "self-reference-error": (
+        {"organisations.csv": "state-c,State C,,state,JO,state-c,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "parent_id", "self-reference-error")],
+    ),
+    "primary-key": (
+        {"organisations.csv": ORG + ORG},
+        [("organisations.csv", after("organisations.csv", 2), "id", "primary-key")],
+    ),
+    "unique-error": (
+        {"coalition_events.csv": "state-a,meeting,2025-02-04,,,A meeting,,Ankara,TR,src-example-report,high,\n"},
+        [("coalition_events.csv", after("coalition_events.csv", 1), "id", "unique-error")],
+    ),
+    "foreign-key": (
+        {"organisations.csv": "state-c,State C,,state,JO,state-x,,,,src-example-report;src-nope,\n"},
+        [
+            ("organisations.csv", after("organisations.csv", 1), "parent_id", "foreign-key"),
+            ("organisations.csv", after("organisations.csv", 1), "source_ids", "foreign-key"),
+        ],
+    ),
+    "reference-kind-error": (
+        {"coalition_events.csv": "2025-02-04-meeting,meeting,2025-02-04,,state-a,A meeting,,,,person-a,high,\n"},
+        [
+            ("coalition_events.csv", after("coalition_events.csv", 1), "coalition_id", "reference-kind-error"),
+            ("coalition_events.csv", after("coalition_events.csv", 1), "source_ids", "reference-kind-error"),
+        ],
+    ),
+}
+
+
+def make_dataset(tmp_path: Path, files: dict[str, bytes | None]) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(VALID, folder)
+    for name, content in files.items():
+        if content is None:
+            (folder / name).unlink()
+        elif isinstance(content, str):
+            with (folder / name).open("a", encoding="utf-8", newline="") as handle:
+                handle.write(content)
+        else:
+            (folder / name).write_bytes(content)
+    return folder
+
+
+def located(report, folder: Path) -> list[tuple[str, int | None, str | None, str]]:
+    return [(Path(p.file).name, p.line, p.field, p.code) for p in report.problems]
+
+
+def test_the_valid_fixture_is_valid():
+    report = validate(VALID)
+    assert report.problems == []
+    assert report.valid
+    assert report.rows == 15
+
+
+def test_every_code_has_a_case():
+    tested = {code for _, expected in CASES.values() for *_, code in expected} | {"date-order-error"}  # below
+    assert tested >= set(CODES) - {"possible-duplicate", "schema-version-error"}
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_problem_is_found_on_its_line(tmp_path, case, reference):
+    files, expected = CASES[case]
+    folder = make_dataset(tmp_path, files)
+    report = validate(folder, reference=reference)
+    assert located(report, folder) == sorted(expected, key=lambda p: (p[0], p[1] or 0, p[2] or "", p[3]))
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_dates_are_compared_by_the_interval_they_cover(tmp_path, reference):
+    body = (
+        "state-c,State C,,state,JO,,2020-05,2019-12,,src-example-report,\n"  # certainly before: a problem
+        "state-d,State D,,state,JO,,2020-05,2020,,src-example-report,\n"  # 2020 may be December: fine
+        "state-e,State E,,state,JO,,2020-05-31,2020-05,,src-example-report,\n"  # same month: fine
+    )
+    folder = make_dataset(tmp_path, {"organisations.csv": body})
+    line = after("organisations.csv")
+    report = validate(folder, reference=reference)
+    assert located(report, folder) == [("organisations.csv", line, "dissolved", "date-order-error")]
+
+
+def test_line_numbers_count_newlines_inside_quoted_cells(tmp_path):
+    body = 'state-c,State C,,state,JO,,,,,src-example-report,"two\nlines"\nstate-d,State D,,state,XX,,,,,src-example-report,\n'
+    folder = make_dataset(tmp_path, {"organisations.csv": body})
+    line = after("organisations.csv", 3)
+    for reference in (False, True):
+        assert located(validate(folder, reference=reference), folder) == [
+            ("organisations.csv", line, "country", "constraint-error")
+        ]
+
+
+def test_json_and_json_lines_tables_are_checked_like_csv(tmp_path):
+    folder = make_dataset(tmp_path, {"designations.csv": None})
+    (folder / "designations.json").write_text(
+        '[\n  {"id": "d-1", "authority_id": "state-a", "subject_id": "armed-group-x",\n'
+        '   "kind": "sanctions", "list_name": "L", "source_ids": ["src-example-list"]},\n'
+        '  {"id": "d-2", "authority_id": "state-a", "subject_id": "armed-group-x",\n'
+        '   "kind": "sanction", "list_name": "L", "source_ids": "src-example-list", "listed": 2014}\n]\n',
+        encoding="utf-8",
+    )
+    assert located(validate(folder), folder) == [
+        ("designations.json", 4, "kind", "constraint-error"),
+        ("designations.json", 4, "listed", "type-error"),
+        ("designations.json", 4, "source_ids", "type-error"),
+    ]
+
+
+def test_hints_suggest_the_nearest_id_and_value(tmp_path):
+    body = "state-c,State C,,coalitoin,JO,state-aa,,,,src-example-report,\n"
+    folder = make_dataset(tmp_path, {"organisations.csv": body})
+    hints = {p.field: p.hint for p in validate(folder).problems}
+    assert hints == {"kind": "did you mean `coalition`?", "parent_id": "did you mean `state-a`?"}
+
+
+def test_validation_never_changes_its_input(tmp_path):
+    folder = make_dataset(tmp_path, {"organisations.csv": "\n bad ,\n"})
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    validate(folder)
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_max_errors_keeps_the_first_problems_and_counts_the_rest(tmp_path):
+    folder = make_dataset(tmp_path, {"organisations.csv": ORG + ORG + ORG})
+    report = validate(folder, max_errors=1)
+    assert (len(report.problems), report.omitted, report.errors) == (1, 1, 2)
