@@ -22,10 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate, manifest_path  # noqa: E402 - the sibling script
+from generate import generate, manifest_path
 
-from dataset_tools import schemas  # noqa: E402
-from dataset_tools.models import TABLES  # noqa: E402
+from dataset_tools import schemas
+from dataset_tools.models import TABLES
 
 PYARROW_READ = """
 import sys
