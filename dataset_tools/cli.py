@@ -5,6 +5,7 @@ Exit codes: 0 valid, 1 invalid data, 2 usage error or unreadable input.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import click
 
 from dataset_tools import report as formats
 from dataset_tools import schemas
-from dataset_tools.errors import DatasetToolsError
+from dataset_tools.errors import DatasetToolsError, ReleaseRefused
 from dataset_tools.validation import validate as validate_dataset
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -99,6 +100,86 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
             handle.write(formats.markdown_summary(result))
     failed = not result.valid or (strict and result.warnings > 0)
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+@cli.command("release")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--version", "version", help="Data release version (MAJOR.MINOR.PATCH); default: the package's version.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder to build in; default: release/ in the repository.")
+@click.option("--created", help="The package's `created` time (ISO 8601); default: SOURCE_DATE_EPOCH, else now.")
+@click.option(
+    "--previous", type=click.Path(path_type=Path), help="Release to compare with; default: the newest older one."
+)
+@click.option(
+    "--install-into-package", is_flag=True, help="Also make it the release the wheel carries (dataset_tools/data/)."
+)
+def release_command(
+    path: Path | None,
+    version: str | None,
+    out: Path | None,
+    created: str | None,
+    previous: Path | None,
+    install_into_package: bool,
+) -> None:
+    """Validate a dataset folder (default: datasets/) and build a release from it.
+
+    Writes OUT/coalitions-VERSION/ (datapackage.json, CSV, JSON, Parquet, SQLite with a
+    Datasette metadata.json, schemas, data dictionary, RELEASE_NOTES.md) and
+    OUT/coalitions-VERSION.zip. Exit code 0 when built, 1 when the data does not
+    validate (nothing is built), 2 on a usage error or unreadable input.
+    """
+    from dataset_tools import release  # noqa: PLC0415 - pyarrow loads only for this command
+
+    out = out or repository_root() / "release"
+    packaged = Path(release.__file__).parent / "data"
+    try:
+        version = version or release.default_version()
+        stamp = release.created_from(created)
+        before = previous or release.find_previous(out, version, packaged)
+        built = release.build(path or default_datasets(), out, version=version, created=stamp, previous=before)
+    except ReleaseRefused as error:
+        click.echo(f"Release refused: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    except DatasetToolsError as error:
+        raise click.UsageError(str(error)) from error
+    if install_into_package:
+        release.install_into_package(built.folder, packaged)
+        click.echo(f"installed into {packaged}")
+    total = sum(built.counts.values())
+    compared = f"; compared with {before}" if before else "; no previous release to compare"
+    click.echo(f"built {built.folder} and {built.archive}: {total} records in {len(built.counts)} tables{compared}")
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, markdown for release notes and pull requests.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed (as `git diff --exit-code`).")
+def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> None:
+    """Records added, changed (field by field) and removed from OLD to NEW.
+
+    OLD and NEW are each a release (folder or .zip) or a dataset folder.
+    """
+    from dataset_tools import diff, folders  # noqa: PLC0415 - pyarrow loads only for this command
+
+    try:
+        changes = diff.compare(folders.read_tables(old), folders.read_tables(new))
+    except DatasetToolsError as error:
+        raise click.UsageError(str(error)) from error
+    if output_format == "json":
+        click.echo(json.dumps(diff.to_json(changes), indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(diff.to_markdown(changes), nl=False)
+    else:
+        click.echo(diff.to_text(changes), nl=False)
+    sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
 
 
 def main() -> None:

@@ -1,0 +1,341 @@
+"""Build a release: a Frictionless Data Package (v2) of the dataset, in every format, zipped.
+
+``build(dataset, out, version=..., created=...)`` refuses data that does not validate,
+then writes ``<out>/coalitions-<version>/`` and ``<out>/coalitions-<version>.zip``.
+Everything written is a function of the input, the version and ``created``: two builds
+of the same input are byte-identical (sorted rows and keys, fixed archive timestamps,
+permissions and order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from dataset_tools import dictionary, diff, folders, outputs, schemas
+from dataset_tools.errors import ReleaseRefused, UnreadableInput, UsageError
+from dataset_tools.models import SCHEMA_VERSION, TABLES, columns
+
+NAME = "coalitions"
+TITLE = "Counter-terrorism coalitions, designations and the people around them"
+DESCRIPTION = (
+    "Sourced records of counter-terrorism coalitions: organisations and people, who designated whom "
+    "as a terrorist organisation or under sanctions (and when that ended), coalition memberships, "
+    "and what coalitions did. Every record cites its sources; dates keep their precision."
+)
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0",
+}
+CONTRIBUTORS = [{"title": "coalition-dataset contributors", "roles": ["creator"]}]
+KEYWORDS = ["counter-terrorism", "coalitions", "sanctions", "designations", "terrorism lists", "open data"]
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$")
+NOTES_LIMIT = 50
+"""Release notes list at most this many records per table and kind of change."""
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""Every archive member's timestamp: the earliest a zip can hold, so builds match."""
+
+
+@dataclass
+class Release:
+    """What ``build`` made: the folder, the archive, and the counts and diff it reported."""
+
+    folder: Path
+    archive: Path
+    version: str
+    counts: dict[str, int]
+    changes: diff.Diff | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_version() -> str:
+    """The data release version when none is given: the installed package's version."""
+    return importlib.metadata.version("coalition-dataset")
+
+
+def created_from(created: str | None, environ: dict[str, str] | None = None) -> str:
+    """``created`` as ISO 8601 UTC: the given text, else SOURCE_DATE_EPOCH, else now."""
+    environ = dict(os.environ) if environ is None else environ
+    if created:
+        try:
+            moment = dt.datetime.fromisoformat(created)
+        except ValueError:
+            raise UsageError(f"--created {created!r} is not an ISO 8601 date-time, e.g. 2025-05-01T00:00:00Z") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)  # noqa: UP017 - naive means UTC
+    elif environ.get("SOURCE_DATE_EPOCH"):
+        try:
+            moment = dt.datetime.fromtimestamp(int(environ["SOURCE_DATE_EPOCH"]), tz=dt.UTC)
+        except ValueError:
+            raise UsageError("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970") from None
+    else:
+        moment = dt.datetime.now(tz=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def refuse_unless_valid(dataset: Path) -> None:
+    """Raise :class:`ReleaseRefused` unless ``dataset_tools.validate`` finds no error (warnings pass)."""
+    from dataset_tools import validate  # noqa: PLC0415 - the validator is heavy; load it when used
+    from dataset_tools.problems import Severity  # noqa: PLC0415
+
+    report = validate(dataset)
+    if not report.valid:
+        first = next(problem for problem in report.problems if problem.severity is Severity.ERROR)
+        where = ", ".join(str(part) for part in (first.file, first.line and f"line {first.line}", first.field) if part)
+        raise ReleaseRefused(
+            f"{dataset} does not validate ({report.errors} error(s); first: {where}: {first.message}). "
+            f"Run `dataset-tools validate {dataset}` to see them all, fix them, then release again."
+        )
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of a ``X.Y.Z`` version (pre-release suffixes ignored)."""
+    return tuple(int(part) for part in re.findall(r"[0-9]+", version.split("-", 1)[0].split("+", 1)[0])[:3])
+
+
+def find_previous(out: Path, version: str, packaged: Path | None = None) -> Path | None:
+    """The newest release in ``out`` (else the packaged one) older than ``version``."""
+    candidates = []
+    for folder in [*(out.glob(f"{NAME}-*") if out.is_dir() else []), *([packaged] if packaged else [])]:
+        package = folder / "datapackage.json"
+        if folder.is_dir() and package.exists():
+            other = json.loads(package.read_text(encoding="utf-8")).get("version", "")
+            if SEMVER.match(other) and version_key(other) < version_key(version):
+                candidates.append((version_key(other), folder))
+    return max(candidates)[1] if candidates else None
+
+
+def build(
+    dataset: Path,
+    out: Path,
+    *,
+    version: str,
+    created: str,
+    previous: Path | None = None,
+    validate: Callable[[Path], None] = refuse_unless_valid,
+    clock: Callable[[], float] | None = None,
+) -> Release:
+    """Validate ``dataset``, then write the release folder and its archive under ``out``."""
+    if not SEMVER.match(version):
+        raise UsageError(f"version {version!r} is not semantic (MAJOR.MINOR.PATCH, e.g. 1.2.0)")
+    if not dataset.is_dir():
+        raise UnreadableInput(f"{dataset}: no such folder; give the folder that holds the table files")
+    timings: dict[str, float] = {}
+    tick = _stopwatch(clock, timings)
+    validate(dataset)
+    tick("validate")
+    tables = {table: _sorted(data) for table, data in folders.read_tables(dataset).items()}
+    tick("read")
+    folder = out / f"{NAME}-{version}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    for sub in ("csv", "json", "parquet", "schemas"):
+        (folder / sub).mkdir(parents=True)
+    for table, data in tables.items():
+        (folder / "csv" / f"{table}.csv").write_bytes(outputs.csv_bytes(data))
+    tick("csv")
+    for table, data in tables.items():
+        (folder / "json" / f"{table}.json").write_bytes(outputs.json_bytes(data, table))
+    tick("json")
+    for table, data in tables.items():
+        outputs.write_parquet(data, table, folder / "parquet" / f"{table}.parquet")
+    tick("parquet")
+    outputs.write_sqlite(tables, folder / f"{NAME}.db")
+    tick("sqlite")
+    changes = None
+    previous_version = None
+    if previous is not None:
+        changes = diff.compare(folders.read_tables(previous), tables)
+        previous_version = _version_of(previous)
+    tick("diff")
+    counts = {table: data.num_rows for table, data in tables.items()}
+    _write_text(folder / "metadata.json", schemas.dumps(datasette_metadata(version)))
+    for relative, text in schemas.schema_files().items():
+        _write_text(folder / "schemas" / Path(relative).name, text)
+    _write_text(folder / "data-dictionary.md", dictionary.render(dataset)[dictionary.MARKDOWN])
+    _write_text(folder / "RELEASE_NOTES.md", release_notes(version, created, counts, changes, previous_version))
+    _write_text(folder / "datapackage.json", _dumps(datapackage(folder, version, created, tables)))
+    _write_text(folder / "SHA256SUMS", _checksums(folder))
+    tick("metadata")
+    archive = out / f"{NAME}-{version}.zip"
+    write_zip(folder, archive)
+    tick("zip")
+    return Release(folder, archive, version, counts, changes, timings)
+
+
+def _stopwatch(clock: Callable[[], float] | None, timings: dict[str, float]) -> Callable[[str], None]:
+    import time  # noqa: PLC0415 - only the stopwatch needs it
+
+    now = clock or time.perf_counter
+    last = [now()]
+
+    def tick(stage: str) -> None:
+        timings[stage] = now() - last[0]
+        last[0] = now()
+
+    return tick
+
+
+def _sorted(data: pa.Table) -> pa.Table:
+    return data.sort_by("id") if data.num_rows else data
+
+
+def _version_of(release: Path) -> str | None:
+    package = release / "datapackage.json"
+    if release.is_dir() and package.exists():
+        return json.loads(package.read_text(encoding="utf-8")).get("version")
+    return None
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def datapackage(folder: Path, version: str, created: str, tables: dict[str, pa.Table]) -> dict[str, Any]:
+    """The ``datapackage.json`` descriptor: the package's metadata and one resource per table."""
+    resources = []
+    for table, model in TABLES.items():
+        path = folder / "csv" / f"{table}.csv"
+        schema = schemas.table_schema(table, model)
+        schema.pop("name", None)
+        resources.append(
+            {
+                "name": table,
+                "type": "table",
+                "title": table.replace("_", " ").capitalize(),
+                "description": (model.__doc__ or "").strip(),
+                "path": f"csv/{table}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": path.stat().st_size,
+                "hash": "sha256:" + sha256(path),
+                "x-records": tables[table].num_rows,
+                "schema": schema,
+            }
+        )
+    sources = tables["sources"].select(["id", "title", "url"]).to_pylist()
+    return {
+        "$schema": PROFILE,
+        "name": NAME,
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "version": version,
+        "x-schema-version": SCHEMA_VERSION,
+        "created": created,
+        "licenses": [LICENSE],
+        "contributors": CONTRIBUTORS,
+        "keywords": KEYWORDS,
+        "sources": [
+            {"title": source["title"], **({"path": source["url"]} if source["url"] else {})} for source in sources
+        ],
+        "resources": resources,
+    }
+
+
+def datasette_metadata(version: str) -> dict[str, Any]:
+    """Datasette's ``metadata.json``: titles, descriptions, licence and source of every table."""
+    tables = {}
+    for table, model in TABLES.items():
+        tables[table] = {
+            "title": table.replace("_", " ").capitalize(),
+            "description": (model.__doc__ or "").strip() + " Lists are `;`-separated text.",
+            "sort": "id",
+            "columns": {column.name: column.description for column in columns(model)},
+        }
+    return {
+        "title": f"{TITLE} ({version})",
+        "description": DESCRIPTION,
+        "license": LICENSE["name"],
+        "license_url": LICENSE["path"],
+        "source": "coalition-dataset",
+        "databases": {NAME: {"title": f"{NAME} {version}", "tables": tables}},
+    }
+
+
+def release_notes(
+    version: str, created: str, counts: dict[str, int], changes: diff.Diff | None, previous: str | None
+) -> str:
+    """RELEASE_NOTES.md: counts per table, then what changed since the previous release."""
+    since = f"since {previous}" if previous else "(first release: no previous release to compare)"
+    lines = [
+        f"# {NAME} {version}",
+        "",
+        f"Created {created}. Schema version {SCHEMA_VERSION}. Data licence {LICENSE['name']}.",
+        "",
+        "## Records per table",
+        "",
+        "| table | records | added | changed | removed |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for table, count in counts.items():
+        summary = changes.tables[table] if changes else None
+        figures = [len(summary.added), len(summary.changed), len(summary.removed)] if summary else ["", "", ""]
+        lines.append(f"| `{table}` | {count} | " + " | ".join(str(figure) for figure in figures) + " |")
+    lines += ["", f"## Changes {since}", ""]
+    if changes is not None:
+        lines.append(diff.to_markdown(changes, limit=NOTES_LIMIT, heading_level=3))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _checksums(folder: Path) -> str:
+    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name != "SHA256SUMS")
+    return "".join(f"{sha256(path)}  {path.relative_to(folder).as_posix()}\n" for path in files)
+
+
+def write_zip(folder: Path, archive: Path) -> None:
+    """Zip ``folder`` (as its own top folder) in sorted order, with fixed times and modes."""
+    archive.unlink(missing_ok=True)
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as handle:
+        for path in files:
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            with path.open("rb") as source, handle.open(info, "w", force_zip64=True) as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+
+
+PACKAGED = ("datapackage.json", "RELEASE_NOTES.md", "csv")
+"""What of a release the wheel carries (in ``dataset_tools/data/``): enough for ``load()``."""
+
+
+def install_into_package(release: Path, data: Path) -> None:
+    """Replace the package's copy of the latest release (``dataset_tools/data/``) with ``release``."""
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    for name in PACKAGED:
+        source = release / name
+        if source.is_dir():
+            shutil.copytree(source, data / name)
+        else:
+            shutil.copy2(source, data / name)

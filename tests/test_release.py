@@ -1,0 +1,223 @@
+import json
+import shutil
+import sqlite3
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from dataset_tools import folders, release, validate
+from dataset_tools.canonical import csv_text
+from dataset_tools.cli import cli
+from dataset_tools.errors import ReleaseRefused, UsageError
+from dataset_tools.models import SCHEMA_VERSION, TABLES, columns
+
+FIXTURES = Path(__file__).parent / "fixtures" / "release"
+CREATED = "2025-05-01T12:00:00Z"
+FRICTIONLESS = shutil.which("frictionless") or str(Path(__import__("sys").executable).parent / "frictionless")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    release.build(FIXTURES / "old", out, version="0.1.0", created=CREATED)
+    previous = release.find_previous(out, "0.2.0")
+    return release.build(FIXTURES / "new", out, version="0.2.0", created=CREATED, previous=previous)
+
+
+def test_release_layout(built):
+    names = sorted(path.relative_to(built.folder).as_posix() for path in built.folder.rglob("*") if path.is_file())
+    for table in TABLES:
+        for expected in (f"csv/{table}.csv", f"json/{table}.json", f"parquet/{table}.parquet"):
+            assert expected in names
+        assert f"schemas/{table}.tableschema.json" in names
+        assert f"schemas/{table}.schema.json" in names
+    for expected in ("datapackage.json", "coalitions.db", "metadata.json", "data-dictionary.md", "RELEASE_NOTES.md"):
+        assert expected in names
+    assert built.archive.name == "coalitions-0.2.0.zip"
+    with zipfile.ZipFile(built.archive) as archive:
+        members = archive.namelist()
+        assert members == sorted(members)
+        assert {member.removeprefix("coalitions-0.2.0/") for member in members} == set(names)
+        assert {info.date_time for info in archive.infolist()} == {release.ZIP_TIME}
+
+
+def test_datapackage_descriptor(built):
+    package = json.loads((built.folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert package["name"] == "coalitions"
+    assert package["version"] == "0.2.0"
+    assert package["x-schema-version"] == SCHEMA_VERSION
+    assert package["created"] == CREATED
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    for key in ("title", "description", "sources", "contributors", "keywords"):
+        assert package[key]
+    assert [resource["name"] for resource in package["resources"]] == list(TABLES)
+    for resource in package["resources"]:
+        path = built.folder / resource["path"]
+        assert resource["bytes"] == path.stat().st_size
+        assert resource["hash"] == "sha256:" + release.sha256(path)
+        assert (resource["format"], resource["mediatype"], resource["encoding"]) == ("csv", "text/csv", "utf-8")
+        assert resource["schema"]["primaryKey"] == ["id"]
+    positions = next(resource for resource in package["resources"] if resource["name"] == "positions")
+    assert {"fields": ["actor_id"], "reference": {"resource": "actors", "fields": ["id"]}} in positions["schema"][
+        "foreignKeys"
+    ]
+
+
+def test_csv_is_canonical(built):
+    for table, model in TABLES.items():
+        text = (built.folder / "csv" / f"{table}.csv").read_bytes().decode("utf-8")
+        rows = folders.read_tables(FIXTURES / "new")[table].to_pylist()
+        rows.sort(key=lambda row: row["id"])
+        names = [column.name for column in columns(model)]
+        assert text == csv_text(names, [[row[name] for name in names] for row in rows])
+    events = (built.folder / "csv" / "coalition_events.csv").read_text(encoding="utf-8")
+    assert '"Foreign ministers met in Amman.\nThey agreed a joint operations centre."' in events
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first = release.build(FIXTURES / "new", tmp_path / "a", version="1.0.0", created=CREATED)
+    second = release.build(FIXTURES / "new", tmp_path / "b", version="1.0.0", created=CREATED)
+    assert first.archive.read_bytes() == second.archive.read_bytes()
+    files = sorted(path.relative_to(first.folder) for path in first.folder.rglob("*") if path.is_file())
+    for relative in files:
+        assert (first.folder / relative).read_bytes() == (second.folder / relative).read_bytes(), relative
+
+
+def test_frictionless_cli_finds_no_error(built):
+    result = subprocess.run(
+        [FRICTIONLESS, "validate", "--json", "datapackage.json"],
+        cwd=built.folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(result.stdout)
+    assert report["valid"], result.stdout[:2000]
+    assert result.returncode == 0
+
+
+def test_our_validator_agrees(built):
+    folder = built.folder / "csv"
+    assert validate(folder).valid
+
+
+def test_sqlite_has_keys_and_passes_foreign_key_check(built):
+    connection = sqlite3.connect(built.folder / "coalitions.db")
+    connection.execute("PRAGMA foreign_keys = ON")
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    for table in TABLES:
+        (count,) = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # noqa: S608
+        assert count == built.counts[table]
+    keys = connection.execute('PRAGMA foreign_key_list("positions")').fetchall()
+    assert {(row[2], row[3], row[4]) for row in keys} == {
+        ("actors", "actor_id", "id"),
+        ("organisations", "organisation_id", "id"),
+    }
+    indexes = {row[1] for row in connection.execute('PRAGMA index_list("designations")')}
+    assert {"designations_authority_id", "designations_subject_id"} <= indexes
+    with pytest.raises(sqlite3.IntegrityError):
+        connection.execute(
+            "INSERT INTO positions (id, actor_id, organisation_id, role, source_ids) "
+            "VALUES ('x', 'nobody', 'isis', 'r', 's')"
+        )
+    assert connection.execute("SELECT notes FROM positions WHERE id = 'hakan-fidan-foreign-minister'").fetchone() == (
+        None,
+    )
+
+
+def test_datasette_metadata(built):
+    metadata = json.loads((built.folder / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["license"] == "CC-BY-4.0"
+    assert metadata["title"]
+    assert metadata["description"]
+    assert metadata["source"]
+    tables = metadata["databases"]["coalitions"]["tables"]
+    assert set(tables) == set(TABLES)
+    for table, model in TABLES.items():
+        assert tables[table]["title"]
+        assert tables[table]["description"]
+        assert set(tables[table]["columns"]) == {column.name for column in columns(model)}
+
+
+def test_pandas_reads_every_csv_to_documented_dtypes(built):
+    for table in TABLES:
+        frame = pd.read_csv(
+            built.folder / "csv" / f"{table}.csv", dtype="string", keep_default_na=False, na_values=[""]
+        )
+        assert list(frame.columns) == [column.name for column in columns(TABLES[table])]
+        assert all(dtype == "string" for dtype in frame.dtypes)
+        assert len(frame) == built.counts[table]
+
+
+def test_parquet_has_real_types(built):
+    data = pq.read_table(built.folder / "parquet" / "organisations.parquet")
+    assert data.schema.field("aliases").type == pa.list_(pa.string())
+    assert data.schema.field("name").type == pa.string()
+    isis = next(row for row in data.to_pylist() if row["id"] == "isis")
+    assert isis["aliases"] == ["ISIL", "Daesh", "الدولة الإسلامية", "IŞİD"]
+    assert isis["country"] is None
+
+
+def test_json_records(built):
+    records = json.loads((built.folder / "json" / "actors.json").read_text(encoding="utf-8"))
+    assert [record["id"] for record in records] == ["abu-bakr-al-baghdadi", "hakan-fidan"]
+    assert records[1]["aliases"] == []
+    assert records[1]["notes"] is None
+    assert list(records[0]) == [column.name for column in columns(TABLES["actors"])]
+
+
+def test_release_notes_count_and_diff(built):
+    notes = (built.folder / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert "| `organisations` | 8 | 1 | 0 | 0 |" in notes
+    assert "| `designations` | 3 | 0 | 0 | 1 |" in notes
+    assert "## Changes since 0.1.0" in notes
+    assert "- `hakan-fidan-foreign-minister`: `start` `2023-06` → `2023-06-04`; `confidence` `medium` → `high`" in notes
+    assert "- `uk-proscribed-isis`" in notes
+
+
+def test_invalid_data_is_refused(tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(FIXTURES / "new", broken)
+    path = broken / "positions.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("hakan-fidan,turkey-mfa", "hakan-fidn,turkey-mfa"))
+    with pytest.raises(ReleaseRefused, match=r"positions\.csv"):
+        release.build(broken, tmp_path / "out", version="1.0.0", created=CREATED)
+    assert not (tmp_path / "out").exists()
+    result = CliRunner().invoke(cli, ["release", str(broken), "--out", str(tmp_path / "out"), "--version", "1.0.0"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Release refused: ")
+
+
+def test_cli_release_and_usage_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1746100800")
+    args = ["release", str(FIXTURES / "new"), "--out", str(tmp_path), "--version", "1.2.3"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    package = json.loads((tmp_path / "coalitions-1.2.3" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["created"] == "2025-05-01T12:00:00Z"
+    assert CliRunner().invoke(cli, [*args[:-1], "one"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["release", str(tmp_path / "missing"), "--out", str(tmp_path)]).exit_code == 2
+
+
+def test_created_sources():
+    assert release.created_from("2025-05-01T14:00:00+02:00", {}) == "2025-05-01T12:00:00Z"
+    assert release.created_from(None, {"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
+    with pytest.raises(UsageError):
+        release.created_from("yesterday", {})
+
+
+def test_find_previous_picks_newest_older(tmp_path):
+    for version in ("0.9.0", "0.10.0", "2.0.0"):
+        folder = tmp_path / f"coalitions-{version}"
+        folder.mkdir()
+        (folder / "datapackage.json").write_text(json.dumps({"version": version}))
+    assert release.find_previous(tmp_path, "1.0.0") == tmp_path / "coalitions-0.10.0"
+    assert release.find_previous(tmp_path, "0.1.0") is None
