@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
+from dataset_tools import fmt, schemas
 from dataset_tools import report as formats
-from dataset_tools import schemas
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused
 from dataset_tools.validation import validate as validate_dataset
 
@@ -180,6 +180,54 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     else:
         click.echo(diff.to_text(changes), nl=False)
     sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
+
+
+@cli.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; list the files that are not canonical and exit 1.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, github for workflow annotations.",
+)
+def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> None:
+    """Rewrite table files into canonical form (default: the repository's datasets/).
+
+    Canonical form: the schema's columns in order, rows sorted by id, cells trimmed and
+    in Unicode NFC, LF line ends, minimal quoting. Nothing is ever dropped: a file that
+    cannot be formatted without loss is reported and left untouched. Exit code 0 when
+    every file is (now) canonical, 1 when --check finds a file to change or a file
+    cannot be formatted, 2 when a path cannot be read.
+    """
+    try:
+        changes = fmt.format_paths(paths or (default_datasets(),), check=check)
+    except DatasetToolsError as error:
+        raise click.UsageError(str(error)) from error
+    github = output_format == "github"
+    for change in changes:
+        for problem in change.problems:
+            if github:
+                click.echo(formats.annotation(problem))
+            else:
+                click.echo(f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]", err=True)
+        if change.changed and check:
+            message = f"{change.file} is not in canonical form; run `dataset-tools fmt` and commit the result"
+            click.echo(
+                f"::error file={change.file},title=fmt::{message}" if github else f"would reformat {change.file}"
+            )
+        elif change.changed:
+            click.echo(f"reformatted {change.file}")
+    failed = [change for change in changes if change.problems]
+    changed = [change for change in changes if change.changed]
+    verb = "would be reformatted" if check else "reformatted"
+    summary = f"{len(changed)} of {len(changes)} file(s) {verb}"
+    if failed:
+        summary += f"; {len(failed)} left untouched: fix the problems above, then run fmt again"
+    click.echo(summary, err=True)
+    sys.exit(EXIT_INVALID if failed or (check and changed) else EXIT_OK)
 
 
 def main() -> None:

@@ -51,6 +51,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "A reference resolves, but to a record of the wrong kind (e.g. a coalition_id that is a state).",
     ),
+    "possible-duplicate": (
+        Severity.WARNING,
+        "A record's name or alias closely matches another record's in the same table: maybe the same entity.",
+    ),
 }
 """Every problem code: its severity and a one-line description."""
 

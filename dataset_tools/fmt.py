@@ -1,0 +1,367 @@
+"""Canonical formatting of table files: the one place where values are normalised.
+
+A table file in canonical form has every column of the schema, in the schema's order;
+its rows sorted by id (a stable sort, so rows with equal ids keep their order); every
+cell trimmed of outer whitespace and in Unicode NFC, list items each trimmed and kept in
+order; line ends LF, inside cells too; for CSV, UTF-8 without byte order mark and RFC 4180 minimal quoting
+(:mod:`dataset_tools.canonical`); for JSON, an array of objects with every field, two-space
+indentation and non-ASCII text as is. Rows with no value at all are dropped: they hold
+nothing to lose.
+
+Formatting is lossless: what the canonical form cannot hold (a column or key that is not
+a field of the table, a duplicate column or key, a ragged row, bytes that are not UTF-8,
+a NUL byte, a file that does not parse) is reported as a :class:`Problem` and the file is
+left exactly as it was. Files are replaced atomically (a temporary file in the same
+folder, then ``os.replace``), so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dataset_tools.canonical import csv_text
+from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.models import LIST_DELIMITER, TABLES, columns
+from dataset_tools.problems import Problem
+
+SUFFIXES = (".csv", ".json")
+"""File suffixes ``fmt`` formats."""
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What formatting did (or, with ``check``, would do) to one file."""
+
+    path: Path
+    file: str
+    """The path as messages name it."""
+    changed: bool
+    """The file's bytes differ from its canonical form (and, unless checking, were replaced)."""
+    problems: tuple[Problem, ...] = ()
+    """Why the file cannot be formatted without loss; when any, the file was left untouched."""
+
+
+def normalise(value: str) -> str:
+    """One cell: line breaks (CRLF, CR) as LF, outer whitespace trimmed, Unicode NFC."""
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n").strip())
+
+
+def normalise_cell(value: str, is_list: bool) -> str:
+    """A CSV cell; in a list cell each ``;``-separated item is normalised on its own."""
+    if is_list:
+        return LIST_DELIMITER.join(normalise(item) for item in value.split(LIST_DELIMITER))
+    return normalise(value)
+
+
+def table_of(path: Path) -> str | None:
+    """The table a file holds, from its name (``organisations.csv`` → ``organisations``)."""
+    if path.suffix.lower() in SUFFIXES and path.stem in TABLES:
+        return path.stem
+    return None
+
+
+def table_files(paths: Iterable[Path]) -> list[Path]:
+    """The table files among ``paths`` and inside the folders among them, sorted.
+
+    A file named on purpose that is not a table is a usage error; other files in a
+    folder are left for the validator to report.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(child for child in path.iterdir() if child.is_file() and table_of(child))
+        elif path.is_file():
+            if table_of(path) is None:
+                names = ", ".join(f"{table}.csv" for table in TABLES)
+                raise UsageError(f"{path}: not a table file; table files are named {names} (or .json)")
+            found.add(path)
+        else:
+            raise UnreadableInput(f"{path}: no such file or folder")
+    return sorted(found)
+
+
+def canonical_text(text: str, table: str, file: str, suffix: str) -> tuple[str | None, list[Problem]]:
+    """The canonical form of a table file's text, or None and the problems that prevent it."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        problem = Problem("nul-byte", file, line, "this line contains a NUL byte", hint="remove it")
+        return None, [problem]
+    text = text.removeprefix(BOM)
+    if suffix == ".json":
+        return _canonical_json(text, table, file)
+    return _canonical_csv(text, table, file)
+
+
+def format_file(path: Path, file: str | None = None, *, check: bool = False) -> Change:
+    """Rewrite one table file into canonical form (unless ``check``); say what changed."""
+    file = file if file is not None else str(path)
+    table = table_of(path)
+    if table is None:
+        raise UsageError(f"{file}: not a table file")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UnreadableInput(f"{file}: cannot read: {error.strerror}") from error
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        problem = Problem(
+            "encoding-error",
+            file,
+            line,
+            "this line is not valid UTF-8, so the file cannot be formatted without loss",
+            hint="save the file as UTF-8",
+        )
+        return Change(path, file, changed=False, problems=(problem,))
+    result, problems = canonical_text(text, table, file, path.suffix.lower())
+    if result is None:
+        return Change(path, file, changed=False, problems=tuple(problems))
+    data = result.encode("utf-8")
+    if data == raw:
+        return Change(path, file, changed=False)
+    if not check:
+        write_atomically(path, data)
+    return Change(path, file, changed=True)
+
+
+def format_paths(paths: Iterable[Path], *, check: bool = False) -> list[Change]:
+    """Format every table file among ``paths`` (files or folders)."""
+    return [format_file(path, str(path), check=check) for path in table_files(paths)]
+
+
+def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
+    """Format every table file in ``folder``."""
+    return format_paths([folder], check=check)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step, keeping its permissions."""
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            Path(handle.name).chmod(mode)
+        Path(handle.name).replace(path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _csv_records(text: str, file: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) of every record, header included; stops at a parse error."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(
+                Problem(
+                    "parse-error",
+                    file,
+                    line,
+                    f"the CSV cannot be parsed from this line on: {error}",
+                    hint="look for a quote that is not closed, or a quote in the middle of an unquoted cell",
+                )
+            )
+            return
+        yield line, row
+        line = reader.line_num + 1
+
+
+def _canonical_csv(text: str, table: str, file: str) -> tuple[str | None, list[Problem]]:
+    cols = columns(TABLES[table])
+    names = [column.name for column in cols]
+    problems: list[Problem] = []
+    records = [(line, row) for line, row in _csv_records(text, file, problems) if any(map(normalise, row))]
+    if not records:
+        return (None, problems) if problems else (csv_text(names, []), [])
+    header_line, header = records[0]
+    index = _header_index(header, names, header_line, file, problems)
+    width = len(header)
+    rows: list[list[str]] = []
+    for line, row in records[1:]:  # rows without any value were dropped above
+        if len(row) != width:
+            more = len(row) > width
+            problems.append(
+                Problem(
+                    "extra-cell" if more else "missing-cell",
+                    file,
+                    line,
+                    f"this row has {len(row)} cells but the header has {width}",
+                    hint="quote cells that contain commas" if more else "add the missing cells (empty is fine)",
+                )
+            )
+            continue
+        cells = [
+            normalise_cell(row[index[name]], column.is_list) if name in index else ""
+            for name, column in zip(names, cols, strict=True)
+        ]
+        rows.append(cells)
+    if problems:
+        return None, problems
+    id_at = names.index("id")
+    rows.sort(key=lambda cells: cells[id_at])
+    return csv_text(names, rows), []
+
+
+def _header_index(header: list[str], names: list[str], line: int, file: str, problems: list[Problem]) -> dict[str, int]:
+    """Position of each field's column; report labels that canonical form cannot keep."""
+    index: dict[str, int] = {}
+    for position, raw_label in enumerate(header):
+        label = normalise(raw_label)
+        if label == "":
+            problems.append(Problem("blank-label", file, line, f"header cell {position + 1} is empty"))
+        elif label in index:
+            problems.append(Problem("duplicate-label", file, line, f"column {label!r} appears twice", field=label))
+        elif label not in names:
+            problems.append(
+                Problem(
+                    "extra-label",
+                    file,
+                    line,
+                    f"{label!r} is not a field of this table; formatting would lose its values",
+                    field=label,
+                    value=label,
+                    hint="rename the column to a field of the table, or move its values elsewhere",
+                )
+            )
+        else:
+            index[label] = position
+    return index
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
+    """(line, value) of every element of the top-level array."""
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+    stripped = text.lstrip(" \t\r\n")
+    pos = len(text) - len(stripped)
+    if not stripped.startswith("["):
+        line = text.count("\n", 0, pos) + 1
+        problems.append(Problem("parse-error", file, line, "a JSON table must be an array of objects"))
+        return []
+    pos += 1
+    found: list[tuple[int, Any]] = []
+    expect_value = True
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        line = text.count("\n", 0, pos) + 1
+        if pos < len(text) and text[pos] == "]" and (not found or not expect_value):
+            pos += 1
+            break
+        if pos < len(text) and text[pos] == "," and not expect_value:
+            pos += 1
+            expect_value = True
+            continue
+        if not expect_value:
+            problems.append(Problem("parse-error", file, line, "invalid JSON: expected ',' or ']'"))
+            return found
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except _DuplicateKeyError as error:
+            problems.append(
+                Problem(
+                    "parse-error",
+                    file,
+                    line,
+                    f"key {error.key!r} appears twice in this object; formatting would keep only one",
+                    field=error.key,
+                    hint="keep one of them",
+                )
+            )
+            return found
+        except json.JSONDecodeError as error:
+            problems.append(Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}"))
+            return found
+        found.append((line, value))
+        expect_value = False
+    if text[pos:].strip(" \t\r\n"):
+        line = text.count("\n", 0, pos) + 1
+        problems.append(Problem("parse-error", file, line, "invalid JSON: text after the closing ]"))
+    return found
+
+
+def _normalise_json(value: Any) -> Any:
+    """Strings normalised, list items each normalised; other JSON values kept as they are."""
+    if isinstance(value, str):
+        return normalise(value)
+    if isinstance(value, list):
+        return [_normalise_json(item) for item in value]
+    return value
+
+
+def _canonical_json(text: str, table: str, file: str) -> tuple[str | None, list[Problem]]:
+    names = [column.name for column in columns(TABLES[table])]
+    problems: list[Problem] = []
+    objects = _json_objects(text, file, problems) if text.strip() else []
+    records: list[dict[str, Any]] = []
+    for line, obj in objects:
+        if not isinstance(obj, dict):
+            problems.append(
+                Problem("type-error", file, line, f"each record must be a JSON object, not {type(obj).__name__}")
+            )
+            continue
+        extra = [key for key in obj if key not in names]
+        problems.extend(
+            Problem(
+                "extra-label",
+                file,
+                line,
+                f"{key!r} is not a field of this table; formatting would lose its value",
+                field=key,
+                value=key,
+                hint="rename the key to a field of the table",
+            )
+            for key in extra
+        )
+        record = {name: _normalise_json(obj.get(name)) for name in names}
+        if any(value not in (None, "", []) for value in record.values()):
+            records.append(record)
+    if problems:
+        return None, problems
+    records.sort(key=lambda record: record["id"] if isinstance(record["id"], str) else "")
+    if not records:
+        return "[]\n", []
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n", []

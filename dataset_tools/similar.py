@@ -1,0 +1,168 @@
+"""Likely duplicates: records of one table whose names or aliases closely match.
+
+Names are compared as *keys*: transliterated to ASCII (``anyascii``: ``Hakan Fidan`` and
+``هاكان فيدان`` meet in Latin letters), case-folded, punctuation turned into spaces, and
+words sorted, so that ``Fidan, Hakan`` and ``hakan fidan`` are one key. Two records whose
+keys are equal, or whose similarity (rapidfuzz's ``ratio``, 0–100) reaches ``CUTOFF``, are
+reported as a ``possible-duplicate`` warning on the newer record, naming the other one.
+
+To stay fast on tens of thousands of names, keys are compared only within blocks: keys
+that share their first letter, and keys that share their last letter. A pair that differs
+in both its first and its last letter is not found; such names are rarely near-duplicates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from anyascii import anyascii
+from rapidfuzz import fuzz, process
+
+from dataset_tools.models import LIST_DELIMITER
+from dataset_tools.problems import Problem
+
+CUTOFF = 90.0
+"""Minimum similarity (0-100) of two keys for a warning. At 90 a ten-letter name may differ
+in one letter; short names (``Iraq``, ``Iran``) must match exactly."""
+
+NAMED_TABLES = ("organisations", "actors")
+"""The tables whose records have a name and aliases, and are checked for duplicates."""
+
+_CHUNK = 512
+"""Keys compared at once against a block: bounds the score matrix to _CHUNK × block size."""
+
+
+class Named(NamedTuple):
+    """What the duplicate check needs of one record."""
+
+    id: str
+    line: int | None
+    name: str
+    aliases: Sequence[str] = ()
+
+
+def key(text: str) -> str:
+    """The comparison key of a name: ASCII, case-folded, apostrophes dropped, words only, words sorted."""
+    ascii_text = anyascii(text).casefold().replace("'", "").replace("`", "")
+    words = "".join(char if char.isalnum() else " " for char in ascii_text).split()
+    return " ".join(sorted(words))
+
+
+def from_columns(
+    ids: Sequence[str], lines: Sequence[int | None], names: Sequence[str], aliases: Sequence[str]
+) -> list[Named]:
+    """Records from CSV-style columns (alias cells are ``;``-separated)."""
+    return [
+        Named(id_, line, name, [item for item in cell.split(LIST_DELIMITER) if item] if cell else [])
+        for id_, line, name, cell in zip(ids, lines, names, aliases, strict=True)
+    ]
+
+
+def likely_duplicates(
+    table: str,
+    file: str,
+    records: Iterable[Named | tuple[str, int | None, str, Sequence[str]]],
+    *,
+    new_ids: Collection[str] | None = None,
+    cutoff: float = CUTOFF,
+) -> Iterator[Problem]:
+    """``possible-duplicate`` warnings for the records of one table (in file ``file``).
+
+    With ``new_ids`` (the ids a change adds), only pairs that involve a new record are
+    reported, on the new record; without it, every pair is reported once, on the record
+    further down the file. A record's own name and aliases never match each other.
+    """
+    named = [Named(*record) for record in records]
+    entries: list[tuple[str, int, str]] = []  # (key, record index, the text as written)
+    for index, record in enumerate(named):
+        texts = [record.name, *record.aliases]
+        own = set()
+        for text in texts:
+            k = key(text) if isinstance(text, str) else ""
+            if k and k not in own:
+                own.add(k)
+                entries.append((k, index, text))
+    best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
+    for a, b, score in _similar_entries([entry[0] for entry in entries], cutoff):
+        ra, rb = entries[a][1], entries[b][1]
+        if ra == rb:
+            continue
+        pair = (min(ra, rb), max(ra, rb))
+        if pair not in best or score > best[pair][0]:
+            best[pair] = (score, a, b) if ra < rb else (score, b, a)
+    new = set(new_ids) if new_ids is not None else None
+    for (ra, rb), (score, ea, eb) in sorted(best.items()):
+        target, other, e_target, e_other = _report_on(named, ra, rb, ea, eb, new)
+        if target is None:
+            continue
+        yield _problem(table, file, named[target], entries[e_target][2], named[other], entries[e_other][2], score)
+
+
+def _report_on(
+    named: list[Named], ra: int, rb: int, ea: int, eb: int, new: set[str] | None
+) -> tuple[int | None, int, int, int]:
+    """Which record of a pair gets the warning: the new one, else the later one."""
+    a_new = new is None or named[ra].id in new
+    b_new = new is None or named[rb].id in new
+    if not (a_new or b_new):
+        return None, ra, ea, eb
+    if a_new and not b_new:
+        return ra, rb, ea, eb
+    if b_new and not a_new:
+        return rb, ra, eb, ea
+    line_a, line_b = named[ra].line or 0, named[rb].line or 0
+    return (ra, rb, ea, eb) if line_a > line_b else (rb, ra, eb, ea)
+
+
+def _problem(table: str, file: str, record: Named, text: str, candidate: Named, other: str, score: float) -> Problem:
+    """The warning on ``record`` (whose ``text`` matched), naming ``candidate`` (whose ``other`` did)."""
+    field = "name" if text == record.name else "aliases"
+    their = "name" if other == candidate.name else "alias"
+    where = f" (line {candidate.line})" if candidate.line else ""
+    how = "matches" if score >= 100 else "closely matches"
+    what = "person" if table == "actors" else "organisation"
+    return Problem(
+        code="possible-duplicate",
+        file=file,
+        line=record.line,
+        field=field,
+        value=text,
+        message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}",
+        hint=(
+            f"if they are the same {what}, keep one record (`{candidate.id}`) and add this spelling to its "
+            "aliases; if they differ, say how in notes"
+        ),
+    )
+
+
+def _similar_entries(keys: list[str], cutoff: float) -> Iterator[tuple[int, int, float]]:
+    """Pairs of key positions (i < j) whose keys are equal or at least ``cutoff`` similar."""
+    seen: set[tuple[int, int]] = set()
+    for blocks in (_blocks(keys, 0), _blocks(keys, -1)):
+        for members in blocks.values():
+            for i, j, score in _compare_block(keys, members, cutoff):
+                if (i, j) not in seen:
+                    seen.add((i, j))
+                    yield i, j, score
+
+
+def _blocks(keys: list[str], position: int) -> dict[str, list[int]]:
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, text in enumerate(keys):
+        blocks[text[position]].append(index)
+    return blocks
+
+
+def _compare_block(keys: list[str], members: list[int], cutoff: float) -> Iterator[tuple[int, int, float]]:
+    if len(members) < 2:
+        return
+    texts = [keys[index] for index in members]
+    for start in range(0, len(members), _CHUNK):
+        queries = texts[start : start + _CHUNK]
+        scores = process.cdist(queries, texts, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)
+        for qi, ci in zip(*scores.nonzero(), strict=True):
+            i, j = members[start + int(qi)], members[int(ci)]
+            if i < j:
+                yield i, j, float(scores[qi, ci])

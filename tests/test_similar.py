@@ -1,0 +1,119 @@
+"""Likely duplicates: names and aliases that match after transliteration and case folding."""
+
+from __future__ import annotations
+
+import random
+import string
+
+from dataset_tools.problems import CODES, Severity
+from dataset_tools.similar import NAMED_TABLES, Named, from_columns, key, likely_duplicates
+
+
+def found(records, **kwargs):
+    return [
+        (problem.line, problem.field, problem.value, problem.code)
+        for problem in likely_duplicates("organisations", "datasets/organisations.csv", records, **kwargs)
+    ]
+
+
+def test_the_code_is_a_documented_warning():
+    severity, description = CODES["possible-duplicate"]
+    assert severity is Severity.WARNING
+    assert description
+    assert NAMED_TABLES == ("organisations", "actors")
+
+
+def test_key_transliterates_folds_case_and_sorts_words():
+    assert key("Hakan FİDAN") == key("fidan, hakan") == "fidan hakan"
+    assert key("Türkiye") == key("TURKIYE")
+    assert key("Ḥayʼat Taḥrīr al-Shām") == key("Hayat Tahrir al Sham")
+    assert key("Da'esh") == key("Daesh")
+    assert key("---") == ""
+
+
+def test_an_alias_matching_another_records_name_is_reported_on_the_later_record():
+    records = [
+        Named("isis", 2, "Islamic State", ["ISIL", "Daesh"]),
+        Named("hts", 3, "Hayat Tahrir al-Sham", []),
+        Named("islamic-state-2", 4, "IS", ["islamic state"]),
+    ]
+    assert found(records) == [(4, "aliases", "islamic state", "possible-duplicate")]
+
+
+def test_message_names_the_candidate_and_its_line():
+    records = [Named("hakan-fidan", 2, "Hakan Fidan"), Named("fidan-hakan", 7, "FIDAN, Hakan")]
+    (problem,) = likely_duplicates("actors", "datasets/actors.csv", records)
+    assert problem.file == "datasets/actors.csv"
+    assert problem.line == 7
+    assert problem.field == "name"
+    assert problem.message == "'FIDAN, Hakan' matches the name 'Hakan Fidan' of 'hakan-fidan' (line 2)"
+    assert problem.hint == (
+        "if they are the same person, keep one record (`hakan-fidan`) and add this spelling to its aliases; "
+        "if they differ, say how in notes"
+    )
+
+
+def test_transliterated_and_misspelled_names_match():
+    records = [
+        Named("hayat-tahrir-al-sham", 2, "Hayat Tahrir al-Sham", []),
+        Named("htş", 3, "Heyet Tahrir el-Şam", ["Hayat Tahrir al-Shām"]),
+        Named("muhammad-ali", 4, "Mohammed Abdullah Ali"),
+        Named("muhammad-ali-2", 5, "Mohammad Abdullah Ali"),
+    ]
+    assert found(records) == [
+        (3, "aliases", "Hayat Tahrir al-Shām", "possible-duplicate"),
+        (5, "name", "Mohammad Abdullah Ali", "possible-duplicate"),
+    ]
+
+
+def test_short_different_names_do_not_match():
+    records = [
+        Named("iraq", 2, "Iraq"),
+        Named("iran", 3, "Iran"),
+        Named("mali", 4, "Mali"),
+        Named("niger", 5, "Niger"),
+        Named("nigeria", 6, "Nigeria"),
+        Named("sudan", 7, "Sudan"),
+        Named("south-sudan", 8, "South Sudan"),
+    ]
+    assert found(records) == []
+
+
+def test_a_records_own_names_never_match_each_other():
+    assert found([Named("isis", 2, "Islamic State", ["Islamic State", "ISLAMIC STATE ", "Islamic States"])]) == []
+
+
+def test_new_ids_limit_warnings_to_new_records():
+    records = [
+        Named("a", 2, "Alpha Group"),
+        Named("b", 3, "Alpha Group"),
+        Named("c", 4, "ALPHA group"),
+    ]
+    assert found(records, new_ids={"a"}) == [(2, "name", "Alpha Group", "possible-duplicate")] * 2
+    assert found(records, new_ids=set()) == []
+    assert len(found(records)) == 3
+
+
+def test_one_warning_per_pair_of_records():
+    records = [Named("a", 2, "Alpha Group", ["Alpha Grp", "The Alpha Group"]), Named("b", 3, "Alpha Group", ["Alpha"])]
+    assert len(found(records)) == 1
+
+
+def test_from_columns_splits_alias_cells():
+    records = from_columns(["a", "b"], [2, 3], ["Alpha", "Beta"], ["A;Al", ""])
+    assert records == [Named("a", 2, "Alpha", ["A", "Al"]), Named("b", 3, "Beta", [])]
+
+
+def test_ten_thousand_organisations_in_one_call():
+    rng = random.Random(7)  # noqa: S311 - seeded test data, not cryptography
+
+    def word():
+        return "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 10)))
+
+    records = [
+        Named(f"org-{i}", i + 2, f"{word()} {word()}", [f"{word()} {word()}" for _ in range(rng.randint(0, 2))])
+        for i in range(10_000)
+    ]
+    records.append(Named("copy", 10_002, records[1234].name.upper()))
+    problems = list(likely_duplicates("organisations", "o.csv", records))
+    assert any(problem.line == 10_002 and "'org-1234'" in problem.message for problem in problems)
