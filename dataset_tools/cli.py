@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from dataset_tools import fmt, schemas
+from dataset_tools import fmt, migrate, schemas
 from dataset_tools import report as formats
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused
 from dataset_tools.validation import validate as validate_dataset
@@ -54,10 +54,83 @@ def schema_generate(check: bool) -> None:
             sys.exit(EXIT_INVALID)
         click.echo("All generated files are current.")
         return
+    verdict = schemas.check(root)
+    if verdict.errors:
+        _echo_verdict(verdict)
+        click.echo("Nothing was written: fix the version first (see `dataset-tools schema check`).", err=True)
+        sys.exit(EXIT_INVALID)
     changed = schemas.write(root)
     for path in changed:
         click.echo(f"wrote {path}")
     click.echo(f"{len(changed)} file(s) changed.")
+
+
+@schema.command("check")
+def schema_check() -> None:
+    """Compare the models with the published schema; fail if SCHEMA_VERSION does not fit the changes.
+
+    Breaking changes (a field removed or renamed, a type or vocabulary narrowed, a field
+    made required, a pattern tightened, a key changed) need a new major version; compatible
+    ones (a new optional field or vocabulary value, a looser constraint) a new minor one.
+    """
+    verdict = schemas.check(repository_root())
+    _echo_verdict(verdict)
+    sys.exit(EXIT_OK if verdict.ok else EXIT_INVALID)
+
+
+def _echo_verdict(verdict: schemas.Verdict) -> None:
+    published = verdict.published or "nothing"
+    click.echo(f"models: schema {verdict.current}; published: {published}")
+    for change in verdict.changes:
+        click.echo(f"  {change.level.value:<5}  {change}")
+    if not verdict.changes and verdict.published:
+        click.echo("  no changes since publication")
+    for message in verdict.errors + verdict.stale:
+        click.echo(f"error: {message}", err=True)
+    if verdict.ok:
+        click.echo("The schema version fits the changes.")
+
+
+@cli.command("migrate")
+@click.option("--to", "target", type=click.IntRange(min=1), required=True, help="The major schema version to reach.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
+    """Upgrade the records in PATH (default: datasets/) to schema major version --to.
+
+    Rewrites each table file atomically and updates datapackage.json; if any record cannot
+    be migrated without losing data, writes nothing and exits 1.
+    """
+    folder = path or default_datasets()
+    try:
+        result = migrate.migrate(folder, target, dry_run=dry_run)
+    except DatasetToolsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    for step in result.steps:
+        click.echo(f"step: {step}")
+    for table in result.tables:
+        fields = "".join(
+            [
+                f"; added {', '.join(table.added)}" if table.added else "",
+                f"; removed {', '.join(table.removed)}" if table.removed else "",
+            ]
+        )
+        click.echo(f"{table.file}: {table.changed} of {table.records} record(s) changed{fields}")
+    for problem in result.problems:
+        line = f":{problem.line}" if problem.line else ""
+        click.echo(f"{problem.file}{line}: {problem.code}: {problem.message}", err=True)
+    if result.problems:
+        click.echo(f"Nothing was written: {len(result.problems)} record(s) cannot be migrated.", err=True)
+        sys.exit(EXIT_INVALID)
+    if result.source == result.target:
+        click.echo(f"{folder} already follows schema {result.target}; nothing to do.")
+    elif dry_run:
+        click.echo(f"Would migrate {folder} from schema {result.source} to {result.target} (nothing written).")
+    else:
+        click.echo(
+            f"Migrated {folder} from schema {result.source} to {result.target}: wrote {', '.join(result.written)}."
+        )
 
 
 def default_datasets() -> Path:
@@ -100,6 +173,54 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
             handle.write(formats.markdown_summary(result))
     failed = not result.valid or (strict and result.warnings > 0)
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+@cli.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; list the files that are not canonical and exit 1.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, github for workflow annotations.",
+)
+def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> None:
+    """Rewrite table files into canonical form (default: the repository's datasets/).
+
+    Canonical form: the schema's columns in order, rows sorted by id, cells trimmed and
+    in Unicode NFC, LF line ends, minimal quoting. Nothing is ever dropped: a file that
+    cannot be formatted without loss is reported and left untouched. Exit code 0 when
+    every file is (now) canonical, 1 when --check finds a file to change or a file
+    cannot be formatted, 2 when a path cannot be read.
+    """
+    try:
+        changes = fmt.format_paths(paths or (default_datasets(),), check=check)
+    except DatasetToolsError as error:
+        raise click.UsageError(str(error)) from error
+    github = output_format == "github"
+    for change in changes:
+        for problem in change.problems:
+            if github:
+                click.echo(formats.annotation(problem))
+            else:
+                click.echo(f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]", err=True)
+        if change.changed and check:
+            message = f"{change.file} is not in canonical form; run `dataset-tools fmt` and commit the result"
+            click.echo(
+                f"::error file={change.file},title=fmt::{message}" if github else f"would reformat {change.file}"
+            )
+        elif change.changed:
+            click.echo(f"reformatted {change.file}")
+    failed = [change for change in changes if change.problems]
+    changed = [change for change in changes if change.changed]
+    verb = "would be reformatted" if check else "reformatted"
+    summary = f"{len(changed)} of {len(changes)} file(s) {verb}"
+    if failed:
+        summary += f"; {len(failed)} left untouched: fix the problems above, then run fmt again"
+    click.echo(summary, err=True)
+    sys.exit(EXIT_INVALID if failed or (check and changed) else EXIT_OK)
 
 
 @cli.command("release")
@@ -180,54 +301,6 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     else:
         click.echo(diff.to_text(changes), nl=False)
     sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
-
-
-@cli.command("fmt")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--check", is_flag=True, help="Change nothing; list the files that are not canonical and exit 1.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "github"]),
-    default="text",
-    show_default=True,
-    help="text for people, github for workflow annotations.",
-)
-def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> None:
-    """Rewrite table files into canonical form (default: the repository's datasets/).
-
-    Canonical form: the schema's columns in order, rows sorted by id, cells trimmed and
-    in Unicode NFC, LF line ends, minimal quoting. Nothing is ever dropped: a file that
-    cannot be formatted without loss is reported and left untouched. Exit code 0 when
-    every file is (now) canonical, 1 when --check finds a file to change or a file
-    cannot be formatted, 2 when a path cannot be read.
-    """
-    try:
-        changes = fmt.format_paths(paths or (default_datasets(),), check=check)
-    except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
-    github = output_format == "github"
-    for change in changes:
-        for problem in change.problems:
-            if github:
-                click.echo(formats.annotation(problem))
-            else:
-                click.echo(f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]", err=True)
-        if change.changed and check:
-            message = f"{change.file} is not in canonical form; run `dataset-tools fmt` and commit the result"
-            click.echo(
-                f"::error file={change.file},title=fmt::{message}" if github else f"would reformat {change.file}"
-            )
-        elif change.changed:
-            click.echo(f"reformatted {change.file}")
-    failed = [change for change in changes if change.problems]
-    changed = [change for change in changes if change.changed]
-    verb = "would be reformatted" if check else "reformatted"
-    summary = f"{len(changed)} of {len(changes)} file(s) {verb}"
-    if failed:
-        summary += f"; {len(failed)} left untouched: fix the problems above, then run fmt again"
-    click.echo(summary, err=True)
-    sys.exit(EXIT_INVALID if failed or (check and changed) else EXIT_OK)
 
 
 def main() -> None:

@@ -23,6 +23,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-file": (Severity.ERROR, "A file in the dataset folder is not one of the tables."),
     "missing-table": (Severity.WARNING, "A table of the schema has no file in the dataset folder."),
     "duplicate-table": (Severity.ERROR, "A table has more than one file (e.g. both CSV and JSON)."),
+    # the dataset's schema version (datapackage.json) and migrations
+    "schema-version-error": (
+        Severity.ERROR,
+        "The dataset declares a schema version this dataset-tools cannot validate; the hint names the migration.",
+    ),
+    "migration-error": (
+        Severity.ERROR,
+        "A record cannot be migrated to the target schema without losing data; nothing was written.",
+    ),
     # the file itself
     "empty-file": (Severity.ERROR, "The file has no content, not even a header."),
     "encoding-error": (Severity.ERROR, "The file is not valid UTF-8."),

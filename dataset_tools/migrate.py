@@ -1,0 +1,313 @@
+"""Migrations: upgrade a dataset's records from schema major N to N+1, atomically and losslessly.
+
+``MIGRATIONS`` is the explicit registry: one :class:`Migration` per major step, each with,
+per table, an ``upgrade`` function and its inverse, ``downgrade``. Records travel in their
+JSON form (a string, a list of strings, or None per field), whatever the file format.
+
+Lossless means provable: for every record, ``downgrade(upgrade(record))`` must give the
+record back, and every field ``upgrade`` returns must exist in the new schema. A record
+that fails either test, or whose ``upgrade`` raises :class:`Unrepresentable`, is reported
+as a ``migration-error`` problem, and then no file is written at all. Otherwise every
+changed table file is rewritten atomically (a temporary file beside it, then a rename),
+and the dataset's ``datapackage.json`` is updated to the new version last.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dataset_tools import compat
+from dataset_tools.atomic import atomic_write
+from dataset_tools.canonical import csv_text
+from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.models import LIST_DELIMITER
+from dataset_tools.problems import Problem
+
+Record = dict[str, Any]
+"""One record in JSON form: field → string, list of strings, or None."""
+
+
+class Unrepresentable(ValueError):
+    """Raised by an ``upgrade`` function for a value the new schema cannot hold."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class TableMigration:
+    """How one table changes between two major versions."""
+
+    source_fields: tuple[str, ...]
+    """The table's fields in the old schema, in order."""
+    target_fields: tuple[str, ...]
+    """The table's fields in the new schema, in order (the new CSV header)."""
+    upgrade: Callable[[Record], Record]
+    downgrade: Callable[[Record], Record]
+    """The inverse of ``upgrade``: the proof that nothing is lost."""
+    source_lists: frozenset[str] = frozenset()
+    """Old fields that are lists (``;``-separated in CSV)."""
+    target_lists: frozenset[str] = frozenset()
+    """New fields that are lists."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One major step: schema ``source`` → ``target`` (= source + 1)."""
+
+    source: int
+    target: int
+    version: str
+    """The schema version the data declares after this step, e.g. ``2.0.0``."""
+    description: str
+    tables: Mapping[str, TableMigration]
+    """The tables that change; the others are left as they are."""
+
+
+MIGRATIONS: list[Migration] = []
+"""Every migration, oldest first. Schema 1 is the first published schema, so there is none yet;
+a major version adds its step here (``dataset-tools schema check`` insists on it)."""
+
+
+def find(source: int, target: int, migrations: list[Migration] | None = None) -> list[Migration] | None:
+    """The chain of steps from major ``source`` up to ``target``, or None if a step is missing."""
+    registry = MIGRATIONS if migrations is None else migrations
+    chain = []
+    for major in range(source, target):
+        step = next((m for m in registry if m.source == major and m.target == major + 1), None)
+        if step is None:
+            return None
+        chain.append(step)
+    return chain
+
+
+@dataclass
+class TableReport:
+    """What a migration did to one table file."""
+
+    file: str
+    records: int
+    changed: int
+    added: list[str]
+    removed: list[str]
+
+
+@dataclass
+class Result:
+    """What ``migrate`` did, or would do."""
+
+    source: str
+    target: str
+    tables: list[TableReport] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _File:
+    path: Path
+    format: str
+    header: list[str]
+    lines: list[int | None]
+    records: list[Record]
+
+
+def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None, dry_run: bool = False) -> Result:
+    """Upgrade the dataset in ``folder`` to schema major ``to``.
+
+    Raises :class:`UsageError` when the dataset declares no version or there is no path to
+    ``to``, and :class:`UnreadableInput` when a file cannot be read; problems with records
+    come back in the result, and then nothing is written.
+    """
+    if not folder.is_dir():
+        raise UnreadableInput(f"{folder}: not a dataset folder")
+    declared = compat.declared_version(folder)
+    major = compat.major_of(declared)
+    if declared is None or major is None:
+        raise UsageError(
+            f"{folder / compat.DESCRIPTOR}: no valid {compat.VERSION_KEY} to migrate from; "
+            f'add {{"{compat.VERSION_KEY}": "1.0.0"}} with the schema version the data follows'
+        )
+    if to < major:
+        raise UsageError(f"{folder} follows schema {declared}; migrations only go forward, not to {to}")
+    chain = find(major, to, migrations)
+    if chain is None:
+        raise UsageError(f"no migration from schema {major} to {to} is registered in dataset_tools/migrate.py")
+    result = Result(declared, chain[-1].version if chain else declared, steps=[m.description for m in chain])
+    pending = [_plan(folder, table, chain, result) for table in sorted({t for step in chain for t in step.tables})]
+    if result.problems or dry_run or not chain:
+        return result
+    for path, text in filter(None, pending):
+        atomic_write(path, text)
+        result.written.append(path.name)
+    compat.write_declared(folder, result.target)
+    result.written.append(compat.DESCRIPTOR)
+    return result
+
+
+def _plan(folder: Path, table: str, chain: list[Migration], result: Result) -> tuple[Path, str] | None:
+    """Migrate one table in memory: the file to write and its new text, or None if nothing to write."""
+    path = _table_path(folder, table)
+    if path is None:
+        return None
+    source = _read(path, chain[0].tables.get(table), result)
+    target = _migrate_file(source, table, chain, result) if source is not None else None
+    if source is None or target is None:
+        return None
+    text = _render(target, chain[-1].tables.get(table), result)
+    result.tables.append(_report(source, target))
+    if text is None or text == path.read_text(encoding="utf-8"):
+        return None
+    return path, text
+
+
+def _table_path(folder: Path, table: str) -> Path | None:
+    return next((folder / f"{table}{suffix}" for suffix in FORMATS if (folder / f"{table}{suffix}").exists()), None)
+
+
+FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl"}
+"""The table file formats a migration reads and writes back in the same format."""
+
+
+def _problem(result: Result, path: Path, line: int | None, message: str, field_name: str | None = None) -> None:
+    result.problems.append(Problem("migration-error", path.as_posix(), line, message, field=field_name))
+
+
+def _read(path: Path, step: TableMigration | None, result: Result) -> _File | None:
+    """The records of one file in JSON form, with the line each starts on."""
+    lists = step.source_lists if step else frozenset()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UnreadableInput(f"{path}: {error}") from error
+    fmt = FORMATS[path.suffix]
+    if fmt == "csv":
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows, lines, start = [], [], 1
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
+        if not rows:
+            return _File(path, fmt, [], [], [])
+        header, body, lines = rows[0], rows[1:], lines[1:]
+        records, kept = [], []
+        for line, row in zip(lines, body, strict=True):
+            if len(row) != len(header):
+                _problem(result, path, line, f"the row has {len(row)} cells, the header {len(header)}: fix it first")
+                continue
+            records.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
+            kept.append(line)
+        return _File(path, fmt, header, kept, records)
+    try:
+        data = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError as error:
+        _problem(result, path, None, f"not valid JSON ({error}): fix it first")
+        return None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        _problem(result, path, None, "the file must hold a list of objects: fix it first")
+        return None
+    header = list(dict.fromkeys(name for item in data for name in item))
+    return _File(path, fmt, header, [None] * len(data), [dict(item) for item in data])
+
+
+def _from_cell(cell: str, is_list: bool) -> Any:
+    if cell == "":
+        return None
+    return cell.split(LIST_DELIMITER) if is_list else cell
+
+
+def _normal(record: Record) -> Record:
+    """Missing, null and the empty list are the same absence (CSV cannot tell them apart)."""
+    return {name: value for name, value in record.items() if value is not None and value != []}
+
+
+def _migrate_file(source: _File, table: str, chain: list[Migration], result: Result) -> _File | None:
+    records, header = source.records, source.header
+    for step in chain:
+        migration = step.tables.get(table)
+        if migration is None:
+            continue
+        unknown = [name for name in header if name not in migration.source_fields]
+        if unknown:
+            message = f"column(s) {', '.join(unknown)} are not in {table} of schema {step.source}: fix them first"
+            _problem(result, source.path, 1 if source.format == "csv" else None, message, unknown[0])
+            return None
+        records = [
+            _step(record, line, migration, step, source.path, result)
+            for record, line in zip(records, source.lines, strict=True)
+        ]
+        header = list(migration.target_fields)
+    if result.problems:
+        return None
+    return _File(source.path, source.format, header, source.lines, records)
+
+
+def _step(
+    record: Record, line: int | None, migration: TableMigration, step: Migration, path: Path, result: Result
+) -> Record:
+    where = f"record {record.get('id') or '(no id)'}"
+    try:
+        upgraded = migration.upgrade(dict(record))
+    except Unrepresentable as error:
+        _problem(result, path, line, f"{where} cannot be migrated to schema {step.target}: {error}", error.field)
+        return record
+    extra = [name for name in upgraded if name not in migration.target_fields]
+    if extra:
+        message = f"{where}: the migration returns {', '.join(extra)}, which schema {step.target} does not have"
+        _problem(result, path, line, message, extra[0])
+        return record
+    back = _normal(migration.downgrade(dict(upgraded)))
+    if back != _normal(record):
+        lost = sorted(name for name in set(back) | set(_normal(record)) if back.get(name) != record.get(name))
+        message = f"{where} would lose data migrating to schema {step.target} (field(s) {', '.join(lost)})"
+        _problem(result, path, line, message, lost[0] if lost else None)
+        return record
+    return upgraded
+
+
+def _render(target: _File, migration: TableMigration | None, result: Result) -> str | None:
+    """The migrated file's text, in its own format; None (with a problem) if CSV cannot hold a value."""
+    lists = migration.target_lists if migration else frozenset()
+    if target.format == "json":
+        objects = [{name: record.get(name) for name in target.header} for record in target.records]
+        return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+    if target.format == "jsonl":
+        lines = [json.dumps({n: r.get(n) for n in target.header}, ensure_ascii=False) for r in target.records]
+        return "".join(line + "\n" for line in lines)
+    rows = []
+    for record, line in zip(target.records, target.lines, strict=True):
+        row = []
+        for name in target.header:
+            value = record.get(name)
+            if (
+                isinstance(value, list)
+                and (name in lists)
+                and all(isinstance(item, str) and item and LIST_DELIMITER not in item for item in value)
+            ):
+                row.append(LIST_DELIMITER.join(value))
+            elif value is None or (isinstance(value, str) and name not in lists):
+                row.append(value or "")
+            else:
+                _problem(result, target.path, line, f"{name}: {value!r} cannot be written to a CSV cell", name)
+        rows.append(row)
+    return None if result.problems else csv_text(target.header, rows)
+
+
+def _report(source: _File, target: _File) -> TableReport:
+    changed = sum(_normal(a) != _normal(b) for a, b in zip(source.records, target.records, strict=True))
+    return TableReport(
+        file=source.path.name,
+        records=len(source.records),
+        changed=changed,
+        added=[name for name in target.header if name not in source.header],
+        removed=[name for name in source.header if name not in target.header],
+    )

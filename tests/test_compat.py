@@ -1,0 +1,213 @@
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dataset_tools import compat, schemas
+from dataset_tools.cli import cli
+from dataset_tools.compat import Level, compare, highest
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED = schemas.current_schemas()
+
+
+def test_schema_check_passes_on_the_repository(monkeypatch):
+    # CI runs this: the models agree with the published schema and its recorded version.
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["schema", "check"])
+    assert result.exit_code == 0, result.output
+    assert "The schema version fits the changes." in result.output
+
+
+def test_published_schema_equals_the_models():
+    assert compare(schemas.published_schemas(ROOT, "schemas/v1", list(PUBLISHED)), PUBLISHED) == []
+
+
+def edited(edit):
+    new = copy.deepcopy(PUBLISHED)
+    edit(new)
+    return new
+
+
+def field_of(descriptor, table, name):
+    return next(field for field in descriptor[table]["fields"] if field["name"] == name)
+
+
+def kinds(new):
+    return [(change.table, change.field, change.kind, change.level) for change in compare(PUBLISHED, new)]
+
+
+def test_each_breaking_class_is_caught():  # noqa: C901 - one small edit function per breaking class
+    def remove(d):
+        d["actors"]["fields"] = [f for f in d["actors"]["fields"] if f["name"] != "born"]
+
+    def rename(d):
+        field_of(d, "actors", "born")["name"] = "birth_date"
+
+    def narrow_type(d):
+        field_of(d, "actors", "born")["type"] = "date"
+
+    def remove_value(d):
+        field = field_of(d, "memberships", "role")
+        field["constraints"]["enum"].remove("observer")
+
+    def require(d):
+        field_of(d, "actors", "born").setdefault("constraints", {})["required"] = True
+
+    def tighten_pattern(d):
+        field_of(d, "actors", "born")["constraints"]["pattern"] = "[0-9]{4}"
+
+    def change_key(d):
+        d["actors"]["primaryKey"] = ["name"]
+
+    def drop_foreign_key(d):
+        d["memberships"]["foreignKeys"].pop()
+
+    def shorten(d):
+        field_of(d, "actors", "name")["constraints"]["maxLength"] = 100
+
+    def remove_table(d):
+        del d["actors"]
+
+    def move(d):
+        fields = d["actors"]["fields"]
+        fields[1], fields[2] = fields[2], fields[1]
+
+    expected = [
+        (remove, ("actors", "born", "field-removed")),
+        (rename, ("actors", "born", "field-renamed")),
+        (narrow_type, ("actors", "born", "type-changed")),
+        (remove_value, ("memberships", "role", "value-removed")),
+        (require, ("actors", "born", "made-required")),
+        (tighten_pattern, ("actors", "born", "pattern-changed")),
+        (change_key, ("actors", None, "primary-key-changed")),
+        (drop_foreign_key, ("memberships", "coalition_id", "foreign-key-removed")),
+        (shorten, ("actors", "name", "constraint-tightened")),
+        (remove_table, ("actors", None, "table-removed")),
+        (move, ("actors", "name", "field-moved")),
+    ]
+    for edit, change in expected:
+        assert kinds(edited(edit)) == [(*change, Level.MAJOR)], edit.__name__
+
+
+def test_each_compatible_class_is_minor():
+    def add_optional(d):
+        d["actors"]["fields"].append({"name": "died", "type": "string", "description": "When the person died."})
+
+    def add_value(d):
+        field_of(d, "memberships", "role")["constraints"]["enum"].append("founder")
+
+    def loosen(d):
+        field_of(d, "actors", "name")["constraints"]["maxLength"] = 1000
+
+    def make_optional(d):
+        del field_of(d, "actors", "name")["constraints"]["required"]
+
+    def drop_pattern(d):
+        del field_of(d, "actors", "born")["constraints"]["pattern"]
+
+    expected = [
+        (add_optional, ("actors", "died", "field-added")),
+        (add_value, ("memberships", "role", "value-added")),
+        (loosen, ("actors", "name", "constraint-loosened")),
+        (make_optional, ("actors", "name", "no-longer-required")),
+        (drop_pattern, ("actors", "born", "pattern-removed")),
+    ]
+    for edit, change in expected:
+        assert kinds(edited(edit)) == [(*change, Level.MINOR)], edit.__name__
+
+
+def test_prose_changes_are_patch():
+    def reword(d):
+        field_of(d, "actors", "born")["description"] = "Born on."
+        field_of(d, "memberships", "role")["categories"][0]["label"] = "Leads it."
+
+    assert highest(compare(PUBLISHED, edited(reword))) is Level.PATCH
+
+
+ALL_FIELDS = [(table, field["name"]) for table, d in PUBLISHED.items() for field in d["fields"]]
+
+
+@given(st.sampled_from(ALL_FIELDS))
+def test_removing_any_field_is_breaking(target):
+    table, name = target
+    new = edited(lambda d: d[table].update(fields=[f for f in d[table]["fields"] if f["name"] != name]))
+    changes = compare(PUBLISHED, new)
+    assert highest(changes) is Level.MAJOR
+    assert any(change.field == name and change.breaking for change in changes)
+
+
+@given(
+    st.sampled_from(list(PUBLISHED)),
+    st.from_regex(r"[a-z]{1,10}_x", fullmatch=True),
+    st.integers(0, 30),
+    st.fixed_dictionaries({}, optional={"pattern": st.just("[a-z]+"), "maxLength": st.integers(1, 99)}),
+)
+def test_adding_an_optional_field_anywhere_is_compatible(table, name, position, constraints):
+    field = {"name": name, "type": "string", "description": "New."}
+    if constraints:
+        field["constraints"] = constraints
+
+    def add(d):
+        fields = d[table]["fields"]
+        fields.insert(min(position, len(fields)), field)
+
+    changes = compare(PUBLISHED, edited(add))
+    assert [(c.table, c.field, c.kind, c.level) for c in changes] == [(table, name, "field-added", Level.MINOR)]
+
+
+@given(st.sampled_from(ALL_FIELDS), st.booleans())
+def test_adding_a_required_field_is_breaking(target, required):
+    table, name = target
+    field = {"name": "new_x", "type": "string", "description": "New.", "constraints": {"required": required}}
+    changes = compare(PUBLISHED, edited(lambda d: d[table]["fields"].append(field)))
+    assert highest(changes) is (Level.MAJOR if required else Level.MINOR)
+    del name
+
+
+ENUM_FIELDS = [(t, f["name"]) for t, d in PUBLISHED.items() for f in d["fields"] if "enum" in f.get("constraints", {})]
+
+
+@given(st.sampled_from(ENUM_FIELDS), st.data())
+def test_vocabulary_edits_are_classified(target, data):
+    table, name = target
+    values = field_of(PUBLISHED, table, name)["constraints"]["enum"]
+    removed = data.draw(st.sets(st.sampled_from(values), max_size=3))
+    added = data.draw(st.sets(st.from_regex(r"zz-[a-z]{1,5}", fullmatch=True), max_size=3))
+
+    def edit(d):
+        field = field_of(d, table, name)
+        field["constraints"]["enum"] = [v for v in values if v not in removed] + sorted(added)
+
+    changes = compare(PUBLISHED, edited(edit))
+    assert sorted(c.kind for c in changes) == sorted(["value-removed"] * len(removed) + ["value-added"] * len(added))
+    assert all(c.breaking == (c.kind == "value-removed") for c in changes)
+    assert (highest(changes) is Level.MAJOR) == bool(removed)
+
+
+@given(st.sampled_from(ALL_FIELDS), st.sampled_from(["required", "pattern", "maxLength", "minLength", "unique"]))
+def test_tightening_any_constraint_is_breaking_and_loosening_it_back_is_not(target, key):
+    table, name = target
+    tight = {"required": True, "pattern": "x", "maxLength": 1, "minLength": 50, "unique": True}[key]
+    new = edited(lambda d: field_of(d, table, name).setdefault("constraints", {}).update({key: tight}))
+    if field_of(PUBLISHED, table, name).get("constraints", {}).get(key) == tight:
+        return
+    assert highest(compare(PUBLISHED, new)) is Level.MAJOR
+    # Whether one regex accepts all another does is undecidable: a changed pattern stays breaking.
+    had_pattern = key == "pattern" and "pattern" in field_of(PUBLISHED, table, name).get("constraints", {})
+    assert highest(compare(new, PUBLISHED)) is (Level.MAJOR if had_pattern else Level.MINOR)
+
+
+@pytest.mark.parametrize("table", list(PUBLISHED))
+def test_comparing_a_schema_with_itself_finds_nothing(table):
+    assert compare({table: PUBLISHED[table]}, {table: json.loads(json.dumps(PUBLISHED[table]))}) == []
+
+
+def test_declared_version_reads_the_descriptor(tmp_path):
+    assert compat.declared_version(tmp_path) is None
+    (tmp_path / "datapackage.json").write_text('{"name": "coalitions", "x-schema-version": "1.2.0"}')
+    assert compat.declared_version(tmp_path) == "1.2.0"
