@@ -164,9 +164,14 @@ def _plan(folder: Path, table: str, chain: list[Migration], result: Result) -> t
         return None
     text = _render(target, chain[-1].tables.get(table), result)
     result.tables.append(_report(source, target))
-    if text is None or text == path.read_text(encoding="utf-8"):
+    if text is None or text == _text(path):
         return None
     return path, text
+
+
+def _text(path: Path) -> str:
+    """The file's text exactly as stored: no newline translation (a lone CR in a quoted cell is data)."""
+    return path.read_bytes().decode("utf-8")
 
 
 def _table_path(folder: Path, table: str) -> Path | None:
@@ -185,7 +190,7 @@ def _read(path: Path, step: TableMigration | None, result: Result) -> _File | No
     """The records of one file in JSON form, with the line each starts on."""
     lists = step.source_lists if step else frozenset()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _text(path)
     except (OSError, UnicodeDecodeError) as error:
         raise UnreadableInput(f"{path}: {error}") from error
     fmt = FORMATS[path.suffix]

@@ -279,6 +279,10 @@ def check(root: Path) -> Verdict:
             entries = {str(current[0]): {"version": first.get("x-schema-version", ""), "folder": folder}}
             entries[str(current[0])]["tables"] = tables
     _check_hashes(root, entries, str(current[0]), verdict)
+    newer = sorted(int(key) for key in entries if key.isdigit() and int(key) > current[0])
+    if newer:
+        latest = entries[str(newer[-1])].get("version")
+        verdict.errors.append(f"SCHEMA_VERSION {SCHEMA_VERSION} is older than the published {latest}")
     majors = [int(key) for key in entries if key.isdigit() and int(key) <= current[0]]
     if not majors:
         return verdict  # nothing published yet: the first `schema generate` publishes

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset_tools import compat, schemas
+from dataset_tools import compat, migrate, schemas
 from dataset_tools.cli import cli
 from dataset_tools.compat import Level, compare, highest
 
@@ -211,3 +211,115 @@ def test_declared_version_reads_the_descriptor(tmp_path):
     assert compat.declared_version(tmp_path) is None
     (tmp_path / "datapackage.json").write_text('{"name": "coalitions", "x-schema-version": "1.2.0"}')
     assert compat.declared_version(tmp_path) == "1.2.0"
+
+
+def published_repo(tmp_path, edit=None):
+    """A copy of the published schemas, optionally edited as if published from other models."""
+    for path in (ROOT / "schemas").rglob("*.json"):
+        target = tmp_path / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    if edit:
+        descriptor = json.loads((tmp_path / "schemas/v1/actors.tableschema.json").read_text())
+        edit(descriptor)
+        (tmp_path / "schemas/v1/actors.tableschema.json").write_text(schemas.dumps(descriptor))
+        index = json.loads((tmp_path / schemas.INDEX).read_text())
+        for path in index["majors"]["1"]["files"]:
+            index["majors"]["1"]["files"][path] = schemas.sha256((tmp_path / path).read_text())
+        (tmp_path / schemas.INDEX).write_text(schemas.dumps(index))
+    return tmp_path
+
+
+def with_legacy_field(descriptor):
+    descriptor["fields"].append({"name": "legacy", "type": "string", "description": "Gone from the models."})
+
+
+def without_born(descriptor):
+    descriptor["fields"] = [f for f in descriptor["fields"] if f["name"] != "born"]
+
+
+def test_a_breaking_change_without_a_major_bump_fails_naming_the_change(tmp_path):
+    verdict = schemas.check(published_repo(tmp_path, with_legacy_field))
+    assert [str(change) for change in verdict.changes] == ["actors.legacy: field removed [field-removed, major]"]
+    assert len(verdict.errors) == 1
+    assert "need a new major version: set SCHEMA_VERSION to 2.0.0" in verdict.errors[0]
+
+
+def test_a_compatible_change_needs_a_minor_bump(tmp_path, monkeypatch):
+    root = published_repo(tmp_path, without_born)
+    verdict = schemas.check(root)
+    assert [change.kind for change in verdict.changes] == ["field-added"]
+    assert verdict.errors == [
+        (
+            "compatible changes since the published 1.0.0 need a new minor version: set SCHEMA_VERSION to 1.1.0 "
+            "in dataset_tools/models.py"
+        )
+    ]
+    monkeypatch.setattr(schemas, "SCHEMA_VERSION", "1.1.0")
+    verdict = schemas.check(root)
+    assert verdict.errors == []
+    assert verdict.stale == [f"{schemas.INDEX} records 1.0.0, not 1.1.0: run `{schemas.REGENERATE}`"]
+
+
+def test_a_new_major_needs_its_migration(tmp_path, monkeypatch):
+    root = published_repo(tmp_path, with_legacy_field)
+    monkeypatch.setattr(schemas, "SCHEMA_VERSION", "2.0.0")
+    verdict = schemas.check(root)
+    assert any("schema 2 has no migration from schema 1" in error for error in verdict.errors)
+    step = migrate.Migration(1, 2, "2.0.0", "drop legacy", {})
+    monkeypatch.setattr(migrate, "MIGRATIONS", [step])
+    assert schemas.check(root).errors == []
+
+
+def test_a_hand_edited_published_file_is_caught(tmp_path):
+    root = published_repo(tmp_path)
+    path = root / "schemas/v1/sources.schema.json"
+    path.write_text(path.read_text().replace("Title of the document", "Title"))
+    verdict = schemas.check(root)
+    assert verdict.errors == []
+    assert verdict.stale == [
+        (
+            "schemas/v1/sources.schema.json does not match schemas/index.json: published files are generated, "
+            "run `dataset-tools schema generate`"
+        )
+    ]
+
+
+def test_older_versions_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(schemas, "SCHEMA_VERSION", "0.9.0")
+    verdict = schemas.check(published_repo(tmp_path))
+    assert verdict.errors == ["SCHEMA_VERSION 0.9.0 is older than the published 1.0.0"]
+    assert not verdict.ok
+
+
+def write_descriptor(folder, text):
+    (folder / "datapackage.json").write_text(text, encoding="utf-8")
+
+
+def test_check_declared_names_the_migration(tmp_path):
+    assert compat.check_declared(tmp_path) == []
+    write_descriptor(tmp_path, '{\n  "name": "coalitions",\n  "x-schema-version": "0.3.1"\n}\n')
+    (problem,) = compat.check_declared(tmp_path, file="datasets/datapackage.json", current="1.0.0")
+    assert (problem.code, problem.file, problem.line, problem.field, problem.value) == (
+        "schema-version-error",
+        "datasets/datapackage.json",
+        3,
+        "x-schema-version",
+        "0.3.1",
+    )
+    assert problem.message == "the data follows schema 0.3.1, but this dataset-tools validates schema 1.0.0"
+    assert problem.hint == f"upgrade the data with `dataset-tools migrate --to 1 {tmp_path.as_posix()}`"
+
+
+def test_check_declared_other_cases(tmp_path):
+    write_descriptor(tmp_path, '{"x-schema-version": "1.4.2"}')
+    assert compat.check_declared(tmp_path, current="1.0.0") == []
+    write_descriptor(tmp_path, '{"x-schema-version": "2.0.0"}')
+    (newer,) = compat.check_declared(tmp_path, current="1.0.0")
+    assert "newer than the schema 1.0.0" in newer.message
+    write_descriptor(tmp_path, '{"x-schema-version": 1}')
+    (bad,) = compat.check_declared(tmp_path, current="1.0.0")
+    assert (bad.value, bad.hint) == ("1", 'write "x-schema-version": "1.0.0"')
+    write_descriptor(tmp_path, "{not json")
+    (broken,) = compat.check_declared(tmp_path)
+    assert broken.message.startswith("the dataset descriptor is not valid JSON")
