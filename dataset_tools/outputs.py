@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,18 +24,34 @@ _NEEDS_QUOTES = r'[,"\r\n]'
 """A CSV cell is quoted when it holds one of these (RFC 4180 minimal quoting)."""
 
 
-def csv_bytes(data: pa.Table) -> bytes:
+SLICE = 200_000
+"""Rows written per step: bounds the memory a table of millions of rows needs."""
+
+
+def _write_strings(strings: pa.ChunkedArray | pa.Array, handle: BinaryIO) -> None:
+    """Write the UTF-8 bytes of every string, concatenated, straight from Arrow's buffers."""
+    chunks = strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings]
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        large = chunk.type == pa.large_string()
+        offsets = memoryview(chunk.buffers()[1]).cast("q" if large else "i")
+        begin, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        handle.write(memoryview(chunk.buffers()[2])[begin:end])
+
+
+def write_csv(data: pa.Table, path: Path) -> None:
     """Canonical CSV: header, one LF-ended line per row, minimal quoting, UTF-8.
 
     The same text ``dataset_tools.canonical.csv_text`` writes, computed by column.
     """
-    header = ",".join(quote(name) for name in data.column_names)
-    if data.num_rows == 0:
-        return (header + "\n").encode("utf-8")
-    cells = [_quoted(data.column(name)) for name in data.column_names]
-    lines = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
-    body = "\n".join(lines.to_pylist())
-    return (header + "\n" + body + "\n").encode("utf-8")
+    with path.open("wb") as handle:
+        handle.write((",".join(quote(name) for name in data.column_names) + "\n").encode("utf-8"))
+        for start in range(0, data.num_rows, SLICE):
+            part = data.slice(start, SLICE)
+            cells = [_quoted(part.column(name)) for name in part.column_names]
+            lines = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
+            _write_strings(pc.binary_join_element_wise(lines, "\n", ""), handle)
 
 
 def _quoted(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -61,13 +77,52 @@ def typed(data: pa.Table, table: str) -> pa.Table:
     return pa.table(arrays)
 
 
-def json_bytes(data: pa.Table, table: str) -> bytes:
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_RARE_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+"""Control characters JSON escapes as ``\\uXXXX`` or ``\\b``/``\\f``: left to ``json.dumps``."""
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _json_values(column: pa.ChunkedArray, is_list: bool) -> pa.Array:
+    """Each cell as JSON text, exactly as ``json.dumps(..., ensure_ascii=False)`` writes it."""
+    values = column.combine_chunks()
+    text = values
+    for old, new in _JSON_ESCAPES:
+        text = pc.replace_substring(text, old, new)
+    if is_list:
+        inner = pc.replace_substring(text, LIST_DELIMITER, '","')
+        text = pc.if_else(pc.equal(values, ""), "[]", pc.binary_join_element_wise('["', inner, '"]', ""))
+    else:
+        text = pc.if_else(pc.equal(values, ""), "null", pc.binary_join_element_wise('"', text, '"', ""))
+    rare = pc.match_substring_regex(values, _RARE_CONTROLS)
+    if pc.any(rare).as_py():
+        rows = pc.indices_nonzero(rare).to_pylist()
+        originals = values.take(pa.array(rows)).to_pylist()
+        exact = [_ENCODE(value.split(LIST_DELIMITER) if is_list else value) for value in originals]
+        text = pc.replace_with_mask(text, rare, pa.array(exact, text.type))
+    return text
+
+
+def write_json(data: pa.Table, table: str, path: Path) -> None:
     """A JSON array with one object per record (one per line): every field, lists as arrays, missing null."""
-    records = typed(data, table).to_pylist()
-    if not records:
-        return b"[]\n"
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    return ("[\n" + ",\n".join(map(dumps, records)) + "\n]\n").encode("utf-8")
+    cols = columns(TABLES[table])
+    with path.open("wb") as handle:
+        if data.num_rows == 0:
+            handle.write(b"[]\n")
+            return
+        handle.write(b"[\n")
+        for start in range(0, data.num_rows, SLICE):
+            part = data.slice(start, SLICE)
+            pieces: list[Any] = []
+            for index, column in enumerate(cols):
+                pieces += [("{" if index == 0 else ",") + json.dumps(column.name) + ":"]
+                pieces.append(_json_values(part.column(column.name), column.is_list))
+            pieces.append("}")
+            ends = [",\n"] * part.num_rows
+            if start + SLICE >= data.num_rows:
+                ends[-1] = "\n]\n"
+            pieces.append(pa.array(ends))
+            _write_strings(pc.binary_join_element_wise(*pieces, ""), handle)
 
 
 def write_parquet(data: pa.Table, table: str, path: Path) -> None:
@@ -112,12 +167,17 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path) -> None:
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("PRAGMA cache_size = -262144")
         for table, data in tables.items():
             statements = create_statements(table)
             connection.execute(statements[0])
             marks = ", ".join("?" * data.num_columns)
-            rows = zip(*(_nullable(data.column(name)) for name in data.column_names), strict=True)
-            connection.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)  # noqa: S608 - names from TABLES
+            insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - names from TABLES
+            for start in range(0, data.num_rows, SLICE):
+                part = data.slice(start, SLICE)
+                connection.executemany(
+                    insert, zip(*(_nullable(part.column(name)) for name in part.column_names), strict=True)
+                )
             for statement in statements[1:]:
                 connection.execute(statement)
         connection.commit()

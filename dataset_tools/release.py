@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dataset_tools import dictionary, diff, folders, outputs, schemas
 from dataset_tools.errors import ReleaseRefused, UnreadableInput, UsageError
@@ -46,6 +48,8 @@ PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$")
 NOTES_LIMIT = 50
 """Release notes list at most this many records per table and kind of change."""
+ZIP_LEVEL = 1
+"""Deflate level: the fastest; the archive is for download, the folder for use."""
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """Every archive member's timestamp: the earliest a zip can hold, so builds match."""
 
@@ -146,10 +150,10 @@ def build(
     for sub in ("csv", "json", "parquet", "schemas"):
         (folder / sub).mkdir(parents=True)
     for table, data in tables.items():
-        (folder / "csv" / f"{table}.csv").write_bytes(outputs.csv_bytes(data))
+        outputs.write_csv(data, folder / "csv" / f"{table}.csv")
     tick("csv")
     for table, data in tables.items():
-        (folder / "json" / f"{table}.json").write_bytes(outputs.json_bytes(data, table))
+        outputs.write_json(data, table, folder / "json" / f"{table}.json")
     tick("json")
     for table, data in tables.items():
         outputs.write_parquet(data, table, folder / "parquet" / f"{table}.parquet")
@@ -166,7 +170,7 @@ def build(
     _write_text(folder / "metadata.json", schemas.dumps(datasette_metadata(version)))
     for relative, text in schemas.schema_files().items():
         _write_text(folder / "schemas" / Path(relative).name, text)
-    _write_text(folder / "data-dictionary.md", dictionary.render(dataset)[dictionary.MARKDOWN])
+    _write_text(folder / "data-dictionary.md", data_dictionary(tables))
     _write_text(folder / "RELEASE_NOTES.md", release_notes(version, created, counts, changes, previous_version))
     _write_text(folder / "datapackage.json", _dumps(datapackage(folder, version, created, tables)))
     _write_text(folder / "SHA256SUMS", _checksums(folder))
@@ -175,6 +179,23 @@ def build(
     write_zip(folder, archive)
     tick("zip")
     return Release(folder, archive, version, counts, changes, timings)
+
+
+def data_dictionary(tables: dict[str, pa.Table]) -> str:
+    """The Markdown data dictionary, its examples taken from these tables.
+
+    The dictionary shows, per field, the value of the first record by id that has one;
+    only those records are handed to it, so a table of millions of rows costs nothing.
+    """
+    with tempfile.TemporaryDirectory() as temporary:
+        for table, data in tables.items():
+            firsts = set()
+            for name in data.column_names:
+                present = pc.indices_nonzero(pc.not_equal(data.column(name), ""))
+                if len(present):
+                    firsts.add(present[0].as_py())
+            outputs.write_csv(data.take(pa.array(sorted(firsts), pa.int64())), Path(temporary) / f"{table}.csv")
+        return dictionary.render(Path(temporary))[dictionary.MARKDOWN]
 
 
 def _stopwatch(clock: Callable[[], float] | None, timings: dict[str, float]) -> Callable[[str], None]:
@@ -314,10 +335,11 @@ def write_zip(folder: Path, archive: Path) -> None:
     """Zip ``folder`` (as its own top folder) in sorted order, with fixed times and modes."""
     archive.unlink(missing_ok=True)
     files = sorted(path for path in folder.rglob("*") if path.is_file())
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as handle:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as handle:
         for path in files:
             info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if path.suffix == ".parquet" else zipfile.ZIP_DEFLATED
+            info._compresslevel = ZIP_LEVEL  # noqa: SLF001 - ZipFile.open ignores the archive's level before 3.13
             info.external_attr = 0o644 << 16
             info.create_system = 3
             with path.open("rb") as source, handle.open(info, "w", force_zip64=True) as target:

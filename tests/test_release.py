@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from dataset_tools import folders, release, validate
+from dataset_tools import folders, outputs, release, validate
 from dataset_tools.canonical import csv_text
 from dataset_tools.cli import cli
 from dataset_tools.errors import ReleaseRefused, UsageError
@@ -221,3 +221,20 @@ def test_find_previous_picks_newest_older(tmp_path):
         (folder / "datapackage.json").write_text(json.dumps({"version": version}))
     assert release.find_previous(tmp_path, "1.0.0") == tmp_path / "coalitions-0.10.0"
     assert release.find_previous(tmp_path, "0.1.0") is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", 'quote " and \\ backslash', "line\nbreak\r\ttab", "bell\x07 form\x0c back\x08", "الدولة;IŞİD", "a;b;c"],
+)
+def test_json_cells_match_json_dumps(tmp_path, value):
+    data = folders.empty("actors").to_pylist()
+    row = dict.fromkeys(folders.names("actors"), "")
+    row.update(id="x", name=value, aliases=value, notes=value)
+    data = pa.Table.from_pylist([row, {**row, "id": "y", "notes": ""}])
+    path = tmp_path / "actors.json"
+    outputs.write_json(data, "actors", path)
+    records = json.loads(path.read_text(encoding="utf-8"))
+    assert records == outputs.typed(data, "actors").to_pylist()
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    assert path.read_text(encoding="utf-8") == "[\n" + ",\n".join(encode(record) for record in records) + "\n]\n"
