@@ -27,6 +27,10 @@ CUTOFF = 90.0
 """Minimum similarity (0-100) of two keys for a warning. At 90 a ten-letter name may differ
 in one letter; short names (``Iraq``, ``Iran``) must match exactly."""
 
+WORD_CUTOFF = 75.0
+"""Minimum similarity of the words in which two matching keys differ (``jordan``/``jordon``
+pass; ``iraq``/``jordan`` do not)."""
+
 NAMED_TABLES = ("organisations", "actors")
 """The tables whose records have a name and aliases, and are checked for duplicates."""
 
@@ -48,6 +52,19 @@ def key(text: str) -> str:
     ascii_text = anyascii(text).casefold().replace("'", "").replace("`", "")
     words = "".join(char if char.isalnum() else " " for char in ascii_text).split()
     return " ".join(sorted(words))
+
+
+def words_agree(first: str, second: str) -> bool:
+    """True unless the words in which two similar keys differ are unlike each other.
+
+    ``Ministry of Foreign Affairs of Iraq`` and ``… of Jordan`` are 90 % alike as a whole,
+    but differ in ``iraq`` against ``jordan``: two bodies, not two spellings of one.
+    """
+    only_first = set(first.split()) - set(second.split())
+    only_second = set(second.split()) - set(first.split())
+    if not only_first or not only_second:
+        return True
+    return fuzz.ratio(" ".join(sorted(only_first)), " ".join(sorted(only_second))) >= WORD_CUTOFF
 
 
 def from_columns(
@@ -87,7 +104,7 @@ def likely_duplicates(
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
     for a, b, score in _similar_entries([entry[0] for entry in entries], cutoff):
         ra, rb = entries[a][1], entries[b][1]
-        if ra == rb:
+        if ra == rb or not words_agree(entries[a][0], entries[b][0]):
             continue
         pair = (min(ra, rb), max(ra, rb))
         if pair not in best or score > best[pair][0]:

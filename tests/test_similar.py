@@ -75,8 +75,19 @@ def test_short_different_names_do_not_match():
         Named("nigeria", 6, "Nigeria"),
         Named("sudan", 7, "Sudan"),
         Named("south-sudan", 8, "South Sudan"),
+        Named("iraq-mfa", 9, "Ministry of Foreign Affairs of Iraq"),
+        Named("jordan-mfa", 10, "Ministry of Foreign Affairs of Jordan"),
+        Named("syria-mfa", 11, "Ministry of Foreign Affairs of Syria"),
     ]
     assert found(records) == []
+
+
+def test_spelling_variants_of_the_differing_word_still_match():
+    records = [
+        Named("a", 2, "Ministry of Foreign Affairs of Turkey"),
+        Named("b", 3, "Ministry of Foreign Affairs of Turkiye"),
+    ]
+    assert found(records) == [(3, "name", "Ministry of Foreign Affairs of Turkiye", "possible-duplicate")]
 
 
 def test_a_records_own_names_never_match_each_other():
