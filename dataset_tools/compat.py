@@ -15,6 +15,10 @@ Version recipe:
 A changed pattern is breaking unless it is dropped: whether one regular expression
 accepts everything another does is not decidable in general, so the check does not guess.
 The comparison is pure (no files, no git), so property tests can run it on random edits.
+
+A dataset declares the schema it follows in its ``datapackage.json`` (``x-schema-version``):
+:func:`declared_version` reads it, and :func:`check_declared` turns a declaration of another
+major version into a ``schema-version-error`` whose hint names the ``migrate`` command.
 """
 
 from __future__ import annotations
