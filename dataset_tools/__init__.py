@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from dataset_tools.loading import Dataset
     from dataset_tools.validation import Report
 
-__all__ = ["validate"]
+__all__ = ["load", "validate"]
 
 
 def validate(path: Any, *, reference: bool = False, max_errors: int | None = None) -> Report:
@@ -19,3 +22,10 @@ def validate(path: Any, *, reference: bool = False, max_errors: int | None = Non
     from dataset_tools.validation import validate as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
 
     return run(path, reference=reference, max_errors=max_errors)
+
+
+def load(path: str | Path | None = None) -> Dataset:
+    """The release this package carries, or the release or dataset at ``path``; see :mod:`dataset_tools.loading`."""
+    from dataset_tools.loading import load as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
+
+    return run(path)

@@ -1,9 +1,10 @@
 """Read every table of a dataset folder or of a release into string columns.
 
 A *dataset folder* holds one file per table (``<table>.csv``, ``.json`` or ``.jsonl``),
-as ``datasets/`` does; a *release* is a folder with a ``datapackage.json`` whose resources
-name the CSV files, or the ``.zip`` of one. Both read into the same shape: per table a
-``pyarrow.Table`` with the schema's columns in order, every cell a string, a missing
+as ``datasets/`` does (its ``datapackage.json``, if any, lists no resources); a *release*
+is a folder with a ``datapackage.json`` whose resources name the CSV files, or the
+``.zip`` of one. Both read into the same shape: per table a ``pyarrow.Table`` with the
+schema's columns in order, every cell a string, a missing
 value ``""`` and a list ``;``-joined, exactly as canonical CSV writes it. A column the
 file lacks (an older schema) reads as ``""``; a column the schema lacks is dropped.
 
@@ -46,7 +47,7 @@ def read_tables(path: Path) -> dict[str, pa.Table]:
     if not path.is_dir():
         raise UnreadableInput(f"{path}: not a folder or a release .zip; give a dataset folder or a release")
     package = path / "datapackage.json"
-    sources = _release_files(package) if package.exists() else _dataset_files(path)
+    sources = (_release_files(package) if package.exists() else {}) or _dataset_files(path)
     return {table: _read(sources.get(table), table) for table in TABLES}
 
 

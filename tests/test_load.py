@@ -1,0 +1,119 @@
+import datetime as dt
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import dataset_tools
+from dataset_tools import loading, release
+from dataset_tools.errors import UsageError
+from dataset_tools.models import TABLES, Actor, columns
+
+FIXTURES = Path(__file__).parent / "fixtures" / "release"
+README = Path(__file__).parent.parent / "README.md"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    built = release.build(FIXTURES / "new", out, version="0.2.0", created="2025-01-01T00:00:00Z")
+    return dataset_tools.load(built.folder)
+
+
+def test_import_stays_cheap():
+    code = "import sys, dataset_tools; print('pandas' in sys.modules, 'pyarrow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_tables_and_documented_dtypes(data):
+    assert list(data) == list(TABLES)
+    assert (data.version, data.schema_version) == ("0.2.0", "1.0.0")
+    for table, model in TABLES.items():
+        frame = data[table]
+        for column in columns(model):
+            if column.is_list:
+                assert frame[column.name].dtype == object
+                assert all(isinstance(cell, list) for cell in frame[column.name])
+            else:
+                assert frame[column.name].dtype == "string", (table, column.name)
+            if column.is_date:
+                assert frame[column.name + "_first"].dtype == "datetime64[s]"
+                assert frame[column.name + "_last"].dtype == "datetime64[s]"
+
+
+def test_partial_dates_keep_text_and_bounds(data):
+    positions = data["positions"].set_index("id")
+    leader = positions.loc["abu-bakr-al-baghdadi-leader"]
+    assert leader["start"] == "2010-05"
+    assert leader["start_first"] == pd.Timestamp("2010-05-01")
+    assert leader["start_last"] == pd.Timestamp("2010-05-31")
+    minister = positions.loc["hakan-fidan-foreign-minister"]
+    assert pd.isna(minister["end"])
+    assert pd.isna(minister["end_last"])
+    designations = data["designations"].set_index("id")
+    assert designations.loc["us-sdgt-al-baghdadi", "delisted_last"] == pd.Timestamp("2020-12-31")
+
+
+def test_missing_is_na_and_lists_split(data):
+    isis = data["organisations"].set_index("id").loc["isis"]
+    assert isis["aliases"] == ["ISIL", "Daesh", "الدولة الإسلامية", "IŞİD"]
+    assert pd.isna(isis["country"])
+
+
+def test_designations_active(data):
+    assert list(data.designations_active("2015-01-01")["id"]) == ["us-sdgt-al-baghdadi", "turkey-isis", "us-fto-isis"]
+    assert list(data.designations_active("2021", authority="us-state-department")["id"]) == ["us-fto-isis"]
+    assert list(data.designations_active(dt.date(2012, 1, 1), subject="isis")["id"]) == ["us-fto-isis"]
+    assert list(data.designations_active("2013", subject="isis")["id"]) == ["turkey-isis", "us-fto-isis"]
+    assert data.designations_active("2015", subject="isis")["subject_name"].tolist() == ["Islamic State"] * 2
+    with pytest.raises(UsageError):
+        data.designations_active("June 2020")
+
+
+def test_members_positions_events(data):
+    members = data.members("global-coalition-against-daesh", on="2025-01-01")
+    assert list(members["member_name"]) == ["Türkiye", "United States"]
+    assert len(data.members("global-coalition-against-daesh")) == 3
+    assert list(data.members("global-coalition-against-daesh", on="2024-12")["member_id"]) == [
+        "jordan",
+        "turkey",
+        "united-states",
+    ]
+    positions = data.positions("hakan-fidan")
+    assert list(positions["organisation_name"]) == ["Ministry of Foreign Affairs, Türkiye"]
+    events = data.events("regional-operations-centre")
+    assert list(events["id"]) == ["2025-03-ankara-agreement", "2025-03-09-amman-meeting"]
+
+
+def test_records_are_models(data):
+    actors = data.records("actors")
+    assert all(isinstance(actor, Actor) for actor in actors)
+    assert actors[0].aliases == ["أبو بكر البغدادي", "Ebubekir el-Bağdadi"]
+
+
+def test_loads_a_zip_and_a_dataset_folder(tmp_path):
+    built = release.build(FIXTURES / "new", tmp_path, version="0.2.0", created="2025-01-01T00:00:00Z")
+    from_zip = dataset_tools.load(built.archive)
+    from_folder = dataset_tools.load(FIXTURES / "new")
+    for table in TABLES:
+        pd.testing.assert_frame_equal(from_zip[table], from_folder[table].sort_values("id").reset_index(drop=True))
+
+
+def test_packaged_release_loads_offline():
+    data = dataset_tools.load()
+    assert data.version
+    assert data is dataset_tools.load()
+    assert loading.packaged().joinpath("datapackage.json").exists()
+    for table in TABLES:
+        assert data[table]["id"].is_unique
+
+
+def test_readme_python_examples_run():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own examples
