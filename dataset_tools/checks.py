@@ -23,9 +23,6 @@ from dataset_tools.models import LIST_DELIMITER, TABLES, Column, Record, columns
 from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
 
-HINT_LIMIT = 1000
-"""Suggestions are computed for at most this many bad values per column (they cost a search each)."""
-
 # --- what is wrong with one value -------------------------------------------------------------
 
 
@@ -171,8 +168,8 @@ def _interval_keys(values: pa.Array, valid: np.ndarray) -> tuple[np.ndarray, np.
     return first, last
 
 
-def _column(tf: TableFile, name: str) -> pa.Array:
-    return tf.data.column(name).combine_chunks()
+def _column(tf: TableFile, name: str) -> pa.ChunkedArray:
+    return tf.data.column(name)
 
 
 def field_checks(tf: TableFile) -> Iterator[Problem]:

@@ -13,7 +13,7 @@ CUTOFF = 60.0
 def nearest(value: str, choices: Sequence[str], limit: int = 1) -> str | None:
     """The choice closest to ``value`` (case-insensitive), or None when nothing is close."""
     found = process.extract(
-        value, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit, score_cutoff=CUTOFF
+        value, choices, scorer=fuzz.ratio, processor=utils.default_process, limit=limit, score_cutoff=CUTOFF
     )
     if not found:
         return None

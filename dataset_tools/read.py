@@ -13,7 +13,6 @@ its scan can prove it understands; any other file goes to the reference reader.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from dataset_tools.hints import did_you_mean
@@ -60,12 +60,12 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
     """Read one table file. ``reference=True`` forces the stdlib CSV reader."""
     fmt = FORMATS[path.suffix.lower()]
     result = TableFile(table=table, path=path, file=file, format=fmt)
-    raw = path.read_bytes()
-    text = _decode(raw, result)
-    if text is None:
+    decoded = _decode(path.read_bytes(), result)
+    if decoded is None:
         return result
+    text, raw = decoded
     if fmt == "csv":
-        if reference or not _read_csv_fast(text, result):
+        if reference or not _read_csv_fast(raw, result):
             _read_csv_reference(text, result)
     elif fmt == "json":
         _read_json(text, result)
@@ -78,25 +78,27 @@ def _line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def _decode(raw: bytes, result: TableFile) -> str | None:
-    """UTF-8 text of the file (invalid bytes replaced, and reported), or None if empty."""
+def _decode(raw: bytes, result: TableFile) -> tuple[str, bytes] | None:
+    """The file's text and its UTF-8 bytes (invalid bytes replaced, and reported), or None if empty."""
     if raw.startswith(BOM):
         result.problem(
             "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
         )
         raw = raw[len(BOM) :]
-    if not raw.strip():
+    if not raw or raw.isspace():
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         return None
-    bad: list[int] = []
-
-    def record(error: UnicodeDecodeError) -> tuple[str, int]:
-        bad.append(error.start)
-        return "\ufffd", error.end
-
-    name = f"dataset-tools-record-{id(bad)}"
-    codecs.register_error(name, record)
-    text = raw.decode("utf-8", errors=name)
+    parts, bad, pos = [], [], 0
+    while True:
+        try:
+            parts.append(raw[pos:].decode("utf-8") if pos else raw.decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            start, end = pos + error.start, pos + error.end
+            parts.append(raw[pos:start].decode("utf-8") + "\ufffd")
+            bad.append(start)
+            pos = end
+    text = "".join(parts)
     for line in sorted({_line_of(raw, offset) for offset in bad}):
         result.problem(
             "encoding-error",
@@ -104,10 +106,10 @@ def _decode(raw: bytes, result: TableFile) -> str | None:
             "this line is not valid UTF-8",
             hint="save the file as UTF-8 (bad bytes show as \ufffd here)",
         )
-    if "\x00" in text:
+    if b"\x00" in raw:
         for line in sorted({text.count("\n", 0, pos) + 1 for pos in _find_all(text, "\x00")}):
             result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
-    return text
+    return text, (text.encode("utf-8") if bad else raw)
 
 
 def _find_all(text: str, needle: str) -> list[int]:
@@ -171,71 +173,99 @@ def _nearest_label(label: str, known: set[str]) -> str:
 # --- CSV: fast path ---------------------------------------------------------------------------
 
 
-def _read_csv_fast(text: str, result: TableFile) -> bool:
-    """Scan and parse with NumPy and pyarrow. False if the file needs the reference reader."""
-    raw = text.encode("utf-8")
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    quotes = np.flatnonzero(buf == ord('"'))
-    newlines = np.flatnonzero(buf == ord("\n"))
-    if len(quotes) % 2 or not _quotes_are_rfc4180(buf, quotes) or _has_lone_cr(buf, quotes):
+def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
+    """Parse with pyarrow and place every record on its line. False if the reference reader must decide.
+
+    pyarrow numbers the rows it cannot use (ragged ones) and keeps blank lines as rows of
+    empty cells; counting the line breaks inside each record's cells then gives every
+    record's first line. The count of line breaks in the file must come out the same, or
+    the file goes to the reference reader.
+    """
+    if not _plain_quoting(raw):
         return False
-    inside = np.searchsorted(quotes, newlines) % 2 == 1
-    ends = newlines[~inside]
-    starts = np.concatenate(([0], ends + 1))
-    stops = np.concatenate((ends, [len(raw)]))
-    if starts[-1] >= len(raw):  # the file ends with a newline: no record after it
-        starts, stops = starts[:-1], stops[:-1]
-    content = stops - starts
-    cr_only = (content == 1) & (buf[np.minimum(starts, len(raw) - 1)] == ord("\r"))
-    blank = (content == 0) | cr_only
-    commas = np.flatnonzero(buf == ord(","))
-    commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
-    cells = np.diff(np.searchsorted(commas, np.concatenate((starts, [len(raw)])))) + 1
-    first_lines = np.searchsorted(newlines, starts) + 1
-    if blank[0]:
+    end = raw.find(b"\n")
+    first = raw[: end if end >= 0 else len(raw)]
+    if b'"' in first or not first.strip(b"\r"):
         return False
-    header = next(csv.reader([raw[starts[0] : stops[0]].decode("utf-8").rstrip("\r")]))
+    header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
+    width = len(header)
+    if width < 2:
+        return False
     result.header = header
     kept = _check_header(header, result)
-    width = len(header)
-    good = ~blank & (cells == width)
-    good[0] = False
-    for index in np.flatnonzero(blank[1:]) + 1:
-        result.problem("blank-row", int(first_lines[index]), "this row is blank", hint="delete the line")
-    for index in np.flatnonzero(~blank & (cells != width)):
-        _ragged(result, int(first_lines[index]), int(cells[index]), width)
-    if len(starts) == 1:
+    if end < 0 or end == len(raw) - 1:
         result.data = _empty_columns(header, kept)
         return True
-    body = raw[starts[1] :]
-    try:
-        parsed = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], use_threads=True),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=lambda _row: "skip"
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(width)},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-                true_values=[],
-                false_values=[],
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    invalid: dict[int, str] = {}
+    parsed = _parse(raw, end + 1, width, invalid)
+    if parsed is None:
         result.problems = [problem for problem in result.problems if problem.code in _DECODE_CODES]
         return False
-    if parsed.num_rows != int(good.sum()):
+    placed = _place(raw, parsed, invalid)
+    if placed is None:
         result.problems = [problem for problem in result.problems if problem.code in _DECODE_CODES]
         return False
-    result.data = pa.table({header[i]: parsed.column(i).combine_chunks() for i in kept})
-    result.lines = first_lines[good].astype(np.int64)
+    lines, usable = placed
+    _report_invalid(result, invalid, lines, width)
+    blank = np.ones(parsed.num_rows, dtype=bool)
+    for column in parsed.columns:
+        blank &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+    parsed_lines = lines[usable]
+    for line in parsed_lines[blank]:
+        _blank(result, int(line))
+    if blank.any():
+        parsed = parsed.filter(pa.array(~blank))
+    result.data = pa.table({header[i]: parsed.column(i) for i in kept})
+    result.lines = parsed_lines[~blank]
     return True
 
 
+def _report_invalid(result: TableFile, invalid: dict[int, str], lines: np.ndarray, width: int) -> None:
+    """Blank and ragged rows that pyarrow left out, on their lines."""
+    for number, text in sorted(invalid.items()):
+        cells = next(csv.reader([text]), [])
+        if all(cell == "" for cell in cells):
+            _blank(result, int(lines[number - 1]))
+        else:
+            _ragged(result, int(lines[number - 1]), len(cells), width)
+
+
+def _place(raw: bytes, parsed: pa.Table, invalid: dict[int, str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """First line of every record after the header, and which records pyarrow parsed.
+
+    None when the line breaks so counted do not add up to the file's: then the file is
+    not what the count assumes, and the reference reader must read it.
+    """
+    spans = np.ones(parsed.num_rows + len(invalid), dtype=np.int64)
+    usable = np.ones(len(spans), dtype=bool)
+    usable[np.asarray(sorted(invalid), dtype=np.int64) - 1] = False
+    breaks = np.zeros(parsed.num_rows, dtype=np.int64)
+    for column in parsed.columns:
+        breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+    spans[usable] += breaks
+    spans[~usable] += np.asarray([invalid[number].count("\n") for number in sorted(invalid)], dtype=np.int64)
+    expected = raw.count(b"\n") - 1 + (0 if raw.endswith(b"\n") else 1)
+    if int(spans.sum()) != expected:
+        return None
+    return 2 + np.concatenate(([0], np.cumsum(spans)[:-1])), usable
+
+
 _DECODE_CODES = frozenset({"byte-order-mark", "empty-file", "encoding-error", "nul-byte"})
+
+
+def _plain_quoting(raw: bytes) -> bool:
+    """True unless the file has lone carriage returns or unclosed or stray quotes.
+
+    Readers differ on those (where a line ends, what a stray quote means), so the
+    reference reader alone decides them.
+    """
+    if raw.count(b"\r") != raw.count(b"\r\n"):
+        return False
+    if b'"' not in raw:
+        return True
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == ord('"'))
+    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
 
 
 def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
@@ -259,14 +289,41 @@ def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
     return bool(open_ok.all() and close_ok.all())
 
 
-def _has_lone_cr(buf: np.ndarray, quotes: np.ndarray) -> bool:
-    """True when a carriage return outside quotes is not part of CRLF (the reader must decide)."""
-    crs = np.flatnonzero(buf == ord("\r"))
-    if len(crs) == 0:
-        return False
-    outside = crs[np.searchsorted(quotes, crs) % 2 == 0]
-    nxt = outside + 1
-    return bool(((nxt >= len(buf)) | (buf[np.minimum(nxt, len(buf) - 1)] != ord("\n"))).any())
+def _parse(raw: bytes, offset: int, width: int, invalid: dict[int, str]) -> pa.Table | None:
+    """Parse the records from ``offset`` on as ``width`` string columns.
+
+    Ragged rows are left out and kept in ``invalid`` by their record number (1 = the
+    first record after the header). Parsing is single-threaded, so that pyarrow numbers
+    them; separate files are read in parallel instead.
+    """
+
+    def keep(row: pacsv.InvalidRow) -> str:
+        invalid[row.number] = row.text
+        return "skip"
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(raw).slice(offset)),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                true_values=[],
+                false_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _blank(result: TableFile, line: int) -> None:
+    result.problem("blank-row", line, "this row is blank", hint="delete the line")
 
 
 def _ragged(result: TableFile, line: int, count: int, width: int) -> None:
@@ -297,41 +354,42 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     """Read row by row with the stdlib csv module, tracking each record's first line."""
     rows: list[list[str]] = []
     lines: list[int] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""))  # not strict: it reads bad quoting as pyarrow does
     header: list[str] | None = None
     kept: list[int] = []
-    line = 1
-    width = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            result.problem(
-                "parse-error",
-                line,
-                f"the CSV cannot be parsed from this line on: {error}",
-                hint="look for a quote that is not closed, or a quote in the middle of an unquoted cell",
-            )
-            break
+    line, width, lines_read = 1, 0, 0
+    last_start, last_problems, last_kept = 1, len(result.problems), False
+    for row in reader:
+        last_start, last_problems, last_kept = line, len(result.problems), False
         if header is None:
             if not row:
                 result.problem("blank-row", line, "the header row is blank", hint=_header_hint(result))
-                line = reader.line_num + 1
-                continue
-            header = row
-            result.header = header
-            kept = _check_header(header, result, line)
-            width = len(header)
-        elif not row or (row == [""] and width != 1):
-            result.problem("blank-row", line, "this row is blank", hint="delete the line")
+            else:
+                header = row
+                result.header = header
+                kept = _check_header(header, result, line)
+                width = len(header)
+        elif all(cell == "" for cell in row):
+            _blank(result, line)
         elif len(row) != width:
             _ragged(result, line, len(row), width)
         else:
             rows.append(row)
             lines.append(line)
-        line = reader.line_num + 1
+            last_kept = True
+        lines_read = reader.line_num
+        line = lines_read + 1
+    if text.count('"') % 2:  # the last record ran to the end of the file inside an unclosed quote
+        del result.problems[last_problems:]
+        if last_kept:
+            rows.pop()
+            lines.pop()
+        result.problem(
+            "parse-error",
+            last_start,
+            "a quote opened in this record is never closed, so the rest of the file is one cell",
+            hint='close the quote, or double a quote that belongs inside a cell ("")',
+        )
     if header is None:
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})

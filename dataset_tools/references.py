@@ -12,10 +12,11 @@ from dataset_tools.hints import did_you_mean
 from dataset_tools.models import LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
+from dataset_tools.vocab import OrganisationKind
 
-HINT_LIMIT = 1000
+HINT_LIMIT = 200
 """Suggestions are searched for at most this many unresolved references per column."""
-HINT_CHOICES = 200_000
+HINT_CHOICES = 50_000
 """No suggestions when a column may refer to more records than this (one search each)."""
 
 
@@ -96,26 +97,28 @@ def _references(
     target_ids = pc.unique(pa.concat_arrays(targets)) if targets else pa.array([], pa.string())
     unresolved = shaped & ~pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
     wanted = " or ".join(column.references)
-    hints = 0
-    for index in np.flatnonzero(unresolved):
-        value = values[index].as_py()
+    bad = np.flatnonzero(unresolved)
+    bad_values = values.take(pa.array(bad))
+    home: dict[str, str] = {}
+    for table, table_ids in ids.items():  # which table an unresolved id belongs to, if any
+        inside = pc.is_in(bad_values, value_set=table_ids).to_numpy(zero_copy_only=False)
+        for value in bad_values.filter(pa.array(inside)).to_pylist():
+            home.setdefault(value, table)
+    choices = target_ids.to_pylist() if len(bad) > 0 and len(target_ids) <= HINT_CHOICES else []
+    for count, (index, value) in enumerate(zip(bad, bad_values.to_pylist(), strict=True)):
         line = int(tf.lines[rows[index]])
-        home = next((table for table, table_ids in ids.items() if _contains(table_ids, value)), None)
-        if home is not None:
+        if value in home:
             yield Problem(
                 "reference-kind-error",
                 tf.file,
                 line,
-                f"`{value}` is a record of {home}, but {column.name} must name a record of {wanted}",
+                f"`{value}` is a record of {home[value]}, but {column.name} must name a record of {wanted}",
                 column.name,
                 value,
                 f"name a record of {wanted}",
             )
             continue
-        hint = None
-        if hints < HINT_LIMIT and len(target_ids) <= HINT_CHOICES:
-            hints += 1
-            hint = did_you_mean(value, target_ids.to_pylist())
+        hint = did_you_mean(value, choices) if choices and count < HINT_LIMIT else None
         yield Problem(
             "foreign-key",
             tf.file,
@@ -129,10 +132,6 @@ def _references(
         yield from _kinds(tf, column, values, rows, shaped & ~unresolved, files["organisations"])
 
 
-def _contains(array: pa.Array, value: str) -> bool:
-    return bool(pc.any(pc.equal(array, value)).as_py())
-
-
 def _kinds(
     tf: TableFile, column: Column, values: pa.Array, rows: np.ndarray, resolved: np.ndarray, orgs: TableFile
 ) -> Iterator[Problem]:
@@ -140,7 +139,10 @@ def _kinds(
         return
     org_ids, kinds = _ids(orgs), orgs.data.column("kind").combine_chunks()
     allowed = org_ids.filter(pc.is_in(kinds, value_set=pa.array(column.organisation_kinds, pa.string())))
+    # an organisation whose own kind is invalid is reported there, not at every reference to it
+    known = org_ids.filter(pc.is_in(kinds, value_set=pa.array(list(OrganisationKind), pa.string())))
     wrong = resolved & ~pc.is_in(values, value_set=allowed).to_numpy(zero_copy_only=False)
+    wrong &= pc.is_in(values, value_set=known).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
     kind_of = dict(zip(org_ids.to_pylist(), kinds.to_pylist(), strict=True))
