@@ -3,10 +3,11 @@
 A table file in canonical form has every column of the schema, in the schema's order;
 its rows sorted by id (a stable sort, so rows with equal ids keep their order); every
 cell trimmed of outer whitespace and in Unicode NFC, list items each trimmed and kept in
-order; line ends LF, inside cells too; for CSV, UTF-8 without byte order mark and RFC 4180 minimal quoting
-(:mod:`dataset_tools.canonical`); for JSON, an array of objects with every field, two-space
-indentation and non-ASCII text as is. Rows with no value at all are dropped: they hold
-nothing to lose.
+order; line breaks as LF, inside cells too. A CSV file is UTF-8 without byte order mark,
+with RFC 4180 minimal quoting (:mod:`dataset_tools.canonical`); a JSON file is an array
+of objects with every field, two-space indentation and non-ASCII text as is; a JSON
+Lines file has one such object per line. Rows with no value at all are dropped: they
+hold nothing to lose.
 
 Formatting is lossless: what the canonical form cannot hold (a column or key that is not
 a field of the table, a duplicate column or key, a ragged row, bytes that are not UTF-8,
@@ -33,7 +34,7 @@ from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.problems import Problem
 
-SUFFIXES = (".csv", ".json")
+SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
 """File suffixes ``fmt`` formats."""
 
 BOM = "\ufeff"
@@ -84,7 +85,7 @@ def table_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             if table_of(path) is None:
                 names = ", ".join(f"{table}.csv" for table in TABLES)
-                raise UsageError(f"{path}: not a table file; table files are named {names} (or .json)")
+                raise UsageError(f"{path}: not a table file; table files are named {names} (or .json, .jsonl)")
             found.add(path)
         else:
             raise UnreadableInput(f"{path}: no such file or folder")
@@ -100,6 +101,8 @@ def canonical_text(text: str, table: str, file: str, suffix: str) -> tuple[str |
     text = text.removeprefix(BOM)
     if suffix == ".json":
         return _canonical_json(text, table, file)
+    if suffix in {".jsonl", ".ndjson"}:
+        return _canonical_json(text, table, file, lines=True)
     return _canonical_csv(text, table, file)
 
 
@@ -332,10 +335,31 @@ def _normalise_json(value: Any) -> Any:
     return value
 
 
-def _canonical_json(text: str, table: str, file: str) -> tuple[str | None, list[Problem]]:
+def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
+    """(line, value) of every non-blank line of a JSON Lines file."""
+    found: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys)))
+        except _DuplicateKeyError as error:
+            problems.append(
+                Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
+            )
+        except json.JSONDecodeError as error:
+            problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
+    return found
+
+
+def _canonical_json(text: str, table: str, file: str, *, lines: bool = False) -> tuple[str | None, list[Problem]]:
+    """A JSON array (``lines=False``) or JSON Lines file in canonical form."""
     names = [column.name for column in columns(TABLES[table])]
     problems: list[Problem] = []
-    objects = _json_objects(text, file, problems) if text.strip() else []
+    if lines:
+        objects = _json_lines(text, file, problems)
+    else:
+        objects = _json_objects(text, file, problems) if text.strip() else []
     records: list[dict[str, Any]] = []
     for line, obj in objects:
         if not isinstance(obj, dict):
@@ -362,6 +386,8 @@ def _canonical_json(text: str, table: str, file: str) -> tuple[str | None, list[
     if problems:
         return None, problems
     records.sort(key=lambda record: record["id"] if isinstance(record["id"], str) else "")
+    if lines:
+        return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), []
     if not records:
         return "[]\n", []
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n", []

@@ -124,6 +124,12 @@ LOSSY = [
     ("not an object", "organisations.json", '[\n  {"id": "isis"},\n  "hts"\n]', [(3, "type-error")]),
     ("bad JSON", "organisations.json", '[\n  {"id": "isis"},\n  {"id": }\n]', [(3, "parse-error")]),
     ("trailing comma", "organisations.json", '[\n  {"id": "isis"},\n]', [(3, "parse-error")]),
+    (
+        "bad JSON line",
+        "organisations.jsonl",
+        '{"id": "isis"}\n\n{"id": \n{"id": "a", "x": 1}\n',
+        [(3, "parse-error"), (4, "extra-label")],
+    ),
 ]
 
 
@@ -305,10 +311,14 @@ _JSON_VALUE = st.one_of(st.none(), _CELL, st.lists(_CELL, max_size=3))
         max_size=6,
     ),
     st.sampled_from([None, 2, 4]),
+    st.sampled_from([".json", ".jsonl"]),
 )
-def test_fmt_json_is_lossless_and_idempotent(records, indent):
-    text = json.dumps(records, indent=indent, ensure_ascii=bool(indent))
-    once, problems = fmt.canonical_text(text, "organisations", "organisations.json", ".json")
+def test_fmt_json_is_lossless_and_idempotent(records, indent, suffix):
+    if suffix == ".jsonl":
+        text = "".join(json.dumps(record, ensure_ascii=bool(indent)) + "\n" for record in records)
+    else:
+        text = json.dumps(records, indent=indent, ensure_ascii=bool(indent))
+    once, problems = fmt.canonical_text(text, "organisations", f"organisations{suffix}", suffix)
     assert problems == []
     assert once is not None
 
@@ -321,6 +331,7 @@ def test_fmt_json_is_lossless_and_idempotent(records, indent):
 
     expected = [{name: norm(record.get(name)) for name in ORGANISATIONS} for record in records]
     expected = [record for record in expected if any(value not in (None, "", []) for value in record.values())]
-    assert json.loads(once) == sorted(expected, key=lambda record: record["id"])
-    twice, _ = fmt.canonical_text(once, "organisations", "organisations.json", ".json")
+    parsed = [json.loads(line) for line in once.splitlines()] if suffix == ".jsonl" else json.loads(once)
+    assert parsed == sorted(expected, key=lambda record: record["id"])
+    twice, _ = fmt.canonical_text(once, "organisations", f"organisations{suffix}", suffix)
     assert twice == once
