@@ -239,7 +239,7 @@ def test_hooks_match_every_table_file_and_nothing_else():
     assert set(hooks) == {"dataset-tools-fmt", "dataset-tools-validate"}
     fmt_files = re.compile(hooks["dataset-tools-fmt"]["files"])
     for table in TABLES:
-        for suffix in (".csv", ".json"):
+        for suffix in (".csv", ".json", ".jsonl", ".ndjson"):
             assert fmt_files.search(f"datasets/{table}{suffix}"), table
     assert not fmt_files.search("datasets/README.md")
     assert not fmt_files.search("tests/fixtures/valid/actors.csv")
