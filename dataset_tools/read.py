@@ -60,13 +60,22 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
     """Read one table file. ``reference=True`` forces the stdlib CSV reader."""
     fmt = FORMATS[path.suffix.lower()]
     result = TableFile(table=table, path=path, file=file, format=fmt)
-    decoded = _decode(path.read_bytes(), result)
-    if decoded is None:
+    raw = path.read_bytes()
+    if raw.startswith(BOM):
+        result.problem(
+            "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
+        )
+        raw = raw[len(BOM) :]
+    if not raw or raw.isspace():
+        result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         return result
-    text, raw = decoded
+    for line in sorted({_line_of(raw, offset) for offset in _find_all(raw, b"\x00")}):
+        result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
+    if fmt == "csv" and not reference and _read_csv_fast(raw, result):
+        return result  # pyarrow checked the UTF-8; a file that fails goes on below
+    text = _decode(raw, result)
     if fmt == "csv":
-        if reference or not _read_csv_fast(raw, result):
-            _read_csv_reference(text, result)
+        _read_csv_reference(text, result)
     elif fmt == "json":
         _read_json(text, result)
     else:
@@ -78,16 +87,8 @@ def _line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def _decode(raw: bytes, result: TableFile) -> tuple[str, bytes] | None:
-    """The file's text and its UTF-8 bytes (invalid bytes replaced, and reported), or None if empty."""
-    if raw.startswith(BOM):
-        result.problem(
-            "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
-        )
-        raw = raw[len(BOM) :]
-    if not raw or raw.isspace():
-        result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
-        return None
+def _decode(raw: bytes, result: TableFile) -> str:
+    """The file's text, invalid UTF-8 replaced by U+FFFD and reported on its line."""
     parts, bad, pos = [], [], 0
     while True:
         try:
@@ -98,7 +99,6 @@ def _decode(raw: bytes, result: TableFile) -> tuple[str, bytes] | None:
             parts.append(raw[pos:start].decode("utf-8") + "\ufffd")
             bad.append(start)
             pos = end
-    text = "".join(parts)
     for line in sorted({_line_of(raw, offset) for offset in bad}):
         result.problem(
             "encoding-error",
@@ -106,17 +106,14 @@ def _decode(raw: bytes, result: TableFile) -> tuple[str, bytes] | None:
             "this line is not valid UTF-8",
             hint="save the file as UTF-8 (bad bytes show as \ufffd here)",
         )
-    if b"\x00" in raw:
-        for line in sorted({text.count("\n", 0, pos) + 1 for pos in _find_all(text, "\x00")}):
-            result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
-    return text, (text.encode("utf-8") if bad else raw)
+    return "".join(parts)
 
 
-def _find_all(text: str, needle: str) -> list[int]:
-    found, start = [], text.find(needle)
+def _find_all(data: bytes, needle: bytes) -> list[int]:
+    found, start = [], data.find(needle)
     while start != -1:
         found.append(start)
-        start = text.find(needle, start + 1)
+        start = data.find(needle, start + 1)
     return found
 
 
@@ -181,16 +178,11 @@ def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
     record's first line. The count of line breaks in the file must come out the same, or
     the file goes to the reference reader.
     """
-    if not _plain_quoting(raw):
-        return False
     end = raw.find(b"\n")
-    first = raw[: end if end >= 0 else len(raw)]
-    if b'"' in first or not first.strip(b"\r"):
+    header = _plain_header(raw[: end if end >= 0 else len(raw)])
+    if header is None or not _valid_utf8(raw) or not _plain_quoting(raw):
         return False
-    header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
     width = len(header)
-    if width < 2:
-        return False
     result.header = header
     kept = _check_header(header, result)
     if end < 0 or end == len(raw) - 1:
@@ -207,9 +199,7 @@ def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
         return False
     lines, usable = placed
     _report_invalid(result, invalid, lines, width)
-    blank = np.ones(parsed.num_rows, dtype=bool)
-    for column in parsed.columns:
-        blank &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+    blank = _blank_rows(parsed)
     parsed_lines = lines[usable]
     for line in parsed_lines[blank]:
         _blank(result, int(line))
@@ -218,6 +208,28 @@ def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
     result.data = pa.table({header[i]: parsed.column(i) for i in kept})
     result.lines = parsed_lines[~blank]
     return True
+
+
+def _plain_header(first: bytes) -> list[str] | None:
+    """The header, if it is one line of at least two unquoted names; else None (the reference reader decides)."""
+    if b'"' in first or not first.strip(b"\r"):
+        return None
+    try:
+        header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
+    except (UnicodeDecodeError, csv.Error):  # bad bytes, or a carriage return inside the line
+        return None
+    return header if len(header) >= 2 else None
+
+
+def _blank_rows(parsed: pa.Table) -> np.ndarray:
+    """Rows whose every cell is empty. Only rows with an empty first cell can be: check the rest of those alone."""
+    blank = pc.equal(parsed.column(0), "").to_numpy(zero_copy_only=False)
+    if blank.any():
+        candidates = np.flatnonzero(blank)
+        rest = parsed.take(pa.array(candidates))
+        for column in rest.columns[1:]:
+            blank[candidates] &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+    return blank
 
 
 def _report_invalid(result: TableFile, invalid: dict[int, str], lines: np.ndarray, width: int) -> None:
@@ -253,13 +265,23 @@ def _place(raw: bytes, parsed: pa.Table, invalid: dict[int, str]) -> tuple[np.nd
 _DECODE_CODES = frozenset({"byte-order-mark", "empty-file", "encoding-error", "nul-byte"})
 
 
+def _valid_utf8(raw: bytes) -> bool:
+    """True when the whole file is valid UTF-8 (checked by pyarrow, without copying it)."""
+    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _plain_quoting(raw: bytes) -> bool:
     """True unless the file has lone carriage returns or unclosed or stray quotes.
 
     Readers differ on those (where a line ends, what a stray quote means), so the
     reference reader alone decides them.
     """
-    if raw.count(b"\r") != raw.count(b"\r\n"):
+    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
         return False
     if b'"' not in raw:
         return True
@@ -269,23 +291,22 @@ def _plain_quoting(raw: bytes) -> bool:
 
 
 def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
-    """True when every quote opens a field, closes one, or is a doubled quote inside one."""
-    if len(quotes) == 0:
-        return True
+    """True when every quote opens a cell, closes one, or is a doubled quote inside one.
+
+    Quotes alternate: even ones open (after a comma, a line break or the file's start)
+    and odd ones close (before a comma, a line break or the file's end); a doubled quote
+    inside a cell is a close immediately followed by an open.
+    """
+    size = len(buf)
     opening, closing = quotes[0::2], quotes[1::2]
-    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], ord("\n"))
-    after_pos = closing + 1
-    after = np.where(after_pos < len(buf), buf[np.minimum(after_pos, len(buf) - 1)], ord("\n"))
-    open_ok = np.isin(before, [ord(","), ord("\n")]) | (opening == 0)
-    # a doubled quote inside a field closes and reopens: the reopening quote follows the closing one
+    before = buf[np.maximum(opening - 1, 0)]
+    open_ok = (before == ord(",")) | (before == ord("\n")) | (opening == 0)
     open_ok[1:] |= opening[1:] == closing[:-1] + 1
-    close_ok = np.isin(after, [ord(","), ord("\n"), ord("\r")]) | (after_pos >= len(buf))
+    after = buf[np.minimum(closing + 1, size - 1)]
+    at_end = closing + 1 >= size
+    crlf = (after == ord("\r")) & (buf[np.minimum(closing + 2, size - 1)] == ord("\n")) & (closing + 2 < size)
+    close_ok = (after == ord(",")) | (after == ord("\n")) | crlf | at_end
     close_ok[:-1] |= closing[:-1] + 1 == opening[1:]
-    # a closing quote followed by \r must be followed by \n (a CRLF line end)
-    cr = after == ord("\r")
-    if cr.any():
-        nxt = closing[cr] + 2
-        close_ok[cr] &= (nxt < len(buf)) & (buf[np.minimum(nxt, len(buf) - 1)] == ord("\n"))
     return bool(open_ok.all() and close_ok.all())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -54,11 +55,24 @@ def table_checks(tf: TableFile) -> Iterator[Problem]:
 def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     """Ids unique across tables; references resolve, to the right table and kind."""
     yield from _unique_across_tables(files)
-    ids = {table: pc.unique(_ids(tf)) for table, tf in files.items()}
+    ids = {table: _ids(tf) for table, tf in files.items()}
+    pending: list[_Unresolved] = []
     for table, tf in files.items():
         for column in columns(TABLES[table]):
             if column.references and column.name in tf.data.column_names:
-                yield from _references(tf, column, ids, files)
+                unresolved, kind_problems = _resolve(tf, column, ids, files)
+                pending.append(unresolved)
+                yield from kind_problems
+    # which table, if any, holds each unresolved id: one lookup per table for all columns together
+    every = pa.concat_arrays([item.values for item in pending]) if pending else pa.array([], pa.string())
+    every = pc.unique(every)
+    home: dict[str, str] = {}
+    for table, table_ids in ids.items():
+        inside = pc.is_in(every, value_set=table_ids)
+        for value in every.filter(inside).to_pylist():
+            home.setdefault(value, table)
+    for item in pending:
+        yield from item.problems(home)
 
 
 def _unique_across_tables(files: dict[str, TableFile]) -> Iterator[Problem]:
@@ -82,9 +96,48 @@ def _unique_across_tables(files: dict[str, TableFile]) -> Iterator[Problem]:
         earlier.append(tf)
 
 
-def _references(
+@dataclass
+class _Unresolved:
+    """References of one column that name no record of the tables they must name."""
+
+    tf: TableFile
+    column: Column
+    lines: np.ndarray
+    values: pa.Array
+    targets: pa.Array
+
+    def problems(self, home: dict[str, str]) -> Iterator[Problem]:
+        """A reference-kind-error where the id is another table's, else a foreign-key error."""
+        name, wanted = self.column.name, " or ".join(self.column.references)
+        choices = self.targets.to_pylist() if len(self.values) > 0 and len(self.targets) <= HINT_CHOICES else []
+        for count, (line, value) in enumerate(zip(self.lines, self.values.to_pylist(), strict=True)):
+            if value in home:
+                yield Problem(
+                    "reference-kind-error",
+                    self.tf.file,
+                    int(line),
+                    f"`{value}` is a record of {home[value]}, but {name} must name a record of {wanted}",
+                    name,
+                    value,
+                    f"name a record of {wanted}",
+                )
+                continue
+            hint = did_you_mean(value, choices) if choices and count < HINT_LIMIT else None
+            yield Problem(
+                "foreign-key",
+                self.tf.file,
+                int(line),
+                f"{name} names `{value}`, but no record of {wanted} has that id",
+                name,
+                value,
+                hint or f"add the record to {wanted}, or correct the id",
+            )
+
+
+def _resolve(
     tf: TableFile, column: Column, ids: dict[str, pa.Array], files: dict[str, TableFile]
-) -> Iterator[Problem]:
+) -> tuple[_Unresolved, list[Problem]]:
+    """The column's unresolved references, and its references to organisations of the wrong kind."""
     values = tf.data.column(column.name).combine_chunks()
     rows = np.flatnonzero(pc.not_equal(values, "").to_numpy(zero_copy_only=False))
     values = values.take(pa.array(rows))
@@ -94,42 +147,14 @@ def _references(
         values = pc.list_flatten(lists)
     shaped = pc.match_substring_regex(values, column.pattern or "").to_numpy(zero_copy_only=False)
     targets = [ids[table] for table in column.references if table in ids]
-    target_ids = pc.unique(pa.concat_arrays(targets)) if targets else pa.array([], pa.string())
+    target_ids = pa.concat_arrays(targets) if targets else pa.array([], pa.string())
     unresolved = shaped & ~pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
-    wanted = " or ".join(column.references)
     bad = np.flatnonzero(unresolved)
-    bad_values = values.take(pa.array(bad))
-    home: dict[str, str] = {}
-    for table, table_ids in ids.items():  # which table an unresolved id belongs to, if any
-        inside = pc.is_in(bad_values, value_set=table_ids).to_numpy(zero_copy_only=False)
-        for value in bad_values.filter(pa.array(inside)).to_pylist():
-            home.setdefault(value, table)
-    choices = target_ids.to_pylist() if len(bad) > 0 and len(target_ids) <= HINT_CHOICES else []
-    for count, (index, value) in enumerate(zip(bad, bad_values.to_pylist(), strict=True)):
-        line = int(tf.lines[rows[index]])
-        if value in home:
-            yield Problem(
-                "reference-kind-error",
-                tf.file,
-                line,
-                f"`{value}` is a record of {home[value]}, but {column.name} must name a record of {wanted}",
-                column.name,
-                value,
-                f"name a record of {wanted}",
-            )
-            continue
-        hint = did_you_mean(value, choices) if choices and count < HINT_LIMIT else None
-        yield Problem(
-            "foreign-key",
-            tf.file,
-            line,
-            f"{column.name} names `{value}`, but no record of {wanted} has that id",
-            column.name,
-            value,
-            hint or f"add the record to {wanted}, or correct the id",
-        )
+    kind_problems: list[Problem] = []
     if column.organisation_kinds and "organisations" in files:
-        yield from _kinds(tf, column, values, rows, shaped & ~unresolved, files["organisations"])
+        kind_problems = list(_kinds(tf, column, values, rows, shaped & ~unresolved, files["organisations"]))
+    found = _Unresolved(tf, column, tf.lines[rows[bad]], values.take(pa.array(bad)), target_ids)
+    return found, kind_problems
 
 
 def _kinds(

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from dataset_tools.models import LIST_DELIMITER
 from dataset_tools.problems import Problem
+from dataset_tools.read import TableFile
 
 CUTOFF = 90.0
 """Minimum similarity (0-100) of two keys for a warning. At 90 a ten-letter name may differ
@@ -183,3 +184,15 @@ def _compare_block(keys: list[str], members: list[int], cutoff: float) -> Iterat
             i, j = members[start + int(qi)], members[int(ci)]
             if i < j:
                 yield i, j, float(scores[qi, ci])
+
+
+def duplicate_names(tf: TableFile) -> Iterator[Problem]:
+    """The validator's check: likely duplicates among one table file's records."""
+    if tf.table not in NAMED_TABLES or not {"id", "name"} <= set(tf.data.column_names):
+        return
+    ids = tf.data.column("id").to_pylist()
+    names = tf.data.column("name").to_pylist()
+    aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(ids)
+    records = from_columns(ids, tf.lines.tolist(), names, aliases)
+    first = {record.id: record for record in reversed(records)}  # a repeated id is a primary-key error already
+    yield from likely_duplicates(tf.table, tf.file, [record for record in records if first[record.id] is record])

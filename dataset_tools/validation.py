@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dataset_tools import checks, references
+from dataset_tools import checks, compat, references, similar
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.models import TABLES
 from dataset_tools.problems import Problem, Severity
@@ -19,14 +19,34 @@ DESCRIPTOR = "datapackage.json"
 """The dataset's own descriptor (name, schema version); not a table."""
 
 FileCheck = Callable[[TableFile], Iterator[Problem]]
-DatasetCheck = Callable[[dict[str, TableFile]], Iterator[Problem]]
+DatasetCheck = Callable[[Path, dict[str, TableFile]], Iterable[Problem]]
 
-FILE_CHECKS: list[FileCheck] = [checks.field_checks, checks.record_checks, references.table_checks]
+
+def declared_schema(folder: Path, _files: dict[str, TableFile]) -> list[Problem]:
+    """The dataset declares a schema version this package can check (datasets/datapackage.json)."""
+    return compat.check_declared(folder, display(folder / DESCRIPTOR))
+
+
+def cross_table(_folder: Path, files: dict[str, TableFile]) -> Iterator[Problem]:
+    """Ids unique across tables; every reference resolves, to the right kind of record."""
+    return references.cross_checks(files)
+
+
+FILE_CHECKS: list[FileCheck] = [
+    checks.field_checks,
+    checks.record_checks,
+    references.table_checks,
+    similar.duplicate_names,
+]
 """Checks of one file, in layer order (the reader has already checked the file itself)."""
-REFERENCE_FILE_CHECKS: list[FileCheck] = [checks.reference_field_and_record_checks, references.table_checks]
+REFERENCE_FILE_CHECKS: list[FileCheck] = [
+    checks.reference_field_and_record_checks,
+    references.table_checks,
+    similar.duplicate_names,
+]
 """The same layers, with fields and records checked row by row through pydantic."""
-DATASET_CHECKS: list[DatasetCheck] = [references.cross_checks]
-"""Checks across the tables of a folder."""
+DATASET_CHECKS: list[DatasetCheck] = [declared_schema, cross_table]
+"""Checks of a whole dataset folder."""
 
 
 @dataclass
@@ -163,13 +183,17 @@ def validate(path: str | os.PathLike[str], *, reference: bool = False, max_error
         raise UsageError("max_errors must be at least 1")
     paths, problems = _targets(root)
     files = read_tables(paths, reference=reference)
-    for tf in files.values():
-        problems.extend(tf.problems)
-        for check in REFERENCE_FILE_CHECKS if reference else FILE_CHECKS:
-            problems.extend(check(tf))
+    file_checks = REFERENCE_FILE_CHECKS if reference else FILE_CHECKS
+
+    def check_file(tf: TableFile) -> list[Problem]:
+        return [*tf.problems, *(problem for check in file_checks for problem in check(tf))]
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        for found in pool.map(check_file, files.values()):
+            problems.extend(found)
     if root.is_dir():
         for dataset_check in DATASET_CHECKS:
-            problems.extend(dataset_check(files))
+            problems.extend(dataset_check(root, files))
     problems.sort(key=Problem.sort_key)
     omitted = 0
     if max_errors is not None and len(problems) > max_errors:

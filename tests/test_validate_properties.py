@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from strategies import records
 
 from dataset_tools.canonical import csv_text
+from dataset_tools.dates import PartialDate
 from dataset_tools.models import TABLES, columns, to_row
 from dataset_tools.validation import validate
 
@@ -60,21 +61,27 @@ def _append(folder: Path, table: str, rows: list[dict[str, str]]) -> int:
 def test_any_valid_record_validates(tmp_path, table, data):
     generated = data.draw(st.lists(records(TABLES[table]), min_size=1, max_size=3))
     rows = [_resolvable(table, to_row(record), number) for number, record in enumerate(generated)]
-    for row in rows:  # a generated self-reference or reversed date pair is a record-level problem
-        model = TABLES[table]
-        for first, second in model.distinct_references:
-            if row[first] and row[first] == row[second]:
-                row[second] = ""
-        for first, second in model.ordered_dates:
-            row[second] = ""
+    for row in rows:  # a reversed pair of dates is a record-level problem: put generated pairs in order
+        for first, second in TABLES[table].ordered_dates:
+            if (
+                row[first]
+                and row[second]
+                and PartialDate.parse(row[second]).certainly_before(PartialDate.parse(row[first]))
+            ):
+                row[first], row[second] = row[second], row[first]
     folder = _fresh(tmp_path)
     _append(folder, table, rows)
     report = validate(folder)
-    assert report.problems == []
+    # generated names may repeat: a possible-duplicate warning is right then, and the data stays valid
+    assert [p for p in report.problems if p.code != "possible-duplicate"] == []
+    assert report.valid
 
 
 CORRUPTIONS = {
-    "date": (st.sampled_from(["2025-02-30", "2025-2", "25", "2025-13-01", "February 2025", "2025-02-04T10:00"]), "type-error"),
+    "date": (
+        st.sampled_from(["2025-02-30", "2025-2", "25", "2025-13-01", "February 2025", "2025-02-04T10:00"]),
+        "type-error",
+    ),
     "vocabulary": (st.text(alphabet="abcdefgh-", min_size=1, max_size=12), "constraint-error"),
     "reference": (st.text(alphabet="abc0", min_size=1, max_size=8).map(lambda s: f"no-such-{s}"), "foreign-key"),
     "text": (st.sampled_from([" leading", "trailing ", "two\nlines", "\ttab"]), "constraint-error"),
