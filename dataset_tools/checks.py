@@ -8,8 +8,10 @@ finding differs. Table and cross-table checks work on sets of ids and have one f
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
@@ -173,26 +175,38 @@ def _column(tf: TableFile, name: str) -> pa.ChunkedArray:
 
 
 def field_checks(tf: TableFile) -> Iterator[Problem]:
-    """Required, type, pattern, length and vocabulary of every cell, column by column."""
-    for column in columns(TABLES[tf.table]):
-        if column.name not in tf.data.column_names:
-            continue
-        values = _column(tf, column.name)
-        empty = pc.equal(values, "").to_numpy(zero_copy_only=False)
-        if column.required:
-            for row in np.flatnonzero(empty):
-                yield _required(tf, row, column)
+    """Required, type, pattern, length and vocabulary of every cell, column by column (in parallel)."""
+    present = [column for column in columns(TABLES[tf.table]) if column.name in tf.data.column_names]
+    if tf.data.num_rows < PARALLEL_ROWS:
+        for column in present:
+            yield from _column_problems(tf, column)
+        return
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        for found in pool.map(lambda column: list(_column_problems(tf, column)), present):
+            yield from found
+
+
+PARALLEL_ROWS = 100_000
+"""Tables with fewer rows are checked column after column: threads would cost more than they save."""
+
+
+def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
+    values = _column(tf, column.name)
+    empty = pc.equal(values, "").to_numpy(zero_copy_only=False)
+    if column.required:
+        for row in np.flatnonzero(empty):
+            yield _required(tf, row, column)
+    if column.is_list:
         rows = np.flatnonzero(~empty)
-        if column.is_list:
-            lists = pc.split_pattern(values.take(pa.array(rows)), LIST_DELIMITER)
-            items = pc.list_flatten(lists)
-            parents = rows[pc.list_parent_indices(lists).to_numpy()]
-            for index in np.flatnonzero(_bad_values(column, items)):
-                yield _field_problem(tf, parents[index], column, items[index].as_py())
-        else:
-            present = values.take(pa.array(rows))
-            for index in np.flatnonzero(_bad_values(column, present)):
-                yield _field_problem(tf, rows[index], column, present[index].as_py())
+        filled = values.take(pa.array(rows)) if empty.any() else values  # an empty cell is no list
+        lists = pc.split_pattern(filled, LIST_DELIMITER)
+        items = pc.list_flatten(lists)
+        parents = rows[pc.list_parent_indices(lists).to_numpy()]
+        for index in np.flatnonzero(_bad_values(column, items)):
+            yield _field_problem(tf, parents[index], column, items[index].as_py())
+    else:
+        for row in np.flatnonzero(_bad_values(column, values) & ~empty):
+            yield _field_problem(tf, row, column, values[int(row)].as_py())
 
 
 def record_checks(tf: TableFile) -> Iterator[Problem]:
@@ -203,12 +217,14 @@ def record_checks(tf: TableFile) -> Iterator[Problem]:
         if first not in tf.data.column_names or second not in tf.data.column_names:
             continue
         a, b = _column(tf, first), _column(tf, second)
+        both = pc.and_(pc.not_equal(a, ""), pc.not_equal(b, "")).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(both)  # only records with both dates can be out of order: often few
+        a, b = a.take(pa.array(rows)), b.take(pa.array(rows))
         valid = ~_bad_values(by_name[first], a) & ~_bad_values(by_name[second], b)
-        valid &= pc.not_equal(a, "").to_numpy(zero_copy_only=False) & pc.not_equal(b, "").to_numpy(zero_copy_only=False)
         a_first, _ = _interval_keys(a, valid)
         _, b_last = _interval_keys(b, valid)
-        for row in np.flatnonzero(valid & (b_last < a_first)):
-            yield _order_problem(tf, row, first, second, a[row].as_py(), b[row].as_py())
+        for index in np.flatnonzero(valid & (b_last < a_first)):
+            yield _order_problem(tf, rows[index], first, second, a[int(index)].as_py(), b[int(index)].as_py())
     for first, second in model.distinct_references:
         if first not in tf.data.column_names or second not in tf.data.column_names:
             continue

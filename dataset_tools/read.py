@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyarrow import csv as pacsv
 
+from dataset_tools import fastcsv
 from dataset_tools.hints import did_you_mean
 from dataset_tools.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.problems import Problem
@@ -171,42 +171,33 @@ def _nearest_label(label: str, known: set[str]) -> str:
 
 
 def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
-    """Parse with pyarrow and place every record on its line. False if the reference reader must decide.
-
-    pyarrow numbers the rows it cannot use (ragged ones) and keeps blank lines as rows of
-    empty cells; counting the line breaks inside each record's cells then gives every
-    record's first line. The count of line breaks in the file must come out the same, or
-    the file goes to the reference reader.
-    """
+    """Read with :mod:`dataset_tools.fastcsv`. False if the reference reader must decide."""
     end = raw.find(b"\n")
     header = _plain_header(raw[: end if end >= 0 else len(raw)])
-    if header is None or not _valid_utf8(raw) or not _plain_quoting(raw):
+    if header is None:
         return False
-    width = len(header)
-    result.header = header
-    kept = _check_header(header, result)
     if end < 0 or end == len(raw) - 1:
+        result.header = header
+        kept = _check_header(header, result)
         result.data = _empty_columns(header, kept)
         return True
-    invalid: dict[int, str] = {}
-    parsed = _parse(raw, end + 1, width, invalid)
+    parsed = fastcsv.parse(raw, end + 1, len(header))
     if parsed is None:
-        result.problems = [problem for problem in result.problems if problem.code in _DECODE_CODES]
         return False
-    placed = _place(raw, parsed, invalid)
-    if placed is None:
-        result.problems = [problem for problem in result.problems if problem.code in _DECODE_CODES]
-        return False
-    lines, usable = placed
-    _report_invalid(result, invalid, lines, width)
-    blank = _blank_rows(parsed)
-    parsed_lines = lines[usable]
-    for line in parsed_lines[blank]:
+    result.header = header
+    kept = _check_header(header, result)
+    for line, text in parsed.invalid:
+        cells = next(csv.reader([text]), [])
+        if all(cell == "" for cell in cells):
+            _blank(result, line)
+        else:
+            _ragged(result, line, len(cells), len(header))
+    blank = _blank_rows(parsed.table)
+    for line in parsed.lines[blank]:
         _blank(result, int(line))
-    if blank.any():
-        parsed = parsed.filter(pa.array(~blank))
-    result.data = pa.table({header[i]: parsed.column(i) for i in kept})
-    result.lines = parsed_lines[~blank]
+    table = parsed.table.filter(pa.array(~blank)) if blank.any() else parsed.table
+    result.data = pa.table({header[i]: table.column(i) for i in kept})
+    result.lines = parsed.lines[~blank]
     return True
 
 
@@ -230,117 +221,6 @@ def _blank_rows(parsed: pa.Table) -> np.ndarray:
         for column in rest.columns[1:]:
             blank[candidates] &= pc.equal(column, "").to_numpy(zero_copy_only=False)
     return blank
-
-
-def _report_invalid(result: TableFile, invalid: dict[int, str], lines: np.ndarray, width: int) -> None:
-    """Blank and ragged rows that pyarrow left out, on their lines."""
-    for number, text in sorted(invalid.items()):
-        cells = next(csv.reader([text]), [])
-        if all(cell == "" for cell in cells):
-            _blank(result, int(lines[number - 1]))
-        else:
-            _ragged(result, int(lines[number - 1]), len(cells), width)
-
-
-def _place(raw: bytes, parsed: pa.Table, invalid: dict[int, str]) -> tuple[np.ndarray, np.ndarray] | None:
-    """First line of every record after the header, and which records pyarrow parsed.
-
-    None when the line breaks so counted do not add up to the file's: then the file is
-    not what the count assumes, and the reference reader must read it.
-    """
-    spans = np.ones(parsed.num_rows + len(invalid), dtype=np.int64)
-    usable = np.ones(len(spans), dtype=bool)
-    usable[np.asarray(sorted(invalid), dtype=np.int64) - 1] = False
-    breaks = np.zeros(parsed.num_rows, dtype=np.int64)
-    for column in parsed.columns:
-        breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
-    spans[usable] += breaks
-    spans[~usable] += np.asarray([invalid[number].count("\n") for number in sorted(invalid)], dtype=np.int64)
-    expected = raw.count(b"\n") - 1 + (0 if raw.endswith(b"\n") else 1)
-    if int(spans.sum()) != expected:
-        return None
-    return 2 + np.concatenate(([0], np.cumsum(spans)[:-1])), usable
-
-
-_DECODE_CODES = frozenset({"byte-order-mark", "empty-file", "encoding-error", "nul-byte"})
-
-
-def _valid_utf8(raw: bytes) -> bool:
-    """True when the whole file is valid UTF-8 (checked by pyarrow, without copying it)."""
-    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
-    try:
-        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)]).cast(pa.large_string())
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def _plain_quoting(raw: bytes) -> bool:
-    """True unless the file has lone carriage returns or unclosed or stray quotes.
-
-    Readers differ on those (where a line ends, what a stray quote means), so the
-    reference reader alone decides them.
-    """
-    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
-        return False
-    if b'"' not in raw:
-        return True
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    quotes = np.flatnonzero(buf == ord('"'))
-    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
-
-
-def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
-    """True when every quote opens a cell, closes one, or is a doubled quote inside one.
-
-    Quotes alternate: even ones open (after a comma, a line break or the file's start)
-    and odd ones close (before a comma, a line break or the file's end); a doubled quote
-    inside a cell is a close immediately followed by an open.
-    """
-    size = len(buf)
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = buf[np.maximum(opening - 1, 0)]
-    open_ok = (before == ord(",")) | (before == ord("\n")) | (opening == 0)
-    open_ok[1:] |= opening[1:] == closing[:-1] + 1
-    after = buf[np.minimum(closing + 1, size - 1)]
-    at_end = closing + 1 >= size
-    crlf = (after == ord("\r")) & (buf[np.minimum(closing + 2, size - 1)] == ord("\n")) & (closing + 2 < size)
-    close_ok = (after == ord(",")) | (after == ord("\n")) | crlf | at_end
-    close_ok[:-1] |= closing[:-1] + 1 == opening[1:]
-    return bool(open_ok.all() and close_ok.all())
-
-
-def _parse(raw: bytes, offset: int, width: int, invalid: dict[int, str]) -> pa.Table | None:
-    """Parse the records from ``offset`` on as ``width`` string columns.
-
-    Ragged rows are left out and kept in ``invalid`` by their record number (1 = the
-    first record after the header). Parsing is single-threaded, so that pyarrow numbers
-    them; separate files are read in parallel instead.
-    """
-
-    def keep(row: pacsv.InvalidRow) -> str:
-        invalid[row.number] = row.text
-        return "skip"
-
-    names = [f"c{i}" for i in range(width)]
-    try:
-        return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(raw).slice(offset)),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-                true_values=[],
-                false_values=[],
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
 
 
 def _blank(result: TableFile, line: int) -> None:

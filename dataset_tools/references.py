@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,15 +35,17 @@ def table_checks(tf: TableFile) -> Iterator[Problem]:
     ids = _ids(tf)
     if len(ids) == 0:
         return
-    frame = ids.to_pandas()
-    repeated = frame.duplicated(keep="first").to_numpy() & (frame != "").to_numpy()
-    if not repeated.any():
+    counts = pc.value_counts(ids)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    repeated = repeated.filter(pc.not_equal(repeated, ""))
+    if len(repeated) == 0:
         return
+    rows = np.flatnonzero(pc.is_in(ids, value_set=repeated).to_numpy(zero_copy_only=False))
     first_line: dict[str, int] = {}
-    for row in np.flatnonzero(frame.duplicated(keep=False).to_numpy()):
-        first_line.setdefault(frame.iat[row], int(tf.lines[row]))
-    for row in np.flatnonzero(repeated):
-        value = frame.iat[row]
+    for row, value in zip(rows, ids.take(pa.array(rows)).to_pylist(), strict=True):
+        if value not in first_line:
+            first_line[value] = int(tf.lines[row])
+            continue
         yield Problem(
             "primary-key",
             tf.file,
@@ -54,46 +59,57 @@ def table_checks(tf: TableFile) -> Iterator[Problem]:
 
 def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     """Ids unique across tables; references resolve, to the right table and kind."""
-    yield from _unique_across_tables(files)
     ids = {table: _ids(tf) for table, tf in files.items()}
-    pending: list[_Unresolved] = []
-    for table, tf in files.items():
-        for column in columns(TABLES[table]):
-            if column.references and column.name in tf.data.column_names:
-                unresolved, kind_problems = _resolve(tf, column, ids, files)
-                pending.append(unresolved)
-                yield from kind_problems
-    # which table, if any, holds each unresolved id: one lookup per table for all columns together
-    every = pa.concat_arrays([item.values for item in pending]) if pending else pa.array([], pa.string())
-    every = pc.unique(every)
+    work = [
+        (tf, column)
+        for table, tf in files.items()
+        for column in columns(TABLES[table])
+        if column.references and column.name in tf.data.column_names
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        unique = pool.submit(lambda: list(_unique_across_tables(files, ids)))
+        resolved = list(pool.map(lambda job: _resolve(job[0], job[1], ids, files), work))
+        yield from unique.result()
+    pending = [unresolved for unresolved, _ in resolved]
+    for _, kind_problems in resolved:
+        yield from kind_problems
+    # which table, if any, holds each unresolved id: one scan per table for all columns together
+    every = pc.unique(pa.concat_arrays([item.values for item in pending])) if pending else pa.array([], pa.string())
     home: dict[str, str] = {}
-    for table, table_ids in ids.items():
-        inside = pc.is_in(every, value_set=table_ids)
-        for value in every.filter(inside).to_pylist():
-            home.setdefault(value, table)
+    if len(every):
+        for table, table_ids in ids.items():
+            for value in _common(table_ids, every).to_pylist():
+                home.setdefault(value, table)
     for item in pending:
         yield from item.problems(home)
 
 
-def _unique_across_tables(files: dict[str, TableFile]) -> Iterator[Problem]:
-    earlier: list[TableFile] = []
-    for tf in files.values():
-        ids = _ids(tf)
-        for other in earlier:
-            clash = pc.is_in(ids, value_set=_ids(other)).to_numpy(zero_copy_only=False)
-            clash &= pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
-            for row in np.flatnonzero(clash):
-                value = ids[row].as_py()
+def _common(big: pa.Array, small: pa.Array) -> pa.Array:
+    """The values of ``big`` that are in ``small``: ``small`` is hashed, ``big`` only scanned."""
+    return big.filter(pc.is_in(big, value_set=small))
+
+
+def _unique_across_tables(files: dict[str, TableFile], ids: dict[str, pa.Array]) -> Iterator[Problem]:
+    tables = list(files)
+    for position, table in enumerate(tables):
+        tf, own = files[table], ids[table]
+        for other in tables[:position]:
+            theirs = ids[other]
+            shared = _common(theirs, own) if len(own) <= len(theirs) else _common(own, theirs)
+            shared = shared.filter(pc.not_equal(shared, ""))
+            if len(shared) == 0:
+                continue
+            rows = np.flatnonzero(pc.is_in(own, value_set=shared).to_numpy(zero_copy_only=False))
+            for row, value in zip(rows, own.take(pa.array(rows)).to_pylist(), strict=True):
                 yield Problem(
                     "unique-error",
                     tf.file,
                     int(tf.lines[row]),
-                    f"id `{value}` is already used in {other.file}; ids are unique across all tables",
+                    f"id `{value}` is already used in {files[other].file}; ids are unique across all tables",
                     "id",
                     value,
                     "give this record another id",
                 )
-        earlier.append(tf)
 
 
 @dataclass
@@ -137,22 +153,29 @@ class _Unresolved:
 def _resolve(
     tf: TableFile, column: Column, ids: dict[str, pa.Array], files: dict[str, TableFile]
 ) -> tuple[_Unresolved, list[Problem]]:
-    """The column's unresolved references, and its references to organisations of the wrong kind."""
+    """The column's unresolved references, and its references to organisations of the wrong kind.
+
+    A value that is not an id at all (reported by the field checks) is not looked up.
+    """
     values = tf.data.column(column.name).combine_chunks()
-    rows = np.flatnonzero(pc.not_equal(values, "").to_numpy(zero_copy_only=False))
-    values = values.take(pa.array(rows))
+    empty = pc.equal(values, "").to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(~empty)
+    if empty.any():
+        values = values.take(pa.array(rows))
     if column.is_list:
         lists = pc.split_pattern(values, LIST_DELIMITER)
         rows = rows[pc.list_parent_indices(lists).to_numpy()]
         values = pc.list_flatten(lists)
-    shaped = pc.match_substring_regex(values, column.pattern or "").to_numpy(zero_copy_only=False)
     targets = [ids[table] for table in column.references if table in ids]
     target_ids = pa.concat_arrays(targets) if targets else pa.array([], pa.string())
-    unresolved = shaped & ~pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
-    bad = np.flatnonzero(unresolved)
+    missing = np.flatnonzero(~pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False))
+    pattern = re.compile(column.pattern or "")
+    bad = np.array([index for index in missing if pattern.fullmatch(values[int(index)].as_py())], dtype=np.int64)
     kind_problems: list[Problem] = []
     if column.organisation_kinds and "organisations" in files:
-        kind_problems = list(_kinds(tf, column, values, rows, shaped & ~unresolved, files["organisations"]))
+        resolved = np.ones(len(values), dtype=bool)
+        resolved[missing] = False
+        kind_problems = list(_kinds(tf, column, values, rows, resolved, files["organisations"]))
     found = _Unresolved(tf, column, tf.lines[rows[bad]], values.take(pa.array(bad)), target_ids)
     return found, kind_problems
 

@@ -35,6 +35,9 @@ pass; ``iraq``/``jordan`` do not)."""
 NAMED_TABLES = ("organisations", "actors")
 """The tables whose records have a name and aliases, and are checked for duplicates."""
 
+_SMALL = 16
+"""Blocks up to this size are compared pair by pair instead of through a score matrix."""
+
 _CHUNK = 512
 """Keys compared at once against a block: bounds the score matrix to _CHUNK × block size."""
 
@@ -55,6 +58,10 @@ def key(text: str) -> str:
     return " ".join(sorted(words))
 
 
+def _numbers(words: set[str]) -> set[str]:
+    return {"".join(char for char in word if char.isdigit()) for word in words if any(c.isdigit() for c in word)}
+
+
 def words_agree(first: str, second: str) -> bool:
     """True unless the words in which two similar keys differ are unlike each other.
 
@@ -65,6 +72,8 @@ def words_agree(first: str, second: str) -> bool:
     only_second = set(second.split()) - set(first.split())
     if not only_first or not only_second:
         return True
+    if _numbers(only_first) != _numbers(only_second):
+        return False  # "Brigade 17" and "Brigade 18", "S/RES/2253" and "S/RES/2254": numbered siblings
     return fuzz.ratio(" ".join(sorted(only_first)), " ".join(sorted(only_second))) >= WORD_CUTOFF
 
 
@@ -167,9 +176,11 @@ def _similar_entries(keys: list[str], cutoff: float) -> Iterator[tuple[int, int,
 
 
 def _blocks(keys: list[str], position: int) -> dict[str, list[int]]:
+    """Keys grouped by a letter at ``position`` and by the numbers they hold (numbered siblings never match)."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, text in enumerate(keys):
-        blocks[text[position]].append(index)
+        numbers = " ".join(sorted(_numbers(set(text.split()))))
+        blocks[f"{numbers}|{text[position]}"].append(index)
     return blocks
 
 
@@ -177,6 +188,13 @@ def _compare_block(keys: list[str], members: list[int], cutoff: float) -> Iterat
     if len(members) < 2:
         return
     texts = [keys[index] for index in members]
+    if len(members) <= _SMALL:  # a score matrix costs more to set up than a few direct comparisons
+        for a, i in enumerate(members):
+            for b in range(a + 1, len(members)):
+                score = fuzz.ratio(texts[a], texts[b], score_cutoff=cutoff)
+                if score:
+                    yield (i, members[b], score) if i < members[b] else (members[b], i, score)
+        return
     for start in range(0, len(members), _CHUNK):
         queries = texts[start : start + _CHUNK]
         scores = process.cdist(queries, texts, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)

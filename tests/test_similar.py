@@ -82,6 +82,17 @@ def test_short_different_names_do_not_match():
     assert found(records) == []
 
 
+def test_names_that_differ_in_a_number_are_siblings_not_duplicates():
+    records = [
+        Named("brigade-17", 2, "Brigade 17"),
+        Named("brigade-18", 3, "Brigade 18"),
+        Named("person-1", 4, "Kişi 1"),
+        Named("person-10", 5, "Kişi 10"),
+        Named("brigade-17-copy", 6, "Brigade-17"),
+    ]
+    assert found(records) == [(6, "name", "Brigade-17", "possible-duplicate")]
+
+
 def test_spelling_variants_of_the_differing_word_still_match():
     records = [
         Named("a", 2, "Ministry of Foreign Affairs of Turkey"),

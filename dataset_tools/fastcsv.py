@@ -1,0 +1,200 @@
+"""The fast CSV path: pyarrow parses, and every record still lands on its physical line.
+
+The body of a file (after a one-line header) is cut at record boundaries into one piece
+per core, and each piece is checked and parsed on its own thread (pyarrow releases the
+GIL). In a piece, pyarrow numbers the rows it cannot use (a wrong number of cells) and
+keeps blank lines as rows of empty cells; the line breaks inside each record's cells then
+give each record's first line. A piece is accepted only when its quoting is plain RFC 4180,
+it has no lone carriage return, it is valid UTF-8, and its line breaks so counted add up
+to the piece's own. Otherwise ``parse`` answers None and the reference reader decides.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+from pyarrow import csv as pacsv
+
+PIECE = 8 * 1024 * 1024
+"""Bodies smaller than this are parsed in one piece: threads cost more than they save."""
+
+
+@dataclass
+class Parsed:
+    """What pyarrow made of a file's body."""
+
+    table: pa.Table
+    """Every row with the header's number of cells, blank ones included, as string columns."""
+    lines: np.ndarray
+    """First physical line of each row of ``table``."""
+    invalid: list[tuple[int, str]]
+    """(first line, text) of each row with another number of cells."""
+
+
+@dataclass
+class _Piece:
+    table: pa.Table
+    invalid: dict[int, str]
+    """Record number in the piece (1-based) → text."""
+    spans: np.ndarray
+    """Lines each record of the piece spans, in record order."""
+    usable: np.ndarray
+    """Which records of the piece are rows of ``table``."""
+
+
+def parse(raw: bytes, body: int, width: int) -> Parsed | None:
+    """Parse ``raw[body:]`` as records of ``width`` cells, the header being line 1; None to decline."""
+    bounds = _split(raw, body, os.cpu_count() or 1)
+    if len(bounds) == 2:
+        pieces = [_piece(raw, body, len(raw), width)]
+    else:
+        with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
+            pieces = list(pool.map(lambda i: _piece(raw, bounds[i], bounds[i + 1], width), range(len(bounds) - 1)))
+    if any(piece is None for piece in pieces):
+        return None
+    done = [piece for piece in pieces if piece is not None]
+    spans = np.concatenate([piece.spans for piece in done])
+    usable = np.concatenate([piece.usable for piece in done])
+    starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
+    invalid, offset = [], 0
+    for piece in done:
+        invalid += [(int(starts[offset + number - 1]), text) for number, text in sorted(piece.invalid.items())]
+        offset += len(piece.spans)
+    table = pa.concat_tables([piece.table for piece in done])
+    return Parsed(table=table, lines=starts[usable], invalid=invalid)
+
+
+def _split(raw: bytes, body: int, parts: int, piece: int | None = None) -> list[int]:
+    """Byte offsets that cut ``raw[body:]`` into about ``parts`` pieces (of ``piece`` bytes at least)."""
+    size = len(raw) - body
+    parts = max(1, min(parts, size // (piece or PIECE)))
+    bounds = [body]
+    for k in range(1, parts):
+        cut = raw.find(b"\n", body + size * k // parts)
+        quotes = raw.count(b'"', bounds[-1], cut) if cut > bounds[-1] else 0
+        while cut != -1 and quotes % 2:  # inside a quoted cell: the next line break may end the record
+            following = raw.find(b"\n", cut + 1)
+            if following != -1:
+                quotes += raw.count(b'"', cut, following)
+            cut = following
+        if cut == -1 or cut + 1 <= bounds[-1] or cut + 1 >= len(raw):
+            break
+        bounds.append(cut + 1)
+    bounds.append(len(raw))
+    return bounds
+
+
+def _piece(raw: bytes, start: int, stop: int, width: int) -> _Piece | None:
+    """Check and parse one piece of the body; None when the reference reader must decide."""
+    view = pa.py_buffer(raw).slice(start, stop - start)
+    if not _valid_utf8(view):
+        return None
+    spans = _record_spans(raw, start, stop)
+    if spans is None:
+        return None
+    invalid: dict[int, str] = {}
+
+    def keep(row: pacsv.InvalidRow) -> str:
+        invalid[row.number] = row.text
+        return "skip"
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(view),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                true_values=[],
+                false_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows + len(invalid) != len(spans):
+        return None  # pyarrow saw other records than the scan did
+    usable = np.ones(len(spans), dtype=bool)
+    usable[np.asarray(sorted(invalid), dtype=np.int64) - 1] = False
+    return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
+
+
+def _record_spans(raw: bytes, start: int, stop: int) -> np.ndarray | None:
+    """How many lines each record of the piece spans, from where its quotes and line breaks are.
+
+    None when the quoting is not plain RFC 4180 or a carriage return stands alone: readers
+    differ on those (where a line ends, what a stray quote means), so the reference
+    reader alone decides them.
+    """
+    if raw.find(b"\r", start, stop) != -1 and raw.count(b"\r", start, stop) != raw.count(b"\r\n", start, stop):
+        return None
+    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+    breaks = _positions(buf, ord("\n"))
+    if raw.find(b'"', start, stop) != -1:
+        quotes = _positions(buf, ord('"'))
+        if len(quotes) % 2 or not _quotes_are_rfc4180(buf, quotes):
+            return None
+        ends = np.flatnonzero(np.searchsorted(quotes, breaks) % 2 == 0)  # breaks outside quotes end records
+    else:
+        ends = np.arange(len(breaks))
+    lines = len(breaks) + (0 if raw[stop - 1 : stop] == b"\n" else 1)
+    firsts = np.concatenate(([0], ends + 1))  # each record's first line, counted from the piece's
+    if firsts[-1] >= lines:
+        firsts = firsts[:-1]
+    return np.diff(np.concatenate((firsts, [lines])))
+
+
+_BLOCK = 1 << 20
+"""Bytes compared at a time when looking for a byte: a small reused mask, not one the size of the file."""
+
+
+def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
+    """Offsets of ``byte`` in ``buf``."""
+    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
+    found = []
+    for offset in range(0, len(buf), _BLOCK):
+        block = buf[offset : offset + _BLOCK]
+        np.equal(block, byte, out=mask[: len(block)])
+        hits = np.flatnonzero(mask[: len(block)])
+        if len(hits):
+            found.append(hits + offset)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _valid_utf8(view: pa.Buffer) -> bool:
+    """True when the bytes are valid UTF-8 (checked by pyarrow, without copying them)."""
+    offsets = pa.py_buffer(np.array([0, view.size], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, view]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
+    """True when every quote opens a cell, closes one, or is a doubled quote inside one.
+
+    Quotes alternate: even ones open (after a comma, a line break or the start) and odd
+    ones close (before a comma, a line break or the end); a doubled quote inside a cell
+    is a close immediately followed by an open.
+    """
+    size = len(buf)
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = buf[np.maximum(opening - 1, 0)]
+    open_ok = (before == ord(",")) | (before == ord("\n")) | (opening == 0)
+    open_ok[1:] |= opening[1:] == closing[:-1] + 1
+    after = buf[np.minimum(closing + 1, size - 1)]
+    at_end = closing + 1 >= size
+    crlf = (after == ord("\r")) & (buf[np.minimum(closing + 2, size - 1)] == ord("\n")) & (closing + 2 < size)
+    close_ok = (after == ord(",")) | (after == ord("\n")) | crlf | at_end
+    close_ok[:-1] |= closing[:-1] + 1 == opening[1:]
+    return bool(open_ok.all() and close_ok.all())
