@@ -266,8 +266,7 @@ def reference_field_and_record_checks(tf: TableFile) -> Iterator[Problem]:
     model = TABLES[tf.table]
     by_name = {column.name: column for column in columns(model)}
     present = set(tf.data.column_names)
-    rows = tf.data.to_pylist()
-    for index, row in enumerate(rows):
+    for index, row in _rows(tf.data):
         data = from_row(model, row)
         bad_fields: set[str] = set()
         try:
@@ -283,6 +282,13 @@ def reference_field_and_record_checks(tf: TableFile) -> Iterator[Problem]:
                 else:
                     yield _field_problem(tf, index, by_name[name], entry["input"])
         yield from _reference_record_checks(tf, index, model, row, bad_fields)
+
+
+def _rows(data: pa.Table, batch: int = 50_000) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row as a dict, converted a batch at a time so that memory stays flat."""
+    for start in range(0, data.num_rows, batch):
+        for offset, row in enumerate(data.slice(start, batch).to_pylist()):
+            yield start + offset, row
 
 
 def _reference_record_checks(
