@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,7 +196,7 @@ def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
     blank = _blank_rows(parsed.table)
     for line in parsed.lines[blank]:
         _blank(result, int(line))
-    table = parsed.table.filter(pa.array(~blank)) if blank.any() else parsed.table
+    table = _without(parsed.table, np.flatnonzero(blank))
     result.data = pa.table({header[i]: table.column(i) for i in kept})
     result.lines = parsed.lines[~blank]
     return True
@@ -217,10 +218,19 @@ def _blank_rows(parsed: pa.Table) -> np.ndarray:
     blank = pc.equal(parsed.column(0), "").to_numpy(zero_copy_only=False)
     if blank.any():
         candidates = np.flatnonzero(blank)
-        rest = parsed.take(pa.array(candidates))
+        rest = parsed.filter(pa.array(blank))  # copies the few candidate rows only
         for column in rest.columns[1:]:
             blank[candidates] &= pc.equal(column, "").to_numpy(zero_copy_only=False)
     return blank
+
+
+def _without(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table`` less ``rows``, without copying the rest: zero-copy slices between them, put together."""
+    if len(rows) == 0:
+        return table
+    bounds = np.concatenate(([-1], rows, [table.num_rows]))
+    pieces = [table.slice(start + 1, stop - start - 1) for start, stop in itertools.pairwise(bounds)]
+    return pa.concat_tables([piece for piece in pieces if piece.num_rows] or [table.slice(0, 0)])
 
 
 def _blank(result: TableFile, line: int) -> None:
