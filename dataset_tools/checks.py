@@ -122,8 +122,12 @@ def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
     bad = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
         return bad
-    if column.max_length is not None:
-        bad |= pc.greater(pc.utf8_length(values), column.max_length).to_numpy(zero_copy_only=False)
+    if column.max_length is not None:  # characters never outnumber bytes: count characters only where bytes do
+        long = pc.greater(pc.binary_length(values), column.max_length).to_numpy(zero_copy_only=False)
+        if long.any():
+            rows = np.flatnonzero(long)
+            chars = pc.utf8_length(pc.take(values, pa.array(rows))).to_numpy(zero_copy_only=False)
+            bad[rows[chars > column.max_length]] = True
     if column.is_date:
         shaped = pc.match_substring_regex(values, dates.PATTERN).to_numpy(zero_copy_only=False)
         bad |= ~shaped | ~_real_dates(values, shaped)

@@ -234,3 +234,17 @@ def test_max_errors_keeps_the_first_problems_and_counts_the_rest(tmp_path):
     folder = make_dataset(tmp_path, {"organisations.csv": ORG + ORG + ORG})
     report = validate(folder, max_errors=1)
     assert (len(report.problems), report.omitted, report.errors) == (1, 1, 2)
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_lengths_count_characters_not_bytes(tmp_path, reference):
+    body = (
+        f"state-c,{'ş' * 500},,state,JO,,,,,src-example-report,\n"
+        f"state-d,{'ğ' * 501},,state,JO,,,,,src-example-report,\n"
+    )
+    folder = make_dataset(tmp_path, {"organisations.csv": body})
+    problems = validate(folder, reference=reference).problems
+    assert [(p.line, p.field, p.code) for p in problems] == [
+        (after("organisations.csv", 2), "name", "constraint-error")
+    ]
+    assert problems[0].message == "name is 501 characters long; the limit is 500"
