@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from dataset_tools import dates
-from dataset_tools.hints import did_you_mean
+from dataset_tools.hints import did_you_mean, slugify
 from dataset_tools.models import LIST_DELIMITER, TABLES, Column, Record, columns, from_row
 from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
@@ -31,10 +31,6 @@ from dataset_tools.read import TableFile
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-def _slugify(value: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", value.lower()))
 
 
 def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
@@ -89,7 +85,7 @@ def _pattern_hint(column: Column, value: str) -> str | None:
     if value == "" and column.is_list:
         return f"remove the extra {LIST_DELIMITER!r}"
     if column.name == "id" or column.references:
-        slug = _slugify(value)
+        slug = slugify(value)
         return f"did you mean `{slug}`?" if slug else None
     if value != value.strip(" \t\n\r\f\v"):
         return "remove the surrounding whitespace"

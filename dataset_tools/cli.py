@@ -164,15 +164,14 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
     """
     target = path or default_datasets()
     try:
-        result = validate_dataset(target, reference=reference, max_errors=max_errors)
+        result = validate_dataset(target, reference=reference, max_errors=max_errors, strict=strict)
     except DatasetToolsError as error:
         raise click.UsageError(str(error)) from error
     click.echo(formats.FORMATTERS[output_format](result))
     if output_format == "github" and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
         with Path(summary).open("a", encoding="utf-8") as handle:
             handle.write(formats.markdown_summary(result))
-    failed = not result.valid or (strict and result.warnings > 0)
-    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+    sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
 
 @cli.command("fmt")

@@ -21,7 +21,7 @@ class Severity(StrEnum):
 CODES: dict[str, tuple[Severity, str]] = {
     # the dataset folder
     "unknown-file": (Severity.ERROR, "A file in the dataset folder is not one of the tables."),
-    "missing-table": (Severity.WARNING, "A table of the schema has no file in the dataset folder."),
+    "missing-table": (Severity.ERROR, "A table of the schema has no file in the dataset folder."),
     "duplicate-table": (Severity.ERROR, "A table has more than one file (e.g. both CSV and JSON)."),
     # the dataset's schema version (datapackage.json) and migrations
     "schema-version-error": (

@@ -51,6 +51,10 @@ class TableFile:
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Physical line (1-based) where each row of ``data`` starts."""
     problems: list[Problem] = field(default_factory=list)
+    unread_ids: list[str] = field(default_factory=list)
+    """Ids of records that exist but could not be read into rows (ragged ones): references to them resolve."""
+    incomplete: bool = False
+    """True when some records could not be read at all (unparseable, or no id column): its ids are unknown."""
 
     def problem(self, code: str, line: int | None, message: str, **kwargs: Any) -> None:
         """Record a problem in this file."""
@@ -69,6 +73,7 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
         raw = raw[len(BOM) :]
     if not raw or raw.isspace():
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
+        result.incomplete = True
         return result
     for line in sorted({_line_of(raw, offset) for offset in _find_all(raw, b"\x00")}):
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
@@ -161,6 +166,8 @@ def _check_header(header: list[str], result: TableFile, line: int = 1) -> list[i
                 field=column.name,
                 hint=f"add a {column.name} column",
             )
+    if "id" not in seen:
+        result.incomplete = True  # its records cannot be referred to
     return kept
 
 
@@ -188,11 +195,7 @@ def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
     result.header = header
     kept = _check_header(header, result)
     for line, text in parsed.invalid:
-        cells = next(csv.reader([text]), [])
-        if all(cell == "" for cell in cells):
-            _blank(result, line)
-        else:
-            _ragged(result, line, len(cells), len(header))
+        _unusable(result, line, next(csv.reader([text]), []), header)
     blank = _blank_rows(parsed.table)
     for line in parsed.lines[blank]:
         _blank(result, int(line))
@@ -231,6 +234,21 @@ def _without(table: pa.Table, rows: np.ndarray) -> pa.Table:
     bounds = np.concatenate(([-1], rows, [table.num_rows]))
     pieces = [table.slice(start + 1, stop - start - 1) for start, stop in itertools.pairwise(bounds)]
     return pa.concat_tables([piece for piece in pieces if piece.num_rows] or [table.slice(0, 0)])
+
+
+def _is_blank(cells: list[str]) -> bool:
+    """No cells, only empty ones, or one cell of white space (a line of spaces)."""
+    return all(cell == "" for cell in cells) or (len(cells) == 1 and not cells[0].strip())
+
+
+def _unusable(result: TableFile, line: int, cells: list[str], header: list[str]) -> None:
+    """A record that is not a row: blank, or ragged (whose id, if it has one, still counts as existing)."""
+    if _is_blank(cells):
+        _blank(result, line)
+        return
+    _ragged(result, line, len(cells), len(header))
+    if "id" in header and header.index("id") < len(cells) and cells[header.index("id")]:
+        result.unread_ids.append(cells[header.index("id")])
 
 
 def _blank(result: TableFile, line: int) -> None:
@@ -280,10 +298,8 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
                 result.header = header
                 kept = _check_header(header, result, line)
                 width = len(header)
-        elif all(cell == "" for cell in row):
-            _blank(result, line)
-        elif len(row) != width:
-            _ragged(result, line, len(row), width)
+        elif _is_blank(row) or len(row) != width:
+            _unusable(result, line, row, header)
         else:
             rows.append(row)
             lines.append(line)
@@ -298,9 +314,10 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         result.problem(
             "parse-error",
             last_start,
-            "a quote opened in this record is never closed, so the rest of the file is one cell",
-            hint='close the quote, or double a quote that belongs inside a cell ("")',
+            "the file has an unclosed quote, so the record from this line to the end of the file could not be read",
+            hint='find the quote that is not closed (often in a row reported above); double a quote inside a cell ("")',
         )
+        result.incomplete = True
     if header is None:
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
@@ -322,6 +339,7 @@ def _read_json(text: str, result: TableFile) -> None:
             "a JSON table must be an array of objects",
             hint="wrap the records in [ ]",
         )
+        result.incomplete = True
         return
     pos = _skip_ws(text, pos + 1)
     line, counted = 1, 0
@@ -332,6 +350,7 @@ def _read_json(text: str, result: TableFile) -> None:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as error:
             result.problem("parse-error", error.lineno, f"invalid JSON: {error.msg}", hint="fix the JSON syntax here")
+            result.incomplete = True
             break
         objects.append((line, value))
         pos = _skip_ws(text, end)
@@ -340,6 +359,7 @@ def _read_json(text: str, result: TableFile) -> None:
         elif pos >= len(text) or text[pos] != "]":
             line += text.count("\n", counted, pos)
             result.problem("parse-error", line, "invalid JSON: expected ',' or ']'", hint="fix the JSON syntax here")
+            result.incomplete = True
             break
     _objects_to_columns(objects, result)
 
@@ -364,6 +384,7 @@ def _read_jsonl(text: str, result: TableFile) -> None:
             result.problem(
                 "parse-error", number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object"
             )
+            result.incomplete = True
     _objects_to_columns(objects, result)
 
 

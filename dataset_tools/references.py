@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.hints import did_you_mean
+from dataset_tools.hints import did_you_mean, slugify
 from dataset_tools.models import LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
@@ -57,14 +57,24 @@ def table_checks(tf: TableFile) -> Iterator[Problem]:
         )
 
 
+def unchecked_targets(files: dict[str, TableFile]) -> list[str]:
+    """Tables whose ids are not all known (no file, or a file not read whole): references to them go unchecked.
+
+    Their own problems are reported; a reference error for every record that points at
+    them would bury those under noise that fixing the file makes vanish.
+    """
+    return [table for table in TABLES if table not in files or files[table].incomplete]
+
+
 def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     """Ids unique across tables; references resolve, to the right table and kind."""
     ids = {table: _ids(tf) for table, tf in files.items()}
+    unknown = set(unchecked_targets(files))
     work = [
         (tf, column)
         for table, tf in files.items()
         for column in columns(TABLES[table])
-        if column.references and column.name in tf.data.column_names
+        if column.references and column.name in tf.data.column_names and not unknown & set(column.references)
     ]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
         unique = pool.submit(lambda: list(_unique_across_tables(files, ids)))
@@ -80,8 +90,25 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         for table, table_ids in ids.items():
             for value in _common(table_ids, every).to_pylist():
                 home.setdefault(value, table)
+    known_as = _names_as_ids(files) if any(len(item.values) for item in pending) else {}
     for item in pending:
-        yield from item.problems(home)
+        yield from item.problems(home, known_as)
+
+
+def _names_as_ids(files: dict[str, TableFile]) -> dict[str, tuple[str, str]]:
+    """Every name and alias of organisations and actors, written as an id (``Daesh`` → ``daesh``)."""
+    found: dict[str, tuple[str, str]] = {}
+    for table in ("organisations", "actors"):
+        tf = files.get(table)
+        if tf is None or not {"id", "name"} <= set(tf.data.column_names):
+            continue
+        aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(tf.data)
+        for record, name, others in zip(
+            tf.data.column("id").to_pylist(), tf.data.column("name").to_pylist(), aliases, strict=True
+        ):
+            for called in [name, *(others.split(LIST_DELIMITER) if others else [])]:
+                found.setdefault(slugify(called), (record, called))
+    return found
 
 
 def _common(big: pa.Array, small: pa.Array) -> pa.Array:
@@ -122,8 +149,18 @@ class _Unresolved:
     values: pa.Array
     targets: pa.Array
 
-    def problems(self, home: dict[str, str]) -> Iterator[Problem]:
-        """A reference-kind-error where the id is another table's, else a foreign-key error."""
+    def targets_set(self) -> set[str]:
+        """The ids this column may name, as a set (built on first use: only for hints)."""
+        if not hasattr(self, "_targets_set"):
+            self._targets_set = set(self.targets.to_pylist())
+        return self._targets_set
+
+    def problems(self, home: dict[str, str], known_as: dict[str, tuple[str, str]]) -> Iterator[Problem]:
+        """A reference-kind-error where the id is another table's, else a foreign-key error.
+
+        ``known_as`` maps a name or alias, written as an id would be, to (record id, name):
+        ``daesh`` finds ``isis`` through its alias.
+        """
         name, wanted = self.column.name, " or ".join(self.column.references)
         choices = self.targets.to_pylist() if len(self.values) > 0 and len(self.targets) <= HINT_CHOICES else []
         for count, (line, value) in enumerate(zip(self.lines, self.values.to_pylist(), strict=True)):
@@ -138,7 +175,11 @@ class _Unresolved:
                     f"name a record of {wanted}",
                 )
                 continue
-            hint = did_you_mean(value, choices) if choices and count < HINT_LIMIT else None
+            if value in known_as and known_as[value][0] in self.targets_set():
+                record, called = known_as[value]
+                hint: str | None = f"did you mean `{record}`? ({called} is one of its names)"
+            else:
+                hint = did_you_mean(value, choices) if choices and count < HINT_LIMIT else None
             yield Problem(
                 "foreign-key",
                 self.tf.file,
@@ -167,6 +208,7 @@ def _resolve(
         rows = rows[pc.list_parent_indices(lists).to_numpy()]
         values = pc.list_flatten(lists)
     targets = [ids[table] for table in column.references if table in ids]
+    targets += [pa.array(files[table].unread_ids, pa.string()) for table in column.references if table in files]
     target_ids = pa.concat_arrays(targets) if targets else pa.array([], pa.string())
     missing = np.flatnonzero(~pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False))
     pattern = re.compile(column.pattern or "")

@@ -41,7 +41,10 @@ def text(report: Report) -> str:
             if problem.hint:
                 lines.append(f"    hint: {problem.hint}")
         lines.append("")
+    lines += [f"note: {note}" for note in report.notes]
     verdict = "valid" if report.valid else "invalid"
+    if report.strict and report.warnings and not report.errors:
+        verdict += " (--strict: warnings fail)"
     lines.append(f"{verdict}: {_counts(report)}")
     return "\n".join(lines)
 

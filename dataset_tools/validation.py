@@ -54,35 +54,36 @@ class Report:
     """What validation found."""
 
     problems: list[Problem]
+    """The problems shown: all of them, or the first ``max_errors``."""
     files: list[str] = field(default_factory=list)
     rows: int = 0
+    errors: int = 0
+    """Errors found, shown or not."""
+    warnings: int = 0
+    """Warnings found, shown or not."""
     omitted: int = 0
     """Problems left out by ``max_errors``."""
-
-    @property
-    def errors(self) -> int:
-        """How many problems are errors (counting omitted ones, which are sorted after)."""
-        return sum(problem.severity is Severity.ERROR for problem in self.problems) + self.omitted
-
-    @property
-    def warnings(self) -> int:
-        """How many problems are warnings."""
-        return sum(problem.severity is Severity.WARNING for problem in self.problems)
+    strict: bool = False
+    """Whether warnings fail validation too."""
+    notes: list[str] = field(default_factory=list)
+    """What was not checked, and why (e.g. references, when one file is validated alone)."""
 
     @property
     def valid(self) -> bool:
-        """True when there is no error (warnings allowed)."""
-        return self.errors == 0
+        """True when there is no error (and, when strict, no warning)."""
+        return self.errors == 0 and not (self.strict and self.warnings)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of the report."""
         return {
             "valid": self.valid,
+            "strict": self.strict,
             "errors": self.errors,
             "warnings": self.warnings,
             "omitted": self.omitted,
             "files": self.files,
             "rows": self.rows,
+            "notes": self.notes,
             "problems": [problem.to_dict() for problem in self.problems],
         }
 
@@ -181,11 +182,14 @@ def read_dataset(folder: str | os.PathLike[str]) -> dict[str, TableFile]:
     return read_tables(paths)
 
 
-def validate(path: str | os.PathLike[str], *, reference: bool = False, max_errors: int | None = None) -> Report:
+def validate(
+    path: str | os.PathLike[str], *, reference: bool = False, max_errors: int | None = None, strict: bool = False
+) -> Report:
     """Validate a dataset folder, or a single table file (without the cross-table checks).
 
     ``reference=True`` checks fields and records row by row through the pydantic models
-    instead of column by column; both find the same problems. Raises
+    instead of column by column; both find the same problems. ``strict=True`` makes
+    warnings fail validation too. Raises
     :class:`UnreadableInput` only when the path itself cannot be read.
     """
     root = Path(path)
@@ -205,13 +209,23 @@ def validate(path: str | os.PathLike[str], *, reference: bool = False, max_error
         for dataset_check in DATASET_CHECKS:
             problems.extend(dataset_check(root, files))
     problems.sort(key=Problem.sort_key)
-    omitted = 0
-    if max_errors is not None and len(problems) > max_errors:
-        omitted = len(problems) - max_errors
-        problems = problems[:max_errors]
+    errors = sum(problem.severity is Severity.ERROR for problem in problems)
+    shown = problems[:max_errors] if max_errors is not None else problems
+    notes = []
+    if not root.is_dir():
+        notes.append("references to other tables and ids across tables were not checked: validate the folder for that")
+    else:
+        notes += [
+            f"references to {table} were not checked: its file is missing or could not be read whole"
+            for table in references.unchecked_targets(files)
+        ]
     return Report(
-        problems=problems,
+        problems=shown,
         files=[tf.file for tf in files.values()],
         rows=sum(tf.data.num_rows for tf in files.values()),
-        omitted=omitted,
+        errors=errors,
+        warnings=len(problems) - errors,
+        omitted=len(problems) - len(shown),
+        strict=strict,
+        notes=notes,
     )

@@ -248,3 +248,56 @@ def test_lengths_count_characters_not_bytes(tmp_path, reference):
         (after("organisations.csv", 2), "name", "constraint-error")
     ]
     assert problems[0].message == "name is 501 characters long; the limit is 500"
+
+
+def test_a_broken_row_still_exists_for_the_records_that_refer_to_it(tmp_path):
+    orgs = (VALID / "organisations.csv").read_text(encoding="utf-8")
+    broken = orgs.replace("coalition-x,Coalition X,,coalition,", "coalition-x,Coalition X, with a comma,,coalition,")
+    folder = make_dataset(tmp_path, {"organisations.csv": broken.encode()})
+    report = validate(folder)
+    assert located(report) == [("organisations.csv", 3, None, "extra-cell")]  # no foreign-key errors elsewhere
+
+
+def test_references_into_a_table_that_cannot_be_read_are_not_checked_and_the_report_says_so(tmp_path):
+    folder = make_dataset(tmp_path, {"actors.csv": None})
+    report = validate(folder)
+    assert located(report) == [("actors.csv", None, None, "missing-table")]
+    assert report.notes == ["references to actors were not checked: its file is missing or could not be read whole"]
+    assert not report.valid
+
+
+def test_counts_include_problems_that_max_errors_leaves_out(tmp_path):
+    body = "state-c,State C,,stat,JO,,,,,src-example-report,\n" * 3
+    folder = make_dataset(
+        tmp_path, {"organisations.csv": body, "positions.csv": b"\xef\xbb\xbf" + (VALID / "positions.csv").read_bytes()}
+    )
+    full = validate(folder)
+    cut = validate(folder, max_errors=2)
+    assert (full.errors, full.warnings) == (cut.errors, cut.warnings) == (5, 1)
+    assert (len(cut.problems), cut.omitted) == (2, 4)
+
+
+def test_strict_makes_warnings_fail_and_says_so(tmp_path):
+    folder = make_dataset(tmp_path, {"positions.csv": b"\xef\xbb\xbf" + (VALID / "positions.csv").read_bytes()})
+    assert validate(folder).valid
+    assert not validate(folder, strict=True).valid
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_line_of_spaces_is_a_blank_row(tmp_path, reference):
+    folder = make_dataset(tmp_path, {"organisations.csv": "   \n"})
+    assert located(validate(folder, reference=reference)) == [
+        ("organisations.csv", after("organisations.csv"), None, "blank-row")
+    ]
+
+
+def test_an_unknown_id_that_is_a_records_alias_suggests_that_record(tmp_path):
+    body = "2025-03-meeting,meeting,2025-03,,coalition-x,A meeting,,,,src-example-report,high,\n"
+    participants = "2025-03-meeting-agx,2025-03-meeting,agx,target,src-example-report,,\n"
+    folder = make_dataset(tmp_path, {"coalition_events.csv": body, "event_participants.csv": participants})
+    (problem,) = validate(folder).problems
+    assert (problem.code, problem.value, problem.hint) == (
+        "foreign-key",
+        "agx",
+        "did you mean `armed-group-x`? (AGX is one of its names)",
+    )
