@@ -74,6 +74,8 @@ class Dataset:
         self.rows: dict[str, list[Row]] = {table: [] for table in TABLES}
         self.faults: dict[str, dict[int, tuple[str | None, str, str]]] = {table: {} for table in TABLES}
         """table → row index → (field, code, layout) where layout is "", "blank-before", "extra" or "missing"."""
+        self.extra: list[dict[str, Any]] = []
+        """Problems a fault causes in another table (an id clash is reported on both records)."""
 
     def add(self, table: str, row: Row) -> None:
         """Append a row with every column of the table, empty where not given."""
@@ -108,7 +110,7 @@ class Dataset:
                 line += text.count("\n")
                 record += 1
             (out / f"{table}.csv").write_text("".join(chunks), encoding="utf-8", newline="\n")
-        return manifest
+        return manifest + self.extra
 
 
 def _fault_kinds(dataset: Dataset) -> dict[str, list[tuple[str, Fault]]]:
@@ -143,6 +145,10 @@ def _fault_kinds(dataset: Dataset) -> dict[str, list[tuple[str, Fault]]]:
 
     def clash_with_organisation(row: Row, _rng: random.Random) -> tuple[str | None, str]:
         row["id"] = next(unclashed)  # each clash its own id, or two clashes would also be a duplicate
+        line = org_ids.index(row["id"]) + 2  # organisations are one line each: the clash is reported there too
+        dataset.extra.append(
+            {"file": "organisations.csv", "line": line, "row": line, "field": "id", "code": "unique-error"}
+        )
         return "id", "unique-error"
 
     events: list[tuple[str, Fault]] = [

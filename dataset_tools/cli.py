@@ -134,8 +134,13 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
 
 
 def default_datasets() -> Path:
-    """The repository's datasets/ folder."""
-    return repository_root() / "datasets"
+    """The repository's datasets/ folder; a usage error outside a repository that has one."""
+    folder = repository_root() / "datasets"
+    if not folder.is_dir():
+        raise click.UsageError(
+            "no PATH given and no datasets/ folder found here or above: run inside the repository, or give PATH"
+        )
+    return folder
 
 
 def format_option(function: click.decorators.FC) -> click.decorators.FC:

@@ -333,8 +333,16 @@ def check_declared(folder: Path, file: str | None = None, current: str = SCHEMA_
     if declared == supported:
         return []
     if declared is not None and declared < supported:
-        command = f"dataset-tools migrate --to {supported} {folder.as_posix()}"
+        from dataset_tools.migrate import find  # noqa: PLC0415 - migrate imports this module
+
         message = f"the data follows schema {version}, but this dataset-tools validates schema {current}"
+        if find(declared, supported) is None:
+            hint = (
+                f"schema {declared}.x was never published and has no migration: write {example} if the data "
+                f"already follows schema {current}, else upgrade it by hand (docs/data-dictionary.md)"
+            )
+            return [problem(message, line, version, hint)]
+        command = f"dataset-tools migrate --to {supported} {folder.as_posix()}"
         return [problem(message, line, version, f"upgrade the data with `{command}`")]
     message = f"the data follows schema {version}, newer than the schema {current} of this dataset-tools"
     return [problem(message, line, version, "upgrade dataset-tools: `pip install -U coalition-dataset`")]

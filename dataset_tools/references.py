@@ -117,26 +117,39 @@ def _common(big: pa.Array, small: pa.Array) -> pa.Array:
 
 
 def _unique_across_tables(files: dict[str, TableFile], ids: dict[str, pa.Array]) -> Iterator[Problem]:
+    """An id in two tables is reported on both records, each naming the other's file and line."""
     tables = list(files)
     for position, table in enumerate(tables):
-        tf, own = files[table], ids[table]
         for other in tables[:position]:
-            theirs = ids[other]
+            own, theirs = ids[table], ids[other]
             shared = _common(theirs, own) if len(own) <= len(theirs) else _common(own, theirs)
             shared = shared.filter(pc.not_equal(shared, ""))
             if len(shared) == 0:
                 continue
-            rows = np.flatnonzero(pc.is_in(own, value_set=shared).to_numpy(zero_copy_only=False))
-            for row, value in zip(rows, own.take(pa.array(rows)).to_pylist(), strict=True):
-                yield Problem(
-                    "unique-error",
-                    tf.file,
-                    int(tf.lines[row]),
-                    f"id `{value}` is already used in {files[other].file}; ids are unique across all tables",
-                    "id",
-                    value,
-                    "give this record another id",
-                )
+            here, there = _first_lines(files[table], own, shared), _first_lines(files[other], theirs, shared)
+            for value in shared.to_pylist():
+                yield _clash(files[table], here[value], value, files[other], there[value])
+                yield _clash(files[other], there[value], value, files[table], here[value])
+
+
+def _first_lines(tf: TableFile, ids: pa.Array, values: pa.Array) -> dict[str, int]:
+    rows = np.flatnonzero(pc.is_in(ids, value_set=values).to_numpy(zero_copy_only=False))
+    found: dict[str, int] = {}
+    for row, value in zip(rows, ids.take(pa.array(rows)).to_pylist(), strict=True):
+        found.setdefault(value, int(tf.lines[row]))
+    return found
+
+
+def _clash(tf: TableFile, line: int, value: str, other: TableFile, other_line: int) -> Problem:
+    return Problem(
+        "unique-error",
+        tf.file,
+        line,
+        f"id `{value}` is also used in {other.file} (line {other_line}); ids are unique across all tables",
+        "id",
+        value,
+        "give one of the two records another id",
+    )
 
 
 @dataclass

@@ -145,7 +145,11 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem]]:
     if not root.exists():
         raise UnreadableInput(f"{root}: no such file or folder")
     if root.is_dir():
-        return _discover(root)
+        found, problems = _discover(root)
+        if not found:
+            names = ", ".join(f"{table}.csv" for table in TABLES)
+            raise UsageError(f"{root}: not a dataset folder: it holds none of the table files ({names})")
+        return found, problems
     if root.stem in TABLES and root.suffix.lower() in FORMATS:
         return {root.stem: root}, []
     names = ", ".join(TABLES)

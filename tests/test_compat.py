@@ -308,6 +308,16 @@ def test_check_declared_names_the_migration(tmp_path):
         "0.3.1",
     )
     assert problem.message == "the data follows schema 0.3.1, but this dataset-tools validates schema 1.0.0"
+    assert problem.hint == (
+        'schema 0.x was never published and has no migration: write "x-schema-version": "1.0.0" if the data '
+        "already follows schema 1.0.0, else upgrade it by hand (docs/data-dictionary.md)"
+    )
+
+
+def test_check_declared_names_the_migration_command_when_one_exists(tmp_path, monkeypatch):
+    monkeypatch.setattr(migrate, "find", lambda source, target: [] if (source, target) == (0, 1) else None)
+    write_descriptor(tmp_path, '{\n  "name": "coalitions",\n  "x-schema-version": "0.3.1"\n}\n')
+    (problem,) = compat.check_declared(tmp_path, current="1.0.0")
     assert problem.hint == f"upgrade the data with `dataset-tools migrate --to 1 {tmp_path.as_posix()}`"
 
 

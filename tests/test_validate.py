@@ -107,7 +107,10 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
     ),
     "unique-error": (
         {"coalition_events.csv": "state-a,meeting,2025-02-04,,,A meeting,,Ankara,TR,src-example-report,high,\n"},
-        [("coalition_events.csv", after("coalition_events.csv", 1), "id", "unique-error")],
+        [
+            ("coalition_events.csv", after("coalition_events.csv", 1), "id", "unique-error"),
+            ("organisations.csv", 4, "id", "unique-error"),
+        ],
     ),
     "foreign-key": (
         {"organisations.csv": "state-c,State C,,state,JO,state-x,,,,src-example-report;src-nope,\n"},
