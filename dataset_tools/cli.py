@@ -297,7 +297,9 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     try:
         changes = diff.compare(folders.read_tables(old), folders.read_tables(new))
     except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
+        failure = click.ClickException(str(error))
+        failure.exit_code = EXIT_USAGE  # unreadable input: no usage banner, it is not a usage mistake
+        raise failure from error
     if output_format == "json":
         click.echo(json.dumps(diff.to_json(changes), indent=2, ensure_ascii=False))
     elif output_format == "markdown":

@@ -47,8 +47,38 @@ def read_tables(path: Path) -> dict[str, pa.Table]:
     if not path.is_dir():
         raise UnreadableInput(f"{path}: not a folder or a release .zip; give a dataset folder or a release")
     package = path / "datapackage.json"
-    sources = (_release_files(package) if package.exists() else {}) or _dataset_files(path)
-    return {table: _read(sources.get(table), table) for table in TABLES}
+    released = _release_files(package) if package.exists() else {}
+    if released:
+        return {table: _read(released.get(table), table) for table in TABLES}
+    found = _dataset_files(path)
+    return {table: _read_dataset_file(found[table], table) if table in found else empty(table) for table in TABLES}
+
+
+LOSSY = frozenset({"empty-file", "encoding-error", "parse-error", "extra-cell", "missing-cell", "type-error"})
+"""Reader problems after which a file's records are not all there as written."""
+
+
+def _read_dataset_file(path: Path, table: str) -> pa.Table:
+    """A contributed table file, through the validator's reader; refused if records would be lost."""
+    from dataset_tools.read import read_table  # noqa: PLC0415 - the reader pulls in the checks' helpers
+
+    try:
+        tf = read_table(path, table, path.as_posix())
+    except OSError as error:
+        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
+    lost = [problem for problem in tf.problems if problem.code in LOSSY]
+    if lost:
+        first = lost[0]
+        where = f"{first.file} line {first.line}" if first.line else first.file
+        raise UnreadableInput(
+            f"{where}: {first.message}; records could be missed, so there is nothing to compare "
+            "(run `dataset-tools validate` and fix the file first)"
+        )
+    columns = {name: tf.data.column(name) if name in tf.data.column_names else None for name in names(table)}
+    rows = tf.data.num_rows
+    return pa.table(
+        {name: column if column is not None else pa.array([""] * rows, pa.string()) for name, column in columns.items()}
+    )
 
 
 def _release_files(package: Path) -> dict[str, Path]:
@@ -68,6 +98,16 @@ def _dataset_files(folder: Path) -> dict[str, Path]:
                 found[table] = folder / f"{table}{suffix}"
                 break
     return found
+
+
+def descriptor(path: Path) -> dict[str, Any]:
+    """The ``datapackage.json`` of a release folder, a release ``.zip`` or a dataset folder; {} if none."""
+    if path.is_file() and path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            found = [name for name in archive.namelist() if Path(name).name == "datapackage.json"]
+            return json.loads(archive.read(min(found, key=len))) if found else {}
+    package = path / "datapackage.json"
+    return json.loads(package.read_text(encoding="utf-8")) if package.is_file() else {}
 
 
 def _read_zip(path: Path) -> dict[str, pa.Table]:

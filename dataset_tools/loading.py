@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
-import json
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -202,9 +201,5 @@ def load(path: str | Path | None = None) -> Dataset:
 
 def _load(path: Path) -> Dataset:
     tables = folders.read_tables(path)
-    version = schema_version = None
-    package = path / "datapackage.json"
-    if package.is_file():
-        descriptor = json.loads(package.read_text(encoding="utf-8"))
-        version, schema_version = descriptor.get("version"), descriptor.get("x-schema-version")
-    return Dataset(tables, version, schema_version)
+    descriptor = folders.descriptor(path)
+    return Dataset(tables, descriptor.get("version"), descriptor.get("x-schema-version"))

@@ -58,3 +58,17 @@ def test_cli_formats_and_exit_code():
     markdown = CliRunner().invoke(cli, [*args, "--format", "markdown"])
     assert markdown.output.startswith("## `organisations`\n")
     assert CliRunner().invoke(cli, ["diff", str(FIXTURES / "missing"), str(FIXTURES / "new")]).exit_code == 2
+
+
+def test_a_dataset_that_would_lose_records_is_refused_with_its_line_and_no_usage_banner(tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for path in (FIXTURES / "new").iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    with (broken / "actors.csv").open("a", encoding="utf-8") as handle:
+        handle.write("x,y\n")
+    line = (broken / "actors.csv").read_text(encoding="utf-8").count("\n")
+    result = CliRunner().invoke(cli, ["diff", str(FIXTURES / "new"), str(broken)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {(broken / 'actors.csv').as_posix()} line {line}: this row has 2 cells")
+    assert "Usage:" not in result.output

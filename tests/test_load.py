@@ -101,6 +101,8 @@ def test_loads_a_zip_and_a_dataset_folder(tmp_path):
     from_folder = dataset_tools.load(FIXTURES / "new")
     for table in TABLES:
         pd.testing.assert_frame_equal(from_zip[table], from_folder[table].sort_values("id").reset_index(drop=True))
+    assert (from_zip.version, from_zip.schema_version) == ("0.2.0", "1.0.0")
+    assert dataset_tools.load(built.folder).version == "0.2.0"
 
 
 def test_packaged_release_loads_offline():
