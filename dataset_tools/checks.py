@@ -95,14 +95,14 @@ def _pattern_hint(column: Column, value: str) -> str | None:
 def _field_problem(tf: TableFile, row: int, column: Column, value: str) -> Problem:
     found = explain(column, value)
     code, message, hint = found or ("constraint-error", f"{column.name} breaks the field's constraints", None)
-    return Problem(code, tf.file, int(tf.lines[row]), message, column.name, value, hint)
+    return Problem(code, tf.file, int(tf.lines_for(column.name)[row]), message, column.name, value, hint)
 
 
 def _required(tf: TableFile, row: int, column: Column) -> Problem:
     return Problem(
         "required-error",
         tf.file,
-        int(tf.lines[row]),
+        int(tf.lines_for(column.name)[row]),
         f"{column.name} is required but empty",
         column.name,
         "",
@@ -238,7 +238,7 @@ def _order_problem(tf: TableFile, row: int, first: str, second: str, a: str, b: 
     return Problem(
         "date-order-error",
         tf.file,
-        int(tf.lines[row]),
+        int(tf.lines_for(second)[row]),
         f"{second} {b} is before {first} {a}",
         second,
         b,
@@ -250,7 +250,7 @@ def _self_problem(tf: TableFile, row: int, first: str, second: str, value: str) 
     return Problem(
         "self-reference-error",
         tf.file,
-        int(tf.lines[row]),
+        int(tf.lines_for(second)[row]),
         f"{second} and {first} are both `{value}`: a record cannot refer to itself here",
         second,
         value,

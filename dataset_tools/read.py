@@ -17,6 +17,7 @@ import csv
 import io
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,10 +52,16 @@ class TableFile:
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Physical line (1-based) where each row of ``data`` starts."""
     problems: list[Problem] = field(default_factory=list)
+    field_lines: dict[str, np.ndarray] = field(default_factory=dict)
+    """Where a field's line differs from its record's (JSON, one key a line): field → line of each row."""
     unread_ids: list[str] = field(default_factory=list)
     """Ids of records that exist but could not be read into rows (ragged ones): references to them resolve."""
     incomplete: bool = False
     """True when some records could not be read at all (unparseable, or no id column): its ids are unknown."""
+
+    def lines_for(self, name: str) -> np.ndarray:
+        """The line of field ``name`` in each row: its own line in JSON, else the record's first line."""
+        return self.field_lines.get(name, self.lines)
 
     def problem(self, code: str, line: int | None, message: str, **kwargs: Any) -> None:
         """Record a problem in this file."""
@@ -330,7 +337,7 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
 def _read_json(text: str, result: TableFile) -> None:
     """An array of objects, each object located by the line it starts on."""
     decoder = json.JSONDecoder()
-    objects: list[tuple[int, Any]] = []
+    objects: list[tuple[int, Any, dict[str, int]]] = []
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
         result.problem(
@@ -352,7 +359,7 @@ def _read_json(text: str, result: TableFile) -> None:
             result.problem("parse-error", error.lineno, f"invalid JSON: {error.msg}", hint="fix the JSON syntax here")
             result.incomplete = True
             break
-        objects.append((line, value))
+        objects.append((line, value, _key_lines(text, pos, end, line, value)))
         pos = _skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
@@ -364,6 +371,18 @@ def _read_json(text: str, result: TableFile) -> None:
     _objects_to_columns(objects, result)
 
 
+def _key_lines(text: str, start: int, end: int, line: int, value: Any) -> dict[str, int]:
+    """The line of each key of a JSON object written from ``start`` to ``end``, starting on ``line``."""
+    if not isinstance(value, dict):
+        return {}
+    found = {}
+    for key in value:
+        match = re.compile(re.escape(json.dumps(key)) + r"\s*:").search(text, start, end)
+        if match:
+            found[key] = line + text.count("\n", start, match.start())
+    return found
+
+
 def _skip_ws(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t\r\n":
         pos += 1
@@ -372,14 +391,14 @@ def _skip_ws(text: str, pos: int) -> int:
 
 def _read_jsonl(text: str, result: TableFile) -> None:
     """One JSON object per line; blank lines are reported."""
-    objects: list[tuple[int, Any]] = []
+    objects: list[tuple[int, Any, dict[str, int]]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             if number < text.count("\n") + 1 or line:
                 result.problem("blank-row", number, "this line is blank", hint="delete the line")
             continue
         try:
-            objects.append((number, json.loads(line)))
+            objects.append((number, json.loads(line), {}))
         except json.JSONDecodeError as error:
             result.problem(
                 "parse-error", number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object"
@@ -388,14 +407,15 @@ def _read_jsonl(text: str, result: TableFile) -> None:
     _objects_to_columns(objects, result)
 
 
-def _objects_to_columns(objects: list[tuple[int, Any]], result: TableFile) -> None:
+def _objects_to_columns(objects: list[tuple[int, Any, dict[str, int]]], result: TableFile) -> None:
     """Turn JSON objects into the same string cells a CSV would hold, reporting wrong types."""
     cols = {column.name: column for column in columns(TABLES[result.table])}
     cells: dict[str, list[str]] = {name: [] for name in cols}
+    key_lines: dict[str, list[int]] = {name: [] for name in cols}
     lines: list[int] = []
     extra_seen: set[str] = set()
     present: set[str] = set()
-    for line, obj in objects:
+    for line, obj, where in objects:
         if not isinstance(obj, dict):
             result.problem(
                 "type-error",
@@ -409,7 +429,7 @@ def _objects_to_columns(objects: list[tuple[int, Any]], result: TableFile) -> No
                 extra_seen.add(key)
                 result.problem(
                     "extra-label",
-                    line,
+                    where.get(key, line),
                     f"{key!r} is not a field of {result.table}",
                     field=key,
                     value=key,
@@ -417,11 +437,13 @@ def _objects_to_columns(objects: list[tuple[int, Any]], result: TableFile) -> No
                 )
         present.update(obj)
         for name, column in cols.items():
-            cells[name].append(_json_cell(obj.get(name), column.is_list, name, line, result))
+            cells[name].append(_json_cell(obj.get(name), column.is_list, name, where.get(name, line), result))
+            key_lines[name].append(where.get(name, line))
         lines.append(line)
     result.header = [name for name in cols if name in present]
     result.data = pa.table({name: pa.array(cells[name], pa.string()) for name in cols})
     result.lines = np.asarray(lines, dtype=np.int64)
+    result.field_lines = {name: np.asarray(found, dtype=np.int64) for name, found in key_lines.items()}
 
 
 def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFile) -> str:

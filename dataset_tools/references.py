@@ -44,12 +44,12 @@ def table_checks(tf: TableFile) -> Iterator[Problem]:
     first_line: dict[str, int] = {}
     for row, value in zip(rows, ids.take(pa.array(rows)).to_pylist(), strict=True):
         if value not in first_line:
-            first_line[value] = int(tf.lines[row])
+            first_line[value] = int(tf.lines_for("id")[row])
             continue
         yield Problem(
             "primary-key",
             tf.file,
-            int(tf.lines[row]),
+            int(tf.lines_for("id")[row]),
             f"id `{value}` already appears on line {first_line[value]}",
             "id",
             value,
@@ -136,7 +136,7 @@ def _first_lines(tf: TableFile, ids: pa.Array, values: pa.Array) -> dict[str, in
     rows = np.flatnonzero(pc.is_in(ids, value_set=values).to_numpy(zero_copy_only=False))
     found: dict[str, int] = {}
     for row, value in zip(rows, ids.take(pa.array(rows)).to_pylist(), strict=True):
-        found.setdefault(value, int(tf.lines[row]))
+        found.setdefault(value, int(tf.lines_for("id")[row]))
     return found
 
 
@@ -231,7 +231,7 @@ def _resolve(
         resolved = np.ones(len(values), dtype=bool)
         resolved[missing] = False
         kind_problems = list(_kinds(tf, column, values, rows, resolved, files["organisations"]))
-    found = _Unresolved(tf, column, tf.lines[rows[bad]], values.take(pa.array(bad)), target_ids)
+    found = _Unresolved(tf, column, tf.lines_for(column.name)[rows[bad]], values.take(pa.array(bad)), target_ids)
     return found, kind_problems
 
 
@@ -255,7 +255,7 @@ def _kinds(
         yield Problem(
             "reference-kind-error",
             tf.file,
-            int(tf.lines[rows[index]]),
+            int(tf.lines_for(column.name)[rows[index]]),
             f"`{value}` is an organisation of kind `{kind_of.get(value)}`, but {column.name} must name one of kind "
             f"`{expected}`",
             column.name,

@@ -211,6 +211,6 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     ids = tf.data.column("id").to_pylist()
     names = tf.data.column("name").to_pylist()
     aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(ids)
-    records = from_columns(ids, tf.lines.tolist(), names, aliases)
+    records = from_columns(ids, tf.lines_for("name").tolist(), names, aliases)
     first = {record.id: record for record in reversed(records)}  # a repeated id is a primary-key error already
     yield from likely_duplicates(tf.table, tf.file, [record for record in records if first[record.id] is record])

@@ -203,7 +203,7 @@ def test_line_numbers_count_newlines_inside_quoted_cells(tmp_path):
         ]
 
 
-def test_json_and_json_lines_tables_are_checked_like_csv(tmp_path):
+def test_json_tables_are_checked_like_csv_on_each_fields_own_line(tmp_path):
     folder = make_dataset(tmp_path, {"designations.csv": None})
     (folder / "designations.json").write_text(
         '[\n  {"id": "d-1", "authority_id": "state-a", "subject_id": "armed-group-x",\n'
@@ -213,9 +213,9 @@ def test_json_and_json_lines_tables_are_checked_like_csv(tmp_path):
         encoding="utf-8",
     )
     assert located(validate(folder)) == [
-        ("designations.json", 4, "kind", "constraint-error"),
-        ("designations.json", 4, "listed", "type-error"),
-        ("designations.json", 4, "source_ids", "type-error"),
+        ("designations.json", 5, "kind", "constraint-error"),
+        ("designations.json", 5, "listed", "type-error"),
+        ("designations.json", 5, "source_ids", "type-error"),
     ]
 
 
