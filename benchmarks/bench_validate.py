@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate, manifest_path
+from generate import manifest_path
 
 from dataset_tools import schemas
 from dataset_tools.models import SCHEMA_VERSION, TABLES
@@ -115,7 +115,10 @@ def main() -> None:
     for folder, faults in ((clean, 0.0), (faulty, 0.01)):
         if not (folder / "coalition_events.csv").exists():
             print(f"generating {folder} …", flush=True)
-            generate(folder, faults=faults, **sizes)
+            # in a process of its own: a child's peak memory counts its parent's at fork time
+            options = [f"--{name}={value}" for name, value in sizes.items()]
+            script = str(Path(__file__).with_name("generate.py"))
+            subprocess.run([sys.executable, script, str(folder), *options, f"--faults={faults}"], check=True)
     manifest = json.loads(manifest_path(faulty).read_text(encoding="utf-8"))
     rows = sum(sum(1 for _ in (clean / f"{table}.csv").open(encoding="utf-8")) - 1 for table in TABLES)
     big = [str(faulty / "coalition_events.csv"), str(faulty / "event_participants.csv")]

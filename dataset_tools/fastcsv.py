@@ -75,7 +75,7 @@ def _split(raw: bytes, body: int, parts: int, piece: int | None = None) -> list[
     bounds = [body]
     for k in range(1, parts):
         cut = raw.find(b"\n", body + size * k // parts)
-        quotes = raw.count(b'"', bounds[-1], cut) if cut > bounds[-1] else 0
+        quotes = count(raw, ord('"'), bounds[-1], cut) if cut > bounds[-1] else 0
         while cut != -1 and quotes % 2:  # inside a quoted cell: the next line break may end the record
             following = raw.find(b"\n", cut + 1)
             if following != -1:
@@ -135,7 +135,7 @@ def _record_spans(raw: bytes, start: int, stop: int) -> np.ndarray | None:
     differ on those (where a line ends, what a stray quote means), so the reference
     reader alone decides them.
     """
-    if raw.find(b"\r", start, stop) != -1 and raw.count(b"\r", start, stop) != raw.count(b"\r\n", start, stop):
+    if count(raw, ord("\r"), start, stop) and raw.count(b"\r", start, stop) != raw.count(b"\r\n", start, stop):
         return None
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
     breaks = _positions(buf, ord("\n"))
@@ -155,6 +155,18 @@ def _record_spans(raw: bytes, start: int, stop: int) -> np.ndarray | None:
 
 _BLOCK = 1 << 20
 """Bytes compared at a time when looking for a byte: a small reused mask, not one the size of the file."""
+
+
+def count(raw: bytes, byte: int, start: int, stop: int) -> int:
+    """How often ``byte`` occurs in ``raw[start:stop]``, counted by NumPy (which lets other threads run)."""
+    buf = np.frombuffer(raw, dtype=np.uint8, count=max(stop - start, 0), offset=start)
+    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
+    total = 0
+    for offset in range(0, len(buf), _BLOCK):
+        block = buf[offset : offset + _BLOCK]
+        np.equal(block, byte, out=mask[: len(block)])
+        total += int(np.count_nonzero(mask[: len(block)]))
+    return total
 
 
 def _positions(buf: np.ndarray, byte: int) -> np.ndarray:

@@ -6,7 +6,7 @@ once published, keeps its meaning.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -91,4 +91,13 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: every attribute, plus the severity."""
-        return {**asdict(self), "severity": self.severity.value}
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "value": self.value,
+            "message": self.message,
+            "hint": self.hint,
+        }

@@ -82,7 +82,8 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         result.incomplete = True
         return result
-    for line in sorted({_line_of(raw, offset) for offset in _find_all(raw, b"\x00")}):
+    nul = fastcsv.count(raw, 0, 0, len(raw)) and _find_all(raw, b"\x00")  # counted without holding the GIL
+    for line in sorted({_line_of(raw, offset) for offset in nul or []}):
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
         return result  # pyarrow checked the UTF-8; a file that fails goes on below
@@ -225,10 +226,11 @@ def _plain_header(first: bytes) -> list[str] | None:
 
 def _blank_rows(parsed: pa.Table) -> np.ndarray:
     """Rows whose every cell is empty. Only rows with an empty first cell can be: check the rest of those alone."""
-    blank = pc.equal(parsed.column(0), "").to_numpy(zero_copy_only=False)
-    if blank.any():
-        candidates = np.flatnonzero(blank)
-        rest = parsed.filter(pa.array(blank))  # copies the few candidate rows only
+    candidates = pc.indices_nonzero(pc.equal(parsed.column(0), "")).to_numpy()
+    blank = np.zeros(parsed.num_rows, dtype=bool)
+    if len(candidates):
+        blank[candidates] = True
+        rest = parsed.take(pa.array(candidates)) if len(candidates) < 1000 else parsed.filter(pa.array(blank))
         for column in rest.columns[1:]:
             blank[candidates] &= pc.equal(column, "").to_numpy(zero_copy_only=False)
     return blank

@@ -18,7 +18,7 @@ from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
 from dataset_tools.vocab import OrganisationKind
 
-HINT_LIMIT = 200
+HINT_LIMIT = 100
 """Suggestions are searched for at most this many unresolved references per column."""
 HINT_CHOICES = 50_000
 """No suggestions when a column may refer to more records than this (one search each)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from anyascii import anyascii
@@ -58,7 +59,7 @@ def key(text: str) -> str:
     return " ".join(sorted(words))
 
 
-def _numbers(words: set[str]) -> set[str]:
+def _numbers(words: Iterable[str]) -> set[str]:
     return {"".join(char for char in word if char.isdigit()) for word in words if any(c.isdigit() for c in word)}
 
 
@@ -175,11 +176,16 @@ def _similar_entries(keys: list[str], cutoff: float) -> Iterator[tuple[int, int,
                     yield i, j, score
 
 
+@lru_cache(maxsize=1 << 16)
+def _key_numbers(text: str) -> str:
+    return " ".join(sorted(_numbers(text.split()))) if any(char.isdigit() for char in text) else ""
+
+
 def _blocks(keys: list[str], position: int) -> dict[str, list[int]]:
     """Keys grouped by a letter at ``position`` and by the numbers they hold (numbered siblings never match)."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, text in enumerate(keys):
-        numbers = " ".join(sorted(_numbers(set(text.split()))))
+        numbers = _key_numbers(text)
         blocks[f"{numbers}|{text[position]}"].append(index)
     return blocks
 
