@@ -82,8 +82,7 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         result.incomplete = True
         return result
-    nul = fastcsv.count(raw, 0, 0, len(raw)) and _find_all(raw, b"\x00")  # counted without holding the GIL
-    for line in sorted({_line_of(raw, offset) for offset in nul or []}):
+    for line in sorted({_line_of(raw, offset) for offset in _find_all(raw, b"\x00")}):
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
         return result  # pyarrow checked the UTF-8; a file that fails goes on below
