@@ -7,13 +7,25 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8, LF) to a temporary file beside ``path``, then move it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step (temporary file beside it, then a rename), keeping its mode."""
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        Path(temporary).replace(path)
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            Path(handle.name).chmod(mode)
+        Path(handle.name).replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 with LF line ends, atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))

@@ -21,14 +21,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dataset_tools.atomic import atomic_write_bytes
 from dataset_tools.canonical import csv_text
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.models import LIST_DELIMITER, TABLES, columns
@@ -135,7 +134,7 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
     if data == raw:
         return Change(path, file, changed=False)
     if not check:
-        write_atomically(path, data)
+        atomic_write_bytes(path, data)
     return Change(path, file, changed=True)
 
 
@@ -147,25 +146,6 @@ def format_paths(paths: Iterable[Path], *, check: bool = False) -> list[Change]:
 def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
     """Format every table file in ``folder``."""
     return format_paths([folder], check=check)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step, keeping its permissions."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            Path(handle.name).chmod(mode)
-        Path(handle.name).replace(path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 # --- CSV --------------------------------------------------------------------------------------

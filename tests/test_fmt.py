@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_tools import fmt
+from dataset_tools import atomic, fmt
 from dataset_tools.cli import cli
 from dataset_tools.models import TABLES, columns
 
@@ -168,7 +168,7 @@ def test_a_failed_write_leaves_the_original(tmp_path, monkeypatch):
     def fail(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(fmt.os, "fsync", fail)
+    monkeypatch.setattr(atomic.os, "fsync", fail)
     with pytest.raises(OSError, match="disk full"):
         fmt.format_file(path)
     assert path.read_bytes() == MESSY.encode("utf-8")
