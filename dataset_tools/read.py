@@ -229,9 +229,9 @@ def _blank_rows(parsed: pa.Table) -> np.ndarray:
     blank = np.zeros(parsed.num_rows, dtype=bool)
     if len(candidates):
         blank[candidates] = True
-        rest = parsed.take(pa.array(candidates)) if len(candidates) < 1000 else parsed.filter(pa.array(blank))
-        for column in rest.columns[1:]:
-            blank[candidates] &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+        rows = pa.array(candidates)
+        for column in parsed.columns[1:]:  # column by column: a whole-table take would copy every chunk
+            blank[candidates] &= pc.equal(column.take(rows), "").to_numpy(zero_copy_only=False)
     return blank
 
 
