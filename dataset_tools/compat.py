@@ -320,8 +320,9 @@ def check_declared(folder: Path, file: str | None = None, current: str = SCHEMA_
         data = json.loads(text)
     except (OSError, UnicodeDecodeError) as error:
         return [problem(f"cannot read the dataset descriptor: {error}")]
-    except ValueError as error:
-        return [problem(f"the dataset descriptor is not valid JSON: {error}", hint="fix the JSON syntax")]
+    except json.JSONDecodeError as error:
+        message = f"the dataset descriptor is not valid JSON: {error.msg}"
+        return [problem(message, error.lineno, hint="fix the JSON syntax")]
     line = next((number for number, row in enumerate(text.splitlines(), 1) if f'"{VERSION_KEY}"' in row), None)
     version = data.get(VERSION_KEY) if isinstance(data, dict) else None
     example = f'"{VERSION_KEY}": "{current}"'
