@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 
+from dataset_tools.columns import cell_column
 from dataset_tools.problems import Problem, Severity
 from dataset_tools.validation import Report
 
@@ -68,6 +69,9 @@ def annotation(problem: Problem) -> str:
     props = [f"file={_escape_property(problem.file)}"]
     if problem.line:
         props.append(f"line={problem.line}")
+        column = cell_column(problem.file, problem.line, problem.field)
+        if column:
+            props.append(f"col={column}")
     title = problem.code + (f" in {problem.field}" if problem.field else "")
     props.append(f"title={_escape_property(title)}")
     message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dataset_tools.problems import CODES
+from dataset_tools.report import github
 from dataset_tools.validation import validate
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
@@ -304,3 +305,14 @@ def test_an_unknown_id_that_is_a_records_alias_suggests_that_record(tmp_path):
         "agx",
         "did you mean `armed-group-x`? (AGX is one of its names)",
     )
+
+
+def test_github_annotations_point_at_the_cells_column(tmp_path):
+    body = 'state-c,"State, C",,stat,JO,,,,,src-example-report,\n'
+    folder = make_dataset(tmp_path, {"organisations.csv": body})
+    line = after("organisations.csv")
+    (annotation, *_rest) = github(validate(folder)).splitlines()
+    text = (folder / "organisations.csv").read_text(encoding="utf-8").splitlines()[line - 1]
+    column = int(annotation.split(",col=")[1].split(",")[0])
+    assert annotation.startswith(f"::error file={(folder / 'organisations.csv').as_posix()},line={line},col=")
+    assert text[column - 1 :].startswith("stat,")
