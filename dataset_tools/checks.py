@@ -66,6 +66,8 @@ def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
 
 def _pattern_message(column: Column, value: str) -> str:
     name = column.name
+    if value == "" and column.is_list:
+        return f"{name} has an empty item"
     if name == "id" or column.references:
         return f"{value!r} is not a valid id: ids use lowercase letters, digits and single hyphens"
     if name == "url":

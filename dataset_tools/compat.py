@@ -320,6 +320,8 @@ def check_declared(folder: Path, file: str | None = None, current: str = SCHEMA_
         data = json.loads(text)
     except (OSError, UnicodeDecodeError) as error:
         return [problem(f"cannot read the dataset descriptor: {error}")]
+    except RecursionError:
+        return [problem("the dataset descriptor is nested too deeply to read", hint="fix the JSON")]
     except json.JSONDecodeError as error:
         message = f"the dataset descriptor is not valid JSON: {error.msg}"
         return [problem(message, error.lineno, hint="fix the JSON syntax")]

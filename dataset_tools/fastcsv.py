@@ -131,6 +131,11 @@ def _piece(raw: bytes, start: int, stop: int, width: int) -> _Piece | None:
     return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
 
 
+def plain_quoting(raw: bytes) -> bool:
+    """True when every quote of ``raw`` opens, closes or doubles inside a cell, and no CR stands alone."""
+    return _record_spans(raw, 0, len(raw)) is not None
+
+
 def _record_spans(raw: bytes, start: int, stop: int) -> np.ndarray | None:
     """How many lines each record of the piece spans, from where its quotes and line breaks are.
 

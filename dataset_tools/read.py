@@ -31,6 +31,8 @@ from dataset_tools.hints import did_you_mean
 from dataset_tools.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.problems import Problem
 
+csv.field_size_limit(2**31 - 1)  # a long cell is a constraint-error to report, not a reason to stop reading
+
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 """File suffixes the reader understands, and the format each means."""
 
@@ -82,7 +84,8 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         result.incomplete = True
         return result
-    for line in sorted({_line_of(raw, offset) for offset in _find_all(raw, b"\x00")}):
+    nul_lines = [n for n, text in enumerate(raw.split(b"\n"), start=1) if b"\x00" in text] if b"\x00" in raw else []
+    for line in nul_lines:
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
         return result  # pyarrow checked the UTF-8; a file that fails goes on below
@@ -96,38 +99,24 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
     return result
 
 
-def _line_of(raw: bytes, offset: int) -> int:
-    return raw.count(b"\n", 0, offset) + 1
-
-
 def _decode(raw: bytes, result: TableFile) -> str:
-    """The file's text, invalid UTF-8 replaced by U+FFFD and reported on its line."""
-    parts, bad, pos = [], [], 0
-    while True:
+    """The file's text, invalid UTF-8 replaced by U+FFFD and reported on its line (line by line: linear)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")  # 0x0A never occurs inside a multi-byte UTF-8 character
+    for number, line in enumerate(lines, start=1):
         try:
-            parts.append(raw[pos:].decode("utf-8") if pos else raw.decode("utf-8"))
-            break
-        except UnicodeDecodeError as error:
-            start, end = pos + error.start, pos + error.end
-            parts.append(raw[pos:start].decode("utf-8") + "\ufffd")
-            bad.append(start)
-            pos = end
-    for line in sorted({_line_of(raw, offset) for offset in bad}):
-        result.problem(
-            "encoding-error",
-            line,
-            "this line is not valid UTF-8",
-            hint="save the file as UTF-8 (bad bytes show as \ufffd here)",
-        )
-    return "".join(parts)
-
-
-def _find_all(data: bytes, needle: bytes) -> list[int]:
-    found, start = [], data.find(needle)
-    while start != -1:
-        found.append(start)
-        start = data.find(needle, start + 1)
-    return found
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            result.problem(
+                "encoding-error",
+                number,
+                "this line is not valid UTF-8",
+                hint="save the file as UTF-8 (bad bytes show as \ufffd here)",
+            )
+    return raw.decode("utf-8", errors="replace")
 
 
 def _header_hint(result: TableFile) -> str:
@@ -249,10 +238,20 @@ def _is_blank(cells: list[str]) -> bool:
     return all(cell == "" for cell in cells) or (len(cells) == 1 and not cells[0].strip())
 
 
-def _unusable(result: TableFile, line: int, cells: list[str], header: list[str]) -> None:
+def _unusable(result: TableFile, line: int, cells: list[str], header: list[str], *, stray_quotes: bool = False) -> None:
     """A record that is not a row: blank, or ragged (whose id, if it has one, still counts as existing)."""
     if _is_blank(cells):
         _blank(result, line)
+        return
+    if stray_quotes and any("\n" in cell or "\r" in cell for cell in cells):  # a quote swallowed what follows?
+        span = sum(cell.count("\n") for cell in cells)
+        result.problem(
+            "extra-cell" if len(cells) > len(header) else "missing-cell",
+            line,
+            f"this record has {len(cells)} cells but the header has {len(header)}, and runs over {span + 1} lines",
+            hint="a quote is probably not closed on this line, so the lines after it were read into one cell",
+        )
+        result.incomplete = True  # records may be hidden inside it: their ids are unknown
         return
     _ragged(result, line, len(cells), len(header))
     if "id" in header and header.index("id") < len(cells) and cells[header.index("id")]:
@@ -295,11 +294,12 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     header: list[str] | None = None
     kept: list[int] = []
     line, width, lines_read = 1, 0, 0
-    last_start, last_problems, last_kept = 1, len(result.problems), False
+    stray_quotes = '"' in text and not fastcsv.plain_quoting(text.encode("utf-8"))
+    last_start, last_problems, last_kept, last_row = 1, len(result.problems), False, []
     for row in reader:
-        last_start, last_problems, last_kept = line, len(result.problems), False
+        last_start, last_problems, last_kept, last_row = line, len(result.problems), False, row
         if header is None:
-            if not row:
+            if _is_blank(row):
                 result.problem("blank-row", line, "the header row is blank", hint=_header_hint(result))
             else:
                 header = row
@@ -307,14 +307,14 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
                 kept = _check_header(header, result, line)
                 width = len(header)
         elif _is_blank(row) or len(row) != width:
-            _unusable(result, line, row, header)
+            _unusable(result, line, row, header, stray_quotes=stray_quotes)
         else:
             rows.append(row)
             lines.append(line)
             last_kept = True
         lines_read = reader.line_num
         line = lines_read + 1
-    if text.count('"') % 2:  # the last record ran to the end of the file inside an unclosed quote
+    if '"' in text and _ends_inside_quotes(text, last_start, last_row):
         del result.problems[last_problems:]
         if last_kept:
             rows.pop()
@@ -330,6 +330,19 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
     result.lines = np.asarray(lines, dtype=np.int64)
+
+
+def _ends_inside_quotes(text: str, start: int, row: list[str]) -> bool:
+    """True when the record that starts on line ``start`` ran to the end of the file inside a quote.
+
+    The non-strict reader then takes the rest of the file as one cell; one more line break
+    at the end would land inside that cell, and changes nothing otherwise.
+    """
+    stream = io.StringIO(text, newline="")
+    for _ in range(start - 1):  # lines as the csv module counts them (CR, LF and CRLF)
+        stream.readline()
+    tail = stream.read()
+    return next(csv.reader(io.StringIO(tail + "\n", newline="")), []) != row
 
 
 # --- JSON and JSON Lines ----------------------------------------------------------------------
@@ -360,16 +373,48 @@ def _read_json(text: str, result: TableFile) -> None:
             result.problem("parse-error", error.lineno, f"invalid JSON: {error.msg}", hint="fix the JSON syntax here")
             result.incomplete = True
             break
+        except RecursionError:
+            _too_deep(result, line)
+            break
         objects.append((line, value, _key_lines(text, pos, end, line, value)))
         pos = _skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
+            if pos < len(text) and text[pos] == "]":
+                result.problem(
+                    "parse-error", text.count("\n", 0, pos) + 1, "invalid JSON: a comma before ']'", hint="remove it"
+                )
+                result.incomplete = True
         elif pos >= len(text) or text[pos] != "]":
             line += text.count("\n", counted, pos)
             result.problem("parse-error", line, "invalid JSON: expected ',' or ']'", hint="fix the JSON syntax here")
             result.incomplete = True
             break
+    if not result.incomplete:
+        _check_array_end(text, pos, result)
     _objects_to_columns(objects, result)
+
+
+def _check_array_end(text: str, pos: int, result: TableFile) -> None:
+    """The array must close at ``pos``, and nothing may follow it."""
+    if pos >= len(text):
+        result.problem(
+            "parse-error", text.count("\n") + 1, "invalid JSON: the array is never closed", hint="end it with ]"
+        )
+        result.incomplete = True
+    elif (after := _skip_ws(text, pos + 1)) < len(text):
+        result.problem(
+            "parse-error",
+            text.count("\n", 0, after) + 1,
+            "invalid JSON: there is more after the array's closing ]",
+            hint="a JSON table is one array: move these records into it",
+        )
+        result.incomplete = True
+
+
+def _too_deep(result: TableFile, line: int) -> None:
+    result.problem("parse-error", line, "invalid JSON: nested too deeply to read", hint="records hold text and lists")
+    result.incomplete = True
 
 
 def _key_lines(text: str, start: int, end: int, line: int, value: Any) -> dict[str, int]:
@@ -400,6 +445,8 @@ def _read_jsonl(text: str, result: TableFile) -> None:
             continue
         try:
             objects.append((number, json.loads(line), {}))
+        except RecursionError:
+            _too_deep(result, number)
         except json.JSONDecodeError as error:
             result.problem(
                 "parse-error", number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object"
@@ -454,14 +501,14 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
     if is_list and isinstance(value, list):
         items = []
         for item in value:
-            if isinstance(item, str) and LIST_DELIMITER not in item:
+            if isinstance(item, str) and item and LIST_DELIMITER not in item:
                 items.append(item)
             else:
                 shown = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
                 result.problem(
                     "type-error",
                     line,
-                    f"list items of {name!r} must be text without ';', not {shown!r}",
+                    f"list items of {name!r} must be non-empty text without ';', not {shown!r}",
                     field=name,
                     value=shown,
                     hint="write each item as its own string",

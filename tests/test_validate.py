@@ -316,3 +316,69 @@ def test_github_annotations_point_at_the_cells_column(tmp_path):
     column = int(annotation.split(",col=")[1].split(",")[0])
     assert annotation.startswith(f"::error file={(folder / 'organisations.csv').as_posix()},line={line},col=")
     assert text[column - 1 :].startswith("stat,")
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_cell_longer_than_the_csv_modules_limit_is_a_constraint_error(tmp_path, reference):
+    body = f"state-c,State C,,state,JO,,,,,src-example-report,{'x' * 200_000}\n"
+    folder = make_dataset(tmp_path, {"organisations.csv": body})
+    assert located(validate(folder, reference=reference)) == [
+        ("organisations.csv", after("organisations.csv"), "notes", "constraint-error")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('[\n{"id": "d-1"}\n]\n[{"id": "d-2"}]\n', 4),  # a second array after the first
+        ('[\n{"id": "d-1"},\n', 3),  # never closed
+        ('[\n{"id": "d-1"},\n]\n', 3),  # a comma before ]
+        ('[{"notes": ' + "[" * 5000 + "]" * 5000 + "}]\n", 1),  # nested beyond reading
+    ],
+    ids=["more-after", "unclosed", "trailing-comma", "too-deep"],
+)
+def test_malformed_json_tables_are_parse_errors(tmp_path, text, line):
+    folder = make_dataset(tmp_path, {"designations.csv": None, "designations.json": text.encode()})
+    problems = [(p.line, p.code) for p in validate(folder).problems if p.file.endswith("designations.json")]
+    assert (line, "parse-error") in problems
+
+
+def test_a_stray_quote_inside_a_cell_is_kept_as_text(tmp_path):
+    orgs = (VALID / "organisations.csv").read_text(encoding="utf-8").replace("Armed Group X,", 'Armed Group X 12" gun,')
+    folder = make_dataset(tmp_path, {"organisations.csv": orgs.encode()})
+    assert validate(folder).problems == []
+
+
+def test_a_quote_left_open_reports_the_record_that_swallowed_the_next_ones(tmp_path):
+    orgs = (VALID / "organisations.csv").read_text(encoding="utf-8")
+    orgs = orgs.replace("Armed Group X", 'Armed Group" X').replace("state-a,State A", 'state-a,"State A')
+    folder = make_dataset(tmp_path, {"organisations.csv": orgs.encode()})
+    report = validate(folder)
+    assert located(report) == [("organisations.csv", 4, None, "missing-cell")]
+    assert report.notes == [
+        "references to organisations were not checked: its file is missing or could not be read whole"
+    ]
+
+
+def test_many_undecodable_lines_are_reported_in_linear_time(tmp_path):
+    rows = b"".join(b"state-%d,Caf\xe9 %d,,state,FR,,,,,src-example-report,\n" % (n, n) for n in range(20_000))
+    folder = make_dataset(tmp_path, {"organisations.csv": (VALID / "organisations.csv").read_bytes() + rows})
+    problems = validate(folder, max_errors=3).problems
+    assert [(p.line, p.code) for p in problems[:2]] == [(7, "encoding-error"), (8, "encoding-error")]
+
+
+def test_a_line_of_spaces_before_the_header_is_a_blank_row_not_the_header(tmp_path):
+    folder = make_dataset(tmp_path, {"organisations.csv": b"  \n" + (VALID / "organisations.csv").read_bytes()})
+    assert located(validate(folder)) == [("organisations.csv", 1, None, "blank-row")]
+
+
+def test_an_empty_list_item_says_so(tmp_path):
+    folder = make_dataset(
+        tmp_path, {"organisations.csv": "state-c,State C,Devlet C;,state,JO,,,,,src-example-report,\n"}
+    )
+    (problem,) = validate(folder).problems
+    assert (problem.field, problem.message, problem.hint) == (
+        "aliases",
+        "aliases has an empty item",
+        "remove the extra ';'",
+    )
