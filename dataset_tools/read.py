@@ -209,7 +209,7 @@ def _plain_header(first: bytes) -> list[str] | None:
         header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
     except (UnicodeDecodeError, csv.Error):  # bad bytes, or a carriage return inside the line
         return None
-    return header if len(header) >= 2 else None
+    return header if len(header) >= 2 and not _is_blank(header) else None
 
 
 def _blank_rows(parsed: pa.Table) -> np.ndarray:
@@ -327,6 +327,7 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         )
         result.incomplete = True
     if header is None:
+        result.incomplete = True  # no header: no records, and no ids to refer to
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
     result.lines = np.asarray(lines, dtype=np.int64)
