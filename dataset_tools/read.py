@@ -18,7 +18,9 @@ import io
 import itertools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,11 @@ class TableFile:
     def lines_for(self, name: str) -> np.ndarray:
         """The line of field ``name`` in each row: its own line in JSON, else the record's first line."""
         return self.field_lines.get(name, self.lines)
+
+    def unparseable(self, line: int | None, message: str, hint: str) -> None:
+        """A parse-error: records from here on could not be read, so this table's ids are not all known."""
+        self.problem("parse-error", line, message, hint=hint)
+        self.incomplete = True
 
     def problem(self, code: str, line: int | None, message: str, **kwargs: Any) -> None:
         """Record a problem in this file."""
@@ -238,12 +245,14 @@ def _is_blank(cells: list[str]) -> bool:
     return all(cell == "" for cell in cells) or (len(cells) == 1 and not cells[0].strip())
 
 
-def _unusable(result: TableFile, line: int, cells: list[str], header: list[str], *, stray_quotes: bool = False) -> None:
+def _unusable(
+    result: TableFile, line: int, cells: list[str], header: list[str], *, stray_quotes: Callable[[], bool] | None = None
+) -> None:
     """A record that is not a row: blank, or ragged (whose id, if it has one, still counts as existing)."""
     if _is_blank(cells):
         _blank(result, line)
         return
-    if stray_quotes and any("\n" in cell or "\r" in cell for cell in cells):  # a quote swallowed what follows?
+    if stray_quotes and any("\n" in cell or "\r" in cell for cell in cells) and stray_quotes():  # swallowed?
         span = sum(cell.count("\n") for cell in cells)
         result.problem(
             "extra-cell" if len(cells) > len(header) else "missing-cell",
@@ -294,7 +303,8 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     header: list[str] | None = None
     kept: list[int] = []
     line, width, lines_read = 1, 0, 0
-    stray_quotes = '"' in text and not fastcsv.plain_quoting(text.encode("utf-8"))
+    # asked only for a ragged record that spans lines: whether stray quotes could have made it so
+    stray_quotes = cache(lambda: '"' in text and not fastcsv.plain_quoting(text.encode("utf-8")))
     last_start, last_problems, last_kept, last_row = 1, len(result.problems), False, []
     for row in reader:
         last_start, last_problems, last_kept, last_row = line, len(result.problems), False, row
@@ -319,13 +329,11 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         if last_kept:
             rows.pop()
             lines.pop()
-        result.problem(
-            "parse-error",
+        result.unparseable(
             last_start,
             "the file has an unclosed quote, so the record from this line to the end of the file could not be read",
             hint='find the quote that is not closed (often in a row reported above); double a quote inside a cell ("")',
         )
-        result.incomplete = True
     if header is None:
         result.incomplete = True  # no header: no records, and no ids to refer to
         return
@@ -355,13 +363,11 @@ def _read_json(text: str, result: TableFile) -> None:
     objects: list[tuple[int, Any, dict[str, int]]] = []
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
-        result.problem(
-            "parse-error",
+        result.unparseable(
             text.count("\n", 0, pos) + 1,
             "a JSON table must be an array of objects",
             hint="wrap the records in [ ]",
         )
-        result.incomplete = True
         return
     pos = _skip_ws(text, pos + 1)
     line, counted = 1, 0
@@ -371,8 +377,7 @@ def _read_json(text: str, result: TableFile) -> None:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as error:
-            result.problem("parse-error", error.lineno, f"invalid JSON: {error.msg}", hint="fix the JSON syntax here")
-            result.incomplete = True
+            result.unparseable(error.lineno, f"invalid JSON: {error.msg}", hint="fix the JSON syntax here")
             break
         except RecursionError:
             _too_deep(result, line)
@@ -382,14 +387,10 @@ def _read_json(text: str, result: TableFile) -> None:
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
             if pos < len(text) and text[pos] == "]":
-                result.problem(
-                    "parse-error", text.count("\n", 0, pos) + 1, "invalid JSON: a comma before ']'", hint="remove it"
-                )
-                result.incomplete = True
+                result.unparseable(text.count("\n", 0, pos) + 1, "invalid JSON: a comma before ']'", hint="remove it")
         elif pos >= len(text) or text[pos] != "]":
             line += text.count("\n", counted, pos)
-            result.problem("parse-error", line, "invalid JSON: expected ',' or ']'", hint="fix the JSON syntax here")
-            result.incomplete = True
+            result.unparseable(line, "invalid JSON: expected ',' or ']'", hint="fix the JSON syntax here")
             break
     if not result.incomplete:
         _check_array_end(text, pos, result)
@@ -399,23 +400,17 @@ def _read_json(text: str, result: TableFile) -> None:
 def _check_array_end(text: str, pos: int, result: TableFile) -> None:
     """The array must close at ``pos``, and nothing may follow it."""
     if pos >= len(text):
-        result.problem(
-            "parse-error", text.count("\n") + 1, "invalid JSON: the array is never closed", hint="end it with ]"
-        )
-        result.incomplete = True
+        result.unparseable(text.count("\n") + 1, "invalid JSON: the array is never closed", hint="end it with ]")
     elif (after := _skip_ws(text, pos + 1)) < len(text):
-        result.problem(
-            "parse-error",
+        result.unparseable(
             text.count("\n", 0, after) + 1,
             "invalid JSON: there is more after the array's closing ]",
             hint="a JSON table is one array: move these records into it",
         )
-        result.incomplete = True
 
 
 def _too_deep(result: TableFile, line: int) -> None:
-    result.problem("parse-error", line, "invalid JSON: nested too deeply to read", hint="records hold text and lists")
-    result.incomplete = True
+    result.unparseable(line, "invalid JSON: nested too deeply to read", hint="records hold text and lists")
 
 
 def _key_lines(text: str, start: int, end: int, line: int, value: Any) -> dict[str, int]:
@@ -449,10 +444,7 @@ def _read_jsonl(text: str, result: TableFile) -> None:
         except RecursionError:
             _too_deep(result, number)
         except json.JSONDecodeError as error:
-            result.problem(
-                "parse-error", number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object"
-            )
-            result.incomplete = True
+            result.unparseable(number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object")
     _objects_to_columns(objects, result)
 
 
