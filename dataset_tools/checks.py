@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import ValidationError
 
-from dataset_tools import dates
+from dataset_tools import bytematch, dates
 from dataset_tools.hints import did_you_mean, slugify
 from dataset_tools.models import LIST_DELIMITER, TABLES, Column, Record, columns, from_row
 from dataset_tools.problems import Problem
@@ -132,7 +132,10 @@ def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
     elif column.enum:
         bad |= ~pc.is_in(values, value_set=pa.array(column.enum, pa.string())).to_numpy(zero_copy_only=False)
     elif column.pattern:
-        bad |= ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
+        by_bytes = bytematch.bad_values(column.pattern, values)
+        if by_bytes is None:
+            by_bytes = ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
+        bad |= by_bytes
     return bad
 
 
@@ -154,12 +157,19 @@ def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return _DAYS[month] + ((month == 2) & leap)
 
 
+_SUSPECT_DATE = r"^0000|-02-(29|3[01])$|-(0[469]|11)-31$"
+"""Well-shaped dates that may not be real: year 0, and days some months or years lack."""
+
+
 def _real_dates(values: pa.Array, shaped: np.ndarray) -> np.ndarray:
-    year, month, day = _date_parts(values, shaped)
-    ok = year > 0
-    has_day = day > 0
-    ok &= ~has_day | (day <= _days_in_month(year, np.clip(month, 1, 12)))
-    return ok | ~shaped
+    """False where a well-shaped date is not on the calendar (only suspects are taken apart)."""
+    suspect = shaped & pc.match_substring_regex(values, _SUSPECT_DATE).to_numpy(zero_copy_only=False)
+    ok = np.ones(len(values), dtype=bool)
+    rows = np.flatnonzero(suspect)
+    if len(rows):
+        year, month, day = _date_parts(pa.array([values[int(row)].as_py() for row in rows], pa.string()), suspect[rows])
+        ok[rows] = (year > 0) & ((day == 0) | (day <= _days_in_month(year, np.clip(month, 1, 12))))
+    return ok
 
 
 def _interval_keys(values: pa.Array, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -120,6 +120,7 @@ def _piece(raw: bytes, start: int, stop: int, width: int) -> _Piece | None:
                 null_values=[],
                 true_values=[],
                 false_values=[],
+                check_utf8=False,  # checked above, once, for the whole piece
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -143,7 +144,7 @@ def _record_spans(raw: bytes, start: int, stop: int) -> np.ndarray | None:
     differ on those (where a line ends, what a stray quote means), so the reference
     reader alone decides them.
     """
-    if count(raw, ord("\r"), start, stop) and raw.count(b"\r", start, stop) != raw.count(b"\r\n", start, stop):
+    if raw.find(b"\r", start, stop) != -1 and raw.count(b"\r", start, stop) != raw.count(b"\r\n", start, stop):
         return None
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
     breaks = _positions(buf, ord("\n"))
@@ -163,18 +164,6 @@ def _record_spans(raw: bytes, start: int, stop: int) -> np.ndarray | None:
 
 _BLOCK = 1 << 20
 """Bytes compared at a time when looking for a byte: a small reused mask, not one the size of the file."""
-
-
-def count(raw: bytes, byte: int, start: int, stop: int) -> int:
-    """How often ``byte`` occurs in ``raw[start:stop]``, counted by NumPy (which lets other threads run)."""
-    buf = np.frombuffer(raw, dtype=np.uint8, count=max(stop - start, 0), offset=start)
-    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
-    total = 0
-    for offset in range(0, len(buf), _BLOCK):
-        block = buf[offset : offset + _BLOCK]
-        np.equal(block, byte, out=mask[: len(block)])
-        total += int(np.count_nonzero(mask[: len(block)]))
-    return total
 
 
 def _positions(buf: np.ndarray, byte: int) -> np.ndarray:

@@ -220,14 +220,12 @@ def _plain_header(first: bytes) -> list[str] | None:
 
 
 def _blank_rows(parsed: pa.Table) -> np.ndarray:
-    """Rows whose every cell is empty. Only rows with an empty first cell can be: check the rest of those alone."""
-    candidates = pc.indices_nonzero(pc.equal(parsed.column(0), "")).to_numpy()
-    blank = np.zeros(parsed.num_rows, dtype=bool)
-    if len(candidates):
-        blank[candidates] = True
-        rows = pa.array(candidates)
-        for column in parsed.columns[1:]:  # column by column: a whole-table take would copy every chunk
-            blank[candidates] &= pc.equal(column.take(rows), "").to_numpy(zero_copy_only=False)
+    """Rows whose every cell is empty (each column compared on its own: no cell is copied)."""
+    blank = np.ones(parsed.num_rows, dtype=bool)
+    for column in parsed.columns:
+        blank &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+        if not blank.any():
+            break
     return blank
 
 

@@ -1,0 +1,118 @@
+"""The models' two common pattern shapes, matched byte by byte with NumPy instead of a regex engine.
+
+Most cells of a big table are free text or ids. Their patterns have one of two shapes:
+
+- text: ``^[^E]([^I]*[^E])?$``: not empty, first and last character not in E, none in I
+  (the models' E always holds I);
+- slug: ``^[C]+(S[C]+)*$``: runs of characters of C joined by single separators S.
+
+When the character classes hold ASCII only, a UTF-8 string matches exactly when its bytes
+do (every byte of a non-ASCII character is 0x80 or more, so in no class), and the test is a
+few comparisons over the column's bytes. :func:`matcher` recognises the two shapes from
+the pattern text itself, reading each class through :mod:`re`, so the models stay the one
+source of truth; any other pattern returns None and goes to the regex engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+
+_CLASS = r"(?:\\(?:[tnrfv]|x[0-7][0-9a-fA-F]|[!-/:-@\[-`{-~])|[ -\[\^-~])+"
+"""The body of a character class that can only hold ASCII: printable ASCII and plain escapes."""
+_TEXT = re.compile(rf"\^\[\^(?P<edge>{_CLASS})\]\(\[\^(?P<inner>{_CLASS})\]\*\[\^(?P=edge)\]\)\?\$")
+_SLUG = re.compile(rf"\^\[(?P<chars>{_CLASS})\]\+\((?P<sep>[ -~])\[(?P=chars)\]\+\)\*\$")
+
+Matcher = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""(offsets, bytes) of a string array → which strings do not match."""
+
+_BLOCK = 1 << 20
+"""Bytes compared at a time: a small reused mask, not one the size of the column."""
+
+
+def _members(body: str) -> np.ndarray:
+    """Which of the 256 byte values the class ``[body]`` holds (as :mod:`re` reads it)."""
+    body = "\\" + body if body.startswith("^") else body  # a caret here is a character, not a negation
+    return np.array([bool(re.fullmatch(f"[{body}]", chr(byte))) for byte in range(128)] + [False] * 128)
+
+
+@cache
+def matcher(pattern: str) -> Matcher | None:
+    """A byte-level test equivalent to ``re.fullmatch(pattern, …)``, or None for another shape."""
+    if text := _TEXT.fullmatch(pattern):
+        edge, inner = _members(text["edge"]), _members(text["inner"])
+        if (inner & ~edge).any():
+            return None
+        return lambda offsets, data: _text_bad(offsets, data, edge, np.flatnonzero(inner))
+    if slug := _SLUG.fullmatch(pattern):
+        chars, separator = _members(slug["chars"]), ord(slug["sep"])
+        if chars[separator] or slug["sep"] in r"\[]()*+?^$.|{}":
+            return None
+        return lambda offsets, data: _slug_bad(offsets, data, chars, separator)
+    return None
+
+
+def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Which strings of ``values`` do not match ``pattern`` (empty ones included); None for another shape."""
+    test = matcher(pattern)
+    if test is None:
+        return None
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    found = [test(*_buffers(chunk)) for chunk in chunks if len(chunk)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
+
+
+def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets and the bytes of a string array (no copy)."""
+    if chunk.null_count:
+        msg = "cells are never null"
+        raise ValueError(msg)
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offsets, data = chunk.buffers()
+    offsets = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=chunk.offset * np.dtype(width).itemsize)
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return offsets.astype(np.int64), data
+
+
+def _rows_holding(offsets: np.ndarray, data: np.ndarray, bytes_: np.ndarray) -> np.ndarray:
+    """Which strings hold at least one of ``bytes_``."""
+    found = np.zeros(len(offsets) - 1, dtype=bool)
+    first, last = int(offsets[0]), int(offsets[-1])
+    mask = np.empty(min(_BLOCK, last - first), dtype=bool)
+    for start in range(first, last, _BLOCK):
+        block = data[start : min(start + _BLOCK, last)]
+        hit = mask[: len(block)]
+        for byte in bytes_:
+            np.equal(block, byte, out=hit)
+            if hit.any():
+                found[np.searchsorted(offsets, np.flatnonzero(hit) + start, side="right") - 1] = True
+    return found
+
+
+def _text_bad(offsets: np.ndarray, data: np.ndarray, edge: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    starts, ends = offsets[:-1], offsets[1:]
+    bad = ends == starts
+    filled = ~bad
+    bad[filled] = edge[data[starts[filled]]] | edge[data[ends[filled] - 1]]
+    return bad | _rows_holding(offsets, data, inner)
+
+
+def _slug_bad(offsets: np.ndarray, data: np.ndarray, chars: np.ndarray, separator: int) -> np.ndarray:
+    starts, ends = offsets[:-1], offsets[1:]
+    bad = ends == starts
+    filled = ~bad
+    bad[filled] = (data[starts[filled]] == separator) | (data[ends[filled] - 1] == separator)
+    body = data[int(offsets[0]) : int(offsets[-1])]
+    allowed = chars.copy()
+    allowed[separator] = True
+    wrong = np.flatnonzero(~allowed[body])
+    is_separator = body == separator
+    doubled = np.flatnonzero(is_separator[:-1] & is_separator[1:])  # a pair across two strings: both are bad anyway
+    for positions in (wrong, doubled):
+        if len(positions):
+            bad[np.searchsorted(offsets, positions + offsets[0], side="right") - 1] = True
+    return bad
