@@ -51,8 +51,19 @@ def text(report: Report) -> str:
 
 
 def json_text(report: Report) -> str:
-    """The report as one JSON document (see README, "Validation output")."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+    """The report as one JSON document (see README, "Validation output"), one problem a line.
+
+    Only the small head is indented: Python's indenting encoder is pure Python, and a
+    million-row dataset may have tens of thousands of problems.
+    """
+    document = report.to_dict()
+    problems = document.pop("problems")
+    head = json.dumps(document, indent=2, ensure_ascii=False)
+    if not problems:
+        return head[:-2] + ',\n  "problems": []\n}'
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    body = ",\n    ".join(encode(problem) for problem in problems)
+    return head[:-2] + ',\n  "problems": [\n    ' + body + "\n  ]\n}"
 
 
 def _escape_data(value: str) -> str:

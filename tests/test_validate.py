@@ -4,11 +4,14 @@ Every case starts from the valid mini dataset in fixtures/valid/, then replaces,
 deletes files. Cases run on both the fast and the reference path, which must agree.
 """
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from dataset_tools.cli import cli
 from dataset_tools.problems import CODES
 from dataset_tools.report import github
 from dataset_tools.validation import validate
@@ -382,3 +385,21 @@ def test_an_empty_list_item_says_so(tmp_path):
         "aliases has an empty item",
         "remove the extra ';'",
     )
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["valid", "invalid"])
+def test_the_json_format_is_the_report_and_the_exit_code_says_valid(tmp_path, broken):
+    folder = make_dataset(tmp_path, {"organisations.csv": "state-c,State C,,stat,JO,,,,,src-example-report,\n"})
+    if not broken:
+        folder = VALID
+    result = CliRunner().invoke(cli, ["validate", str(folder), "--format", "json"])
+    assert result.exit_code == (1 if broken else 0), result.output
+    assert json.loads(result.output) == validate(folder).to_dict()
+    assert len(json.loads(result.output)["problems"]) == (1 if broken else 0)
+
+
+def test_an_unreadable_path_exits_2_without_a_traceback(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "nowhere"), "--format", "json"])
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+    assert "Traceback" not in result.output
