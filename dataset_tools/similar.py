@@ -13,6 +13,7 @@ in both its first and its last letter is not found; such names are rarely near-d
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -52,15 +53,27 @@ class Named(NamedTuple):
     aliases: Sequence[str] = ()
 
 
+_APOSTROPHES = re.compile("['`]")
+_NOT_WORD = re.compile("[^0-9a-z]+")
+_NOT_DIGIT = re.compile("[^0-9]+")
+_DIGIT = re.compile("[0-9]")
+
+
 def key(text: str) -> str:
     """The comparison key of a name: ASCII, case-folded, apostrophes dropped, words only, words sorted."""
-    ascii_text = anyascii(text).casefold().replace("'", "").replace("`", "")
-    words = "".join(char if char.isalnum() else " " for char in ascii_text).split()
-    return " ".join(sorted(words))
+    ascii_text = (text if text.isascii() else " ".join(map(_ascii_word, text.split()))).casefold()
+    return " ".join(sorted(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", ascii_text)).split()))
+
+
+@lru_cache(maxsize=1 << 16)
+def _ascii_word(word: str) -> str:
+    """``anyascii`` of one word (it transliterates character by character, so words can be cached)."""
+    return anyascii(word)
 
 
 def _numbers(words: Iterable[str]) -> set[str]:
-    return {"".join(char for char in word if char.isdigit()) for word in words if any(c.isdigit() for c in word)}
+    """The digits of each word that has some (words of keys: ASCII letters and digits)."""
+    return {digits for word in words if (digits := _NOT_DIGIT.sub("", word))}
 
 
 def words_agree(first: str, second: str) -> bool:
@@ -178,7 +191,7 @@ def _similar_entries(keys: list[str], cutoff: float) -> Iterator[tuple[int, int,
 
 @lru_cache(maxsize=1 << 16)
 def _key_numbers(text: str) -> str:
-    return " ".join(sorted(_numbers(text.split()))) if any(char.isdigit() for char in text) else ""
+    return " ".join(sorted(_numbers(text.split()))) if _DIGIT.search(text) else ""
 
 
 def _blocks(keys: list[str], position: int) -> dict[str, list[int]]:
