@@ -117,19 +117,27 @@ def _common(big: pa.Array, small: pa.Array) -> pa.Array:
 
 
 def _unique_across_tables(files: dict[str, TableFile], ids: dict[str, pa.Array]) -> Iterator[Problem]:
-    """An id in two tables is reported on both records, each naming the other's file and line."""
-    tables = list(files)
-    for position, table in enumerate(tables):
-        for other in tables[:position]:
-            own, theirs = ids[table], ids[other]
-            shared = _common(theirs, own) if len(own) <= len(theirs) else _common(own, theirs)
-            shared = shared.filter(pc.not_equal(shared, ""))
-            if len(shared) == 0:
-                continue
-            here, there = _first_lines(files[table], own, shared), _first_lines(files[other], theirs, shared)
-            for value in shared.to_pylist():
-                yield _clash(files[table], here[value], value, files[other], there[value])
-                yield _clash(files[other], there[value], value, files[table], here[value])
+    """An id in two tables is reported on both records, each naming the other's file and line.
+
+    Each table's ids are looked up once, among the ids of all tables before it together;
+    only the few found are then traced to the tables that hold them.
+    """
+    before: list[str] = []
+    for table, tf in files.items():
+        own = ids[table]
+        if before and len(own):
+            union = pa.concat_arrays([ids[other] for other in before])
+            found = pc.unique(_common(own, union))
+            found = found.filter(pc.not_equal(found, ""))
+            for other in before if len(found) else ():
+                shared = pc.unique(_common(ids[other], found))
+                if len(shared) == 0:
+                    continue
+                here, there = _first_lines(tf, own, shared), _first_lines(files[other], ids[other], shared)
+                for value in shared.to_pylist():
+                    yield _clash(tf, here[value], value, files[other], there[value])
+                    yield _clash(files[other], there[value], value, tf, here[value])
+        before.append(table)
 
 
 def _first_lines(tf: TableFile, ids: pa.Array, values: pa.Array) -> dict[str, int]:
