@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,31 +31,50 @@ def _ids(tf: TableFile) -> pa.Array:
     return tf.data.column("id").combine_chunks()
 
 
-def table_checks(tf: TableFile) -> Iterator[Problem]:
-    """Each id appears once in its table (the primary key)."""
-    ids = _ids(tf)
-    if len(ids) == 0:
+def id_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
+    """Each id appears once in its table (primary-key) and in no other table (unique-error).
+
+    One count over every table's ids together finds the few repeated ones; only those
+    are then traced to their rows.
+    """
+    ids = {table: table_ids for table, tf in files.items() if len(table_ids := _ids(tf))}
+    if not ids:
         return
-    counts = pc.value_counts(ids)
+    counts = pc.value_counts(pa.concat_arrays(list(ids.values())))
     repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
     repeated = repeated.filter(pc.not_equal(repeated, ""))
     if len(repeated) == 0:
         return
-    rows = np.flatnonzero(pc.is_in(ids, value_set=repeated).to_numpy(zero_copy_only=False))
-    first_line: dict[str, int] = {}
-    for row, value in zip(rows, ids.take(pa.array(rows)).to_pylist(), strict=True):
-        if value not in first_line:
-            first_line[value] = int(tf.lines_for("id")[row])
-            continue
-        yield Problem(
-            "primary-key",
-            tf.file,
-            int(tf.lines_for("id")[row]),
-            f"id `{value}` already appears on line {first_line[value]}",
-            "id",
-            value,
-            "merge the two records, or give this one another id",
-        )
+    places: dict[str, list[tuple[str, int]]] = defaultdict(list)  # id → (table, line) of each record, in order
+    for table, table_ids in ids.items():
+        rows = np.flatnonzero(pc.is_in(table_ids, value_set=repeated).to_numpy(zero_copy_only=False))
+        lines = files[table].lines_for("id")[rows].tolist()
+        for value, line in zip(table_ids.take(pa.array(rows)).to_pylist(), lines, strict=True):
+            places[value].append((table, line))
+    for value, where in places.items():
+        first: dict[str, int] = {}  # table → line of the first record with this id
+        for table, line in where:
+            if table in first:
+                yield _repeated(files[table], line, value, first[table])
+            else:
+                first[table] = line
+        holders = list(first)
+        for position, table in enumerate(holders):
+            for other in holders[:position]:
+                yield _clash(files[table], first[table], value, files[other], first[other])
+                yield _clash(files[other], first[other], value, files[table], first[table])
+
+
+def _repeated(tf: TableFile, line: int, value: str, first_line: int) -> Problem:
+    return Problem(
+        "primary-key",
+        tf.file,
+        line,
+        f"id `{value}` already appears on line {first_line}",
+        "id",
+        value,
+        "merge the two records, or give this one another id",
+    )
 
 
 def unchecked_targets(files: dict[str, TableFile]) -> list[str]:
@@ -67,7 +87,7 @@ def unchecked_targets(files: dict[str, TableFile]) -> list[str]:
 
 
 def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
-    """Ids unique across tables; references resolve, to the right table and kind."""
+    """References resolve, to the right table and kind."""
     ids = {table: _ids(tf) for table, tf in files.items()}
     unknown = set(unchecked_targets(files))
     work = [
@@ -77,9 +97,7 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         if column.references and column.name in tf.data.column_names and not unknown & set(column.references)
     ]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        unique = pool.submit(lambda: list(_unique_across_tables(files, ids)))
         resolved = list(pool.map(lambda job: _resolve(job[0], job[1], ids, files), work))
-        yield from unique.result()
     pending = [unresolved for unresolved, _ in resolved]
     for _, kind_problems in resolved:
         yield from kind_problems
@@ -114,38 +132,6 @@ def _names_as_ids(files: dict[str, TableFile]) -> dict[str, tuple[str, str]]:
 def _common(big: pa.Array, small: pa.Array) -> pa.Array:
     """The values of ``big`` that are in ``small``: ``small`` is hashed, ``big`` only scanned."""
     return big.filter(pc.is_in(big, value_set=small))
-
-
-def _unique_across_tables(files: dict[str, TableFile], ids: dict[str, pa.Array]) -> Iterator[Problem]:
-    """An id in two tables is reported on both records, each naming the other's file and line.
-
-    Each table's ids are looked up once, among the ids of all tables before it together;
-    only the few found are then traced to the tables that hold them.
-    """
-    before: list[str] = []
-    for table, tf in files.items():
-        own = ids[table]
-        if before and len(own):
-            union = pa.concat_arrays([ids[other] for other in before])
-            found = pc.unique(_common(own, union))
-            found = found.filter(pc.not_equal(found, ""))
-            for other in before if len(found) else ():
-                shared = pc.unique(_common(ids[other], found))
-                if len(shared) == 0:
-                    continue
-                here, there = _first_lines(tf, own, shared), _first_lines(files[other], ids[other], shared)
-                for value in shared.to_pylist():
-                    yield _clash(tf, here[value], value, files[other], there[value])
-                    yield _clash(files[other], there[value], value, tf, here[value])
-        before.append(table)
-
-
-def _first_lines(tf: TableFile, ids: pa.Array, values: pa.Array) -> dict[str, int]:
-    rows = np.flatnonzero(pc.is_in(ids, value_set=values).to_numpy(zero_copy_only=False))
-    found: dict[str, int] = {}
-    for row, value in zip(rows, ids.take(pa.array(rows)).to_pylist(), strict=True):
-        found.setdefault(value, int(tf.lines_for("id")[row]))
-    return found
 
 
 def _clash(tf: TableFile, line: int, value: str, other: TableFile, other_line: int) -> Problem:

@@ -27,24 +27,29 @@ def declared_schema(folder: Path, _files: dict[str, TableFile]) -> list[Problem]
     return compat.check_declared(folder, display(folder / DESCRIPTOR))
 
 
+def unique_ids(_root: Path, files: dict[str, TableFile]) -> Iterator[Problem]:
+    """Ids unique in their table, and across all tables read."""
+    return references.id_checks(files)
+
+
 def cross_table(_folder: Path, files: dict[str, TableFile]) -> Iterator[Problem]:
-    """Ids unique across tables; every reference resolves, to the right kind of record."""
+    """Every reference resolves, to the right kind of record."""
     return references.cross_checks(files)
 
 
 FILE_CHECKS: list[FileCheck] = [
     checks.field_checks,
     checks.record_checks,
-    references.table_checks,
     similar.duplicate_names,
 ]
 """Checks of one file, in layer order (the reader has already checked the file itself)."""
 REFERENCE_FILE_CHECKS: list[FileCheck] = [
     checks.reference_field_and_record_checks,
-    references.table_checks,
     similar.duplicate_names,
 ]
 """The same layers, with fields and records checked row by row through pydantic."""
+TABLE_CHECKS: list[DatasetCheck] = [unique_ids]
+"""Checks over every table read, whether a whole folder or one file."""
 DATASET_CHECKS: list[DatasetCheck] = [declared_schema, cross_table]
 """Checks of a whole dataset folder."""
 
@@ -209,9 +214,10 @@ def validate(
     files = read_tables(paths, reference=reference, then=check_file)
     for table in files:
         problems.extend(found[table])
-    if root.is_dir():
-        for dataset_check in DATASET_CHECKS:
-            problems.extend(dataset_check(root, files))
+    later = [*TABLE_CHECKS, *(DATASET_CHECKS if root.is_dir() else [])]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # most of their work releases the GIL
+        for later_problems in pool.map(lambda check: list(check(root, files)), later):
+            problems.extend(later_problems)
     problems.sort(key=Problem.sort_key)
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
     shown = problems[:max_errors] if max_errors is not None else problems
