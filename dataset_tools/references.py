@@ -32,20 +32,10 @@ def _ids(tf: TableFile) -> pa.Array:
 
 
 def id_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
-    """Each id appears once in its table (primary-key) and in no other table (unique-error).
-
-    One count over every table's ids together finds the few repeated ones; only those
-    are then traced to their rows.
-    """
+    """Each id appears once in its table (primary-key) and in no other table (unique-error)."""
     ids = {table: table_ids for table, tf in files.items() if len(table_ids := _ids(tf))}
-    if not ids:
-        return
-    counts = pc.value_counts(pa.concat_arrays(list(ids.values())))
-    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-    repeated = repeated.filter(pc.not_equal(repeated, ""))
-    if len(repeated) == 0:
-        return
     places: dict[str, list[tuple[str, int]]] = defaultdict(list)  # id → (table, line) of each record, in order
+    repeated = _repeated_ids(ids)
     for table, table_ids in ids.items():
         rows = np.flatnonzero(pc.is_in(table_ids, value_set=repeated).to_numpy(zero_copy_only=False))
         lines = files[table].lines_for("id")[rows].tolist()
@@ -63,6 +53,26 @@ def id_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
             for other in holders[:position]:
                 yield _clash(files[table], first[table], value, files[other], first[other])
                 yield _clash(files[other], first[other], value, files[table], first[table])
+
+
+def _repeated_ids(ids: dict[str, pa.Array]) -> pa.Array:
+    """The ids found twice in a table or in two tables (never ``""``: a missing id is a required-error).
+
+    Each table's ids are counted on their own (in parallel), and each table's distinct ids
+    are looked up among those of the tables before it; only the few ids so found are then
+    traced to their rows.
+    """
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        counted = list(pool.map(pc.value_counts, ids.values()))
+    suspects = [pa.array([], pa.string())]
+    for position, counts in enumerate(counted):
+        distinct = counts.field("values")
+        suspects.append(distinct.filter(pc.greater(counts.field("counts"), 1)))
+        if position:
+            earlier = pa.concat_arrays([before.field("values") for before in counted[:position]])
+            suspects.append(_common(distinct, earlier))
+    repeated = pc.unique(pa.concat_arrays(suspects))
+    return repeated.filter(pc.not_equal(repeated, ""))
 
 
 def _repeated(tf: TableFile, line: int, value: str, first_line: int) -> Problem:
