@@ -11,6 +11,7 @@ to the piece's own. Otherwise ``parse`` answers None and the reference reader de
 
 from __future__ import annotations
 
+import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ class _Piece:
     """Which records of the piece are rows of ``table``."""
 
 
-def parse(raw: bytes, body: int, width: int) -> Parsed | None:
+def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     """Parse ``raw[body:]`` as records of ``width`` cells, the header being line 1; None to decline."""
     bounds = _split(raw, body, os.cpu_count() or 1)
     if len(bounds) == 2:
@@ -73,7 +74,7 @@ def parse(raw: bytes, body: int, width: int) -> Parsed | None:
     return Parsed(table=table, lines=starts[usable], invalid=invalid)
 
 
-def _split(raw: bytes, body: int, parts: int, piece: int | None = None) -> list[int]:
+def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = None) -> list[int]:
     """Offsets that cut ``raw[body:]`` into about ``parts`` pieces (of ``piece`` bytes at least), after line breaks.
 
     A cut may fall inside a quoted cell that spans lines: the piece before it then holds an
@@ -91,7 +92,7 @@ def _split(raw: bytes, body: int, parts: int, piece: int | None = None) -> list[
     return bounds
 
 
-def _piece(raw: bytes, start: int, stop: int, width: int) -> _Piece | None:
+def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece | None:
     """Check and parse one piece of the body; None when the reference reader must decide."""
     view = pa.py_buffer(raw).slice(start, stop - start)
     if not _valid_utf8(view):
@@ -137,16 +138,18 @@ def plain_quoting(raw: bytes) -> bool:
     return _record_spans(raw, 0, len(raw)) is not None
 
 
-def _record_spans(raw: bytes, start: int, stop: int) -> np.ndarray | None:
+def _record_spans(raw: bytes | mmap.mmap, start: int, stop: int) -> np.ndarray | None:
     """How many lines each record of the piece spans, from where its quotes and line breaks are.
 
     None when the quoting is not plain RFC 4180 or a carriage return stands alone: readers
     differ on those (where a line ends, what a stray quote means), so the reference
     reader alone decides them.
     """
-    if raw.find(b"\r", start, stop) != -1 and raw.count(b"\r", start, stop) != raw.count(b"\r\n", start, stop):
-        return None
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+    if raw.find(b"\r", start, stop) != -1:
+        returns = _positions(buf, ord("\r")) + 1
+        if returns[-1] == len(buf) or (buf[returns] != ord("\n")).any():
+            return None  # a carriage return that does not end a line with a line feed
     breaks = _positions(buf, ord("\n"))
     if raw.find(b'"', start, stop) != -1:
         quotes = _positions(buf, ord('"'))

@@ -17,6 +17,8 @@ import csv
 import io
 import itertools
 import json
+import mmap
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,22 +83,23 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
     """Read one table file. ``reference=True`` forces the stdlib CSV reader."""
     fmt = FORMATS[path.suffix.lower()]
     result = TableFile(table=table, path=path, file=file, format=fmt)
-    raw = path.read_bytes()
-    if raw.startswith(BOM):
+    raw = _contents(path)
+    if raw[: len(BOM)] == BOM:
         result.problem(
             "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
         )
-        raw = raw[len(BOM) :]
-    if not raw or raw.isspace():
+        raw = raw[len(BOM) :]  # bytes, even from a mapped file
+    if _NOT_SPACE.search(raw) is None:
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         result.incomplete = True
         return result
-    nul_lines = [n for n, text in enumerate(raw.split(b"\n"), start=1) if b"\x00" in text] if b"\x00" in raw else []
+    nul = raw.find(b"\x00") != -1
+    nul_lines = [n for n, text in enumerate(raw[:].split(b"\n"), start=1) if b"\x00" in text] if nul else []
     for line in nul_lines:
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
         return result  # pyarrow checked the UTF-8; a file that fails goes on below
-    text = _decode(raw, result)
+    text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
     if fmt == "csv":
         _read_csv_reference(text, result)
     elif fmt == "json":
@@ -104,6 +107,20 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
     else:
         _read_jsonl(text, result)
     return result
+
+
+MAP_FROM = 1 << 20
+"""Files this big or bigger are mapped into memory rather than read: no copy, and far fewer page faults."""
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+
+
+def _contents(path: Path) -> bytes | mmap.mmap:
+    """A file's bytes: read when small, mapped (read-only, never changed) when big."""
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size < max(MAP_FROM, 1):  # an empty file cannot be mapped
+            return handle.read()
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _decode(raw: bytes, result: TableFile) -> str:
@@ -181,7 +198,7 @@ def _nearest_label(label: str, known: set[str]) -> str:
 # --- CSV: fast path ---------------------------------------------------------------------------
 
 
-def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
+def _read_csv_fast(raw: bytes | mmap.mmap, result: TableFile) -> bool:
     """Read with :mod:`dataset_tools.fastcsv`. False if the reference reader must decide."""
     end = raw.find(b"\n")
     header = _plain_header(raw[: end if end >= 0 else len(raw)])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dataset_tools import fastcsv
+from dataset_tools import fastcsv, read
 from dataset_tools.validation import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -20,8 +20,10 @@ def faulty(tmp_path_factory):
     return folder
 
 
+@pytest.mark.parametrize("mapped", [False, True], ids=["read", "mapped"])
 @pytest.mark.parametrize("pieces", [1, 2, 7])
-def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeypatch, pieces):
+def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeypatch, pieces, mapped):
+    monkeypatch.setattr(read, "MAP_FROM", 0 if mapped else 1 << 40)
     monkeypatch.setattr(fastcsv, "PIECE", 4096)
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: pieces)
     fast = validate(faulty)

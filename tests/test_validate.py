@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from dataset_tools import read
 from dataset_tools.cli import cli
 from dataset_tools.problems import CODES
 from dataset_tools.report import github
@@ -179,6 +180,14 @@ def test_each_problem_is_found_on_its_line(tmp_path, case, reference):
     folder = make_dataset(tmp_path, files)
     report = validate(folder, reference=reference)
     assert located(report) == sorted(expected, key=lambda p: (p[0], p[1] or 0, p[2] or "", p[3]))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_files_mapped_into_memory_give_the_same_problems(tmp_path, case, monkeypatch):
+    folder = make_dataset(tmp_path, CASES[case][0])
+    read_whole = validate(folder).problems
+    monkeypatch.setattr(read, "MAP_FROM", 0)
+    assert validate(folder).problems == read_whole
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
