@@ -143,23 +143,31 @@ def _record_spans(raw: bytes | mmap.mmap, start: int, stop: int) -> np.ndarray |
 
     None when the quoting is not plain RFC 4180 or a carriage return stands alone: readers
     differ on those (where a line ends, what a stray quote means), so the reference
-    reader alone decides them.
+    reader alone decides them. The piece is scanned a block at a time, carrying the count
+    of quotes and line breaks so far: every temporary array stays small and is reused.
     """
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
     if raw.find(b"\r", start, stop) != -1:
         returns = _positions(buf, ord("\r")) + 1
         if returns[-1] == len(buf) or (buf[returns] != ord("\n")).any():
             return None  # a carriage return that does not end a line with a line feed
-    breaks = _positions(buf, ord("\n"))
-    if raw.find(b'"', start, stop) != -1:
-        quotes = _positions(buf, ord('"'))
-        if len(quotes) % 2 or not _quotes_are_rfc4180(buf, quotes):
+    quoted = raw.find(b'"', start, stop) != -1
+    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
+    ends, quotes_before, breaks_before = [], 0, 0  # ends: breaks outside quotes, which end records
+    for offset in range(0, len(buf), _BLOCK):
+        block = buf[offset : offset + _BLOCK]
+        hit = mask[: len(block)]
+        breaks = np.flatnonzero(np.equal(block, ord("\n"), out=hit))
+        quotes = np.flatnonzero(np.equal(block, ord('"'), out=hit)) if quoted else breaks[:0]
+        if len(quotes) and not _quotes_are_rfc4180(buf, quotes + offset, quotes_before % 2):
             return None
-        ends = np.flatnonzero(np.searchsorted(quotes, breaks) % 2 == 0)  # breaks outside quotes end records
-    else:
-        ends = np.arange(len(breaks))
-    lines = len(breaks) + (0 if raw[stop - 1 : stop] == b"\n" else 1)
-    firsts = np.concatenate(([0], ends + 1))  # each record's first line, counted from the piece's
+        ends.append(np.flatnonzero((quotes_before + np.searchsorted(quotes, breaks)) % 2 == 0) + breaks_before)
+        quotes_before += len(quotes)
+        breaks_before += len(breaks)
+    if quotes_before % 2:
+        return None  # a quote never closed
+    lines = breaks_before + (0 if raw[stop - 1 : stop] == b"\n" else 1)
+    firsts = np.concatenate(([0], *(end + 1 for end in ends)))  # each record's first line, counted from the piece's
     if firsts[-1] >= lines:
         firsts = firsts[:-1]
     return np.diff(np.concatenate((firsts, [lines])))
@@ -192,21 +200,18 @@ def _valid_utf8(view: pa.Buffer) -> bool:
     return True
 
 
-def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
-    """True when every quote opens a cell, closes one, or is a doubled quote inside one.
+def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray, first: int) -> bool:
+    """True when every quote at ``quotes`` opens a cell, closes one, or is a doubled quote inside one.
 
-    Quotes alternate: even ones open (after a comma, a line break or the start) and odd
-    ones close (before a comma, a line break or the end); a doubled quote inside a cell
-    is a close immediately followed by an open.
+    Quotes alternate, opening and closing; ``first`` is 0 when the first of ``quotes``
+    opens. An opening quote follows a comma, a line break, the start, or a closing quote
+    just before it (a doubled quote inside a cell); a closing quote comes before a comma,
+    a line break, the end, or an opening quote just after it.
     """
     size = len(buf)
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = buf[np.maximum(opening - 1, 0)]
-    open_ok = (before == ord(",")) | (before == ord("\n")) | (opening == 0)
-    open_ok[1:] |= opening[1:] == closing[:-1] + 1
-    after = buf[np.minimum(closing + 1, size - 1)]
-    at_end = closing + 1 >= size
-    crlf = (after == ord("\r")) & (buf[np.minimum(closing + 2, size - 1)] == ord("\n")) & (closing + 2 < size)
-    close_ok = (after == ord(",")) | (after == ord("\n")) | crlf | at_end
-    close_ok[:-1] |= closing[:-1] + 1 == opening[1:]
-    return bool(open_ok.all() and close_ok.all())
+    before = buf[np.maximum(quotes - 1, 0)]
+    after = buf[np.minimum(quotes + 1, size - 1)]
+    open_ok = (before == ord(",")) | (before == ord("\n")) | (before == ord('"')) | (quotes == 0)
+    crlf = (after == ord("\r")) & (buf[np.minimum(quotes + 2, size - 1)] == ord("\n")) & (quotes + 2 < size)
+    close_ok = (after == ord(",")) | (after == ord("\n")) | (after == ord('"')) | crlf | (quotes + 1 >= size)
+    return bool(open_ok[first::2].all() and close_ok[1 - first :: 2].all())
