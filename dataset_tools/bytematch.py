@@ -37,7 +37,8 @@ _BLOCK = 1 << 20
 def _members(body: str) -> np.ndarray:
     """Which of the 256 byte values the class ``[body]`` holds (as :mod:`re` reads it)."""
     body = "\\" + body if body.startswith("^") else body  # a caret here is a character, not a negation
-    return np.array([bool(re.fullmatch(f"[{body}]", chr(byte))) for byte in range(128)] + [False] * 128)
+    single = re.compile(f"[{body}]")
+    return np.array([bool(single.fullmatch(chr(byte))) for byte in range(128)] + [False] * 128)
 
 
 @cache
@@ -52,7 +53,8 @@ def matcher(pattern: str) -> Matcher | None:
         chars, separator = _members(slug["chars"]), ord(slug["sep"])
         if chars[separator] or slug["sep"] in r"\[]()*+?^$.|{}":
             return None
-        return lambda offsets, data: _slug_bad(offsets, data, chars, separator)
+        runs = _runs(chars)
+        return lambda offsets, data: _slug_bad(offsets, data, runs, separator)
     return None
 
 
@@ -107,7 +109,7 @@ def _runs(members: np.ndarray) -> list[tuple[int, int]]:
     return [(int(first), int(stop - first)) for first, stop in zip(edges[0::2], edges[1::2], strict=True)]
 
 
-def _slug_bad(offsets: np.ndarray, data: np.ndarray, chars: np.ndarray, separator: int) -> np.ndarray:
+def _slug_bad(offsets: np.ndarray, data: np.ndarray, runs: list[tuple[int, int]], separator: int) -> np.ndarray:
     starts, ends = offsets[:-1], offsets[1:]
     bad = ends == starts
     filled = ~bad
@@ -115,7 +117,7 @@ def _slug_bad(offsets: np.ndarray, data: np.ndarray, chars: np.ndarray, separato
     body = data[int(offsets[0]) : int(offsets[-1])]
     is_separator = body == separator
     allowed = is_separator.copy()
-    for first, count in _runs(chars):  # a range test per run: faster than looking each byte up
+    for first, count in runs:  # a range test per run: faster than looking each byte up
         allowed |= (body - np.uint8(first)) < count
     wrong = np.flatnonzero(~allowed)
     doubled = np.flatnonzero(is_separator[:-1] & is_separator[1:])  # a pair across two strings: both are bad anyway

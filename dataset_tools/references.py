@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.hints import did_you_mean, slugify
+from dataset_tools.hints import slugify, suggester
 from dataset_tools.models import LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
@@ -180,6 +180,7 @@ class _Unresolved:
         """
         name, wanted = self.column.name, " or ".join(self.column.references)
         choices = self.targets.to_pylist() if len(self.values) > 0 and len(self.targets) <= HINT_CHOICES else []
+        suggest = suggester(choices) if choices else None
         for count, (line, value) in enumerate(zip(self.lines, self.values.to_pylist(), strict=True)):
             if value in home:
                 yield Problem(
@@ -196,7 +197,7 @@ class _Unresolved:
                 record, called = known_as[value]
                 hint: str | None = f"did you mean `{record}`? ({called} is one of its names)"
             else:
-                hint = did_you_mean(value, choices) if choices and count < HINT_LIMIT else None
+                hint = suggest(value) if suggest and count < HINT_LIMIT else None
             yield Problem(
                 "foreign-key",
                 self.tf.file,

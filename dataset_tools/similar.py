@@ -19,9 +19,9 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
+from dataset_tools.hints import ascii_text
 from dataset_tools.models import LIST_DELIMITER
 from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
@@ -61,14 +61,8 @@ _DIGIT = re.compile("[0-9]")
 
 def key(text: str) -> str:
     """The comparison key of a name: ASCII, case-folded, apostrophes dropped, words only, words sorted."""
-    ascii_text = (text if text.isascii() else " ".join(map(_ascii_word, text.split()))).casefold()
-    return " ".join(sorted(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", ascii_text)).split()))
-
-
-@lru_cache(maxsize=1 << 16)
-def _ascii_word(word: str) -> str:
-    """``anyascii`` of one word (it transliterates character by character, so words can be cached)."""
-    return anyascii(word)
+    folded = ascii_text(text).casefold()
+    return " ".join(sorted(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", folded)).split()))
 
 
 def _numbers(words: Iterable[str]) -> set[str]:
