@@ -11,6 +11,9 @@ do (every byte of a non-ASCII character is 0x80 or more, so in no class), and th
 few comparisons over the column's bytes. :func:`matcher` recognises the two shapes from
 the pattern text itself, reading each class through :mod:`re`, so the models stay the one
 source of truth; any other pattern returns None and goes to the regex engine.
+
+Strings are read straight from an array's offsets and bytes (no copy, no conversion);
+:func:`empty` finds empty cells from the offsets alone.
 """
 
 from __future__ import annotations
@@ -65,6 +68,13 @@ def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray) -> np.ndarray |
         return None
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     found = [test(*_buffers(chunk)) for chunk in chunks if len(chunk)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
+
+
+def empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which strings of ``values`` are empty, read from their offsets alone."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    found = [np.diff(_buffers(chunk)[0]) == 0 for chunk in chunks if len(chunk)]
     return np.concatenate(found) if found else np.zeros(0, dtype=bool)
 
 

@@ -204,7 +204,7 @@ PARALLEL_ROWS = 100_000
 
 def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
     values = _column(tf, column.name)
-    empty = pc.equal(values, "").to_numpy(zero_copy_only=False)
+    empty = bytematch.empty(values)
     if column.required:
         for row in np.flatnonzero(empty):
             yield _required(tf, row, column)

@@ -47,7 +47,7 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise :class:`PartialDateError`."""
-        if not isinstance(text, str) or not _SHAPE.match(text):
+        if not isinstance(text, str) or not _SHAPE.fullmatch(text):  # match() would allow a final line break
             msg = f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
             raise PartialDateError(msg)
         parts = [int(part) for part in text.split("-")]

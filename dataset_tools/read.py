@@ -28,9 +28,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from dataset_tools import fastcsv
+from dataset_tools import bytematch, fastcsv
 from dataset_tools.hints import did_you_mean
 from dataset_tools.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.problems import Problem
@@ -240,7 +239,7 @@ def _blank_rows(parsed: pa.Table) -> np.ndarray:
     """Rows whose every cell is empty (each column compared on its own: no cell is copied)."""
     blank = np.ones(parsed.num_rows, dtype=bool)
     for column in parsed.columns:
-        blank &= pc.equal(column, "").to_numpy(zero_copy_only=False)
+        blank &= bytematch.empty(column)
         if not blank.any():
             break
     return blank

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dataset_tools import bytematch
 from dataset_tools.hints import slugify, suggester
 from dataset_tools.models import LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.problems import Problem
@@ -217,7 +218,7 @@ def _resolve(
     A value that is not an id at all (reported by the field checks) is not looked up.
     """
     values = tf.data.column(column.name).combine_chunks()
-    empty = pc.equal(values, "").to_numpy(zero_copy_only=False)
+    empty = bytematch.empty(values)
     rows = np.flatnonzero(~empty)
     if empty.any():
         values = values.take(pa.array(rows))

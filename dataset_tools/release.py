@@ -118,7 +118,7 @@ def find_previous(out: Path, version: str, packaged: Path | None = None) -> Path
         package = folder / "datapackage.json"
         if folder.is_dir() and package.exists():
             other = json.loads(package.read_text(encoding="utf-8")).get("version", "")
-            if SEMVER.match(other) and version_key(other) < version_key(version):
+            if SEMVER.fullmatch(other) and version_key(other) < version_key(version):
                 candidates.append((version_key(other), folder))
     return max(candidates)[1] if candidates else None
 
@@ -134,7 +134,7 @@ def build(
     clock: Callable[[], float] | None = None,
 ) -> Release:
     """Validate ``dataset``, then write the release folder and its archive under ``out``."""
-    if not SEMVER.match(version):
+    if not SEMVER.fullmatch(version):
         raise UsageError(f"version {version!r} is not semantic (MAJOR.MINOR.PATCH, e.g. 1.2.0)")
     if not dataset.is_dir():
         raise UnreadableInput(f"{dataset}: no such folder; give the folder that holds the table files")

@@ -17,7 +17,7 @@ DIGITS = st.sampled_from("0123456789")
 DATE_LIKE = st.one_of(
     st.builds(lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)),
     st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(0, 9999), st.integers(0, 13)),
-    st.text(st.sampled_from("0123456789- "), min_size=1, max_size=11),
+    st.text(st.sampled_from("0123456789- \n"), min_size=1, max_size=11),
 )
 TRICKY = st.text(st.sampled_from([*"aZ9-;_ .", "\n", "\t", "\x00", "é", "ş", "د"]), min_size=1, max_size=12)
 
@@ -35,6 +35,12 @@ def test_dates_on_the_calendar(values: list[str]) -> None:
 def test_calendar_examples() -> None:
     values = ["2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "2025-04-31", "2025-12-31", "0000", "2025-02-30"]
     assert rejected(DATE, values) == [False, True, True, False, True, False, True, True]
+
+
+def test_a_date_with_a_final_line_break_is_no_date() -> None:
+    """Python's ``$`` matches before a final line break; a date cell must hold the date alone."""
+    assert rejected(DATE, ["2024\n", "2024-01-02\n"]) == [True, True]
+    assert checks.explain(DATE, "2024\n") is not None
 
 
 @pytest.mark.parametrize("name", sorted(EVERY_COLUMN))
