@@ -45,25 +45,33 @@ def _members(body: str) -> np.ndarray:
 
 
 @cache
-def matcher(pattern: str) -> Matcher | None:
-    """A byte-level test equivalent to ``re.fullmatch(pattern, …)``, or None for another shape."""
-    if text := _TEXT.fullmatch(pattern):
+def matcher(pattern: str, delimiter: str | None = None) -> Matcher | None:
+    """A byte-level test equivalent to ``re.fullmatch(pattern, …)``, or None for another shape.
+
+    With a ``delimiter``, the test is of lists: a string matches when every item between
+    delimiters does (only for the slug shape, where the delimiter is one more separator
+    that may not start, end or double: ``a;b-c`` is two good items, ``a;;b`` has an empty one).
+    """
+    if (text := _TEXT.fullmatch(pattern)) and delimiter is None:
         edge, inner = _members(text["edge"]), _members(text["inner"])
         if (inner & ~edge).any():
             return None
         return lambda offsets, data: _text_bad(offsets, data, edge, np.flatnonzero(inner))
     if slug := _SLUG.fullmatch(pattern):
-        chars, separator = _members(slug["chars"]), ord(slug["sep"])
-        if chars[separator] or slug["sep"] in r"\[]()*+?^$.|{}":
+        chars, separators = _members(slug["chars"]), [ord(slug["sep"]), *([ord(delimiter)] if delimiter else [])]
+        if chars[separators].any() or not set(slug["sep"] + (delimiter or "")).isdisjoint(r"\[]()*+?^$.|{}"):
             return None
         runs = _runs(chars)
-        return lambda offsets, data: _slug_bad(offsets, data, runs, separator)
+        return lambda offsets, data: _slug_bad(offsets, data, runs, separators)
     return None
 
 
-def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
-    """Which strings of ``values`` do not match ``pattern`` (empty ones included); None for another shape."""
-    test = matcher(pattern)
+def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray, delimiter: str | None = None) -> np.ndarray | None:
+    """Which strings of ``values`` do not match ``pattern`` (empty ones included); None for another shape.
+
+    With a ``delimiter``: which strings hold an item that does not match (see :func:`matcher`).
+    """
+    test = matcher(pattern, delimiter)
     if test is None:
         return None
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
@@ -76,6 +84,33 @@ def empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     found = [np.diff(_buffers(chunk)[0]) == 0 for chunk in chunks if len(chunk)]
     return np.concatenate(found) if found else np.zeros(0, dtype=bool)
+
+
+def byte_at(values: pa.Array | pa.ChunkedArray, position: int) -> np.ndarray:
+    """The byte at ``position`` of each string (0 where a string is shorter). For short strings."""
+    offsets, data = _buffers(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    found = np.zeros(len(offsets) - 1, dtype=np.uint8)
+    there = np.flatnonzero(np.diff(offsets) > position)
+    found[there] = data[offsets[there] + position]
+    return found
+
+
+def numbers(values: pa.Array | pa.ChunkedArray, fields: list[tuple[int, int]], rows: np.ndarray) -> list[np.ndarray]:
+    """The decimal number at bytes ``[start, stop)`` of each string of ``rows``, per field; 0 where shorter.
+
+    Meaningful only where those bytes are digits (``2025-02-04`` → 2025, 2, 4 for
+    ``[(0, 4), (5, 7), (8, 10)]``): callers check the shape first. For short strings.
+    """
+    offsets, data = _buffers(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    starts, lengths = offsets[:-1][rows], np.diff(offsets)[rows]
+    found = []
+    for start, stop in fields:
+        number = np.zeros(len(rows), dtype=np.int64)
+        there = lengths >= stop
+        for position in range(start, stop):
+            number[there] = number[there] * 10 + data[starts[there] + position] - ord("0")
+        found.append(number)
+    return found
 
 
 def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -91,17 +126,26 @@ def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rows_holding(offsets: np.ndarray, data: np.ndarray, bytes_: np.ndarray) -> np.ndarray:
-    """Which strings hold at least one of ``bytes_``."""
+    """Which strings hold at least one of ``bytes_``.
+
+    Control bytes (below 0x20) are looked for all at once, by one comparison that finds
+    every byte below the highest of them; only those few are then checked exactly.
+    """
     found = np.zeros(len(offsets) - 1, dtype=bool)
     first, last = int(offsets[0]), int(offsets[-1])
     mask = np.empty(min(_BLOCK, last - first), dtype=bool)
+    wanted = np.zeros(256, dtype=bool)
+    wanted[bytes_] = True
+    below = int(bytes_.max()) + 1 if len(bytes_) and bytes_.max() < 0x20 else 0
     for start in range(first, last, _BLOCK):
         block = data[start : min(start + _BLOCK, last)]
         hit = mask[: len(block)]
-        for byte in bytes_:
-            np.equal(block, byte, out=hit)
+        for test in [below] if below else bytes_:
+            (np.less if below else np.equal)(block, test, out=hit)
             if hit.any():
-                found[np.searchsorted(offsets, np.flatnonzero(hit) + start, side="right") - 1] = True
+                positions = np.flatnonzero(hit)
+                positions = positions[wanted[block[positions]]]
+                found[np.searchsorted(offsets, positions + start, side="right") - 1] = True
     return found
 
 
@@ -119,16 +163,22 @@ def _runs(members: np.ndarray) -> list[tuple[int, int]]:
     return [(int(first), int(stop - first)) for first, stop in zip(edges[0::2], edges[1::2], strict=True)]
 
 
-def _slug_bad(offsets: np.ndarray, data: np.ndarray, runs: list[tuple[int, int]], separator: int) -> np.ndarray:
+def _slug_bad(offsets: np.ndarray, data: np.ndarray, runs: list[tuple[int, int]], separators: list[int]) -> np.ndarray:
     starts, ends = offsets[:-1], offsets[1:]
     bad = ends == starts
     filled = ~bad
-    bad[filled] = (data[starts[filled]] == separator) | (data[ends[filled] - 1] == separator)
+    first, last = data[starts[filled]], data[ends[filled] - 1]
+    edge_bad = np.zeros(len(first), dtype=bool)
+    for separator in separators:
+        edge_bad |= (first == separator) | (last == separator)
+    bad[filled] = edge_bad
     body = data[int(offsets[0]) : int(offsets[-1])]
-    is_separator = body == separator
+    is_separator = body == separators[0]
+    for separator in separators[1:]:
+        is_separator |= body == separator
     allowed = is_separator.copy()
-    for first, count in runs:  # a range test per run: faster than looking each byte up
-        allowed |= (body - np.uint8(first)) < count
+    for start, count in runs:  # a range test per run: faster than looking each byte up
+        allowed |= (body - np.uint8(start)) < count
     wrong = np.flatnonzero(~allowed)
     doubled = np.flatnonzero(is_separator[:-1] & is_separator[1:])  # a pair across two strings: both are bad anyway
     for positions in (wrong, doubled):

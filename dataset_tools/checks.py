@@ -142,13 +142,9 @@ def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _date_parts(values: pa.Array, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month (0 if absent) and day (0 if absent) of well-shaped dates; zeros elsewhere."""
-    padded = pc.if_else(pa.array(shaped), values, "0000-00-00")
-    padded = pc.utf8_rpad(padded, 10, "0")
-    year = pc.cast(pc.utf8_slice_codeunits(padded, 0, 4), pa.int32()).to_numpy(zero_copy_only=False)
-    month = pc.cast(pc.utf8_slice_codeunits(padded, 5, 7), pa.int32()).to_numpy(zero_copy_only=False)
-    day = pc.cast(pc.utf8_slice_codeunits(padded, 8, 10), pa.int32()).to_numpy(zero_copy_only=False)
+def _date_parts(values: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month (0 if absent) and day (0 if absent) of the well-shaped dates at ``rows``."""
+    year, month, day = bytematch.numbers(values, [(0, 4), (5, 7), (8, 10)], rows)
     return year, month, day
 
 
@@ -157,28 +153,30 @@ def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return _DAYS[month] + ((month == 2) & leap)
 
 
-_SUSPECT_DATE = r"^0000|-02-(29|3[01])$|-(0[469]|11)-31$"
-"""Well-shaped dates that may not be real: year 0, and days some months or years lack."""
-
-
 def _real_dates(values: pa.Array, shaped: np.ndarray) -> np.ndarray:
-    """False where a well-shaped date is not on the calendar (only suspects are taken apart)."""
-    suspect = shaped & pc.match_substring_regex(values, _SUSPECT_DATE).to_numpy(zero_copy_only=False)
+    """False where a well-shaped date is not on the calendar: year 0, or a day its month lacks.
+
+    Only dates that could be either (the year starts with 0, or the day is 29 to 31) are taken apart.
+    """
+    tens, ones = bytematch.byte_at(values, 8), bytematch.byte_at(values, 9)
+    late = (tens == ord("3")) | ((tens == ord("2")) & (ones == ord("9")))
+    rows = np.flatnonzero(shaped & (late | (bytematch.byte_at(values, 0) == ord("0"))))
     ok = np.ones(len(values), dtype=bool)
-    rows = np.flatnonzero(suspect)
     if len(rows):
-        year, month, day = _date_parts(pa.array([values[int(row)].as_py() for row in rows], pa.string()), suspect[rows])
+        year, month, day = _date_parts(values, rows)
         ok[rows] = (year > 0) & ((day == 0) | (day <= _days_in_month(year, np.clip(month, 1, 12))))
     return ok
 
 
 def _interval_keys(values: pa.Array, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First and last day each valid date covers, as YYYYMMDD integers."""
-    year, month, day = _date_parts(values, valid)
+    """First and last day each valid date covers, as YYYYMMDD integers (0 where not valid)."""
+    rows = np.flatnonzero(valid)
+    year, month, day = _date_parts(values, rows)
     first_month = np.where(month > 0, month, 1)
     last_month = np.where(month > 0, month, 12)
-    first = year * 10000 + first_month * 100 + np.where(day > 0, day, 1)
-    last = year * 10000 + last_month * 100 + np.where(day > 0, day, _days_in_month(year, last_month))
+    first, last = np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=np.int64)
+    first[rows] = year * 10000 + first_month * 100 + np.where(day > 0, day, 1)
+    last[rows] = year * 10000 + last_month * 100 + np.where(day > 0, day, _days_in_month(year, last_month))
     return first, last
 
 
@@ -209,8 +207,8 @@ def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
         for row in np.flatnonzero(empty):
             yield _required(tf, row, column)
     if column.is_list:
-        rows = np.flatnonzero(~empty)
-        filled = values.take(pa.array(rows)) if empty.any() else values  # an empty cell is no list
+        rows = np.flatnonzero(~empty & _maybe_bad_lists(column, values))  # an empty cell is no list
+        filled = _subset(values, rows)
         lists = pc.split_pattern(filled, LIST_DELIMITER)
         items = pc.list_flatten(lists)
         parents = rows[pc.list_parent_indices(lists).to_numpy()]
@@ -219,6 +217,28 @@ def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
     else:
         for row in np.flatnonzero(_bad_values(column, values) & ~empty):
             yield _field_problem(tf, row, column, values[int(row)].as_py())
+
+
+def _subset(values: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray | pa.Array:
+    """``values`` at ``rows``; a few are picked one by one (a take would first join every chunk)."""
+    if len(rows) == len(values):
+        return values
+    if len(rows) <= _FEW:
+        return pa.array([values[int(row)].as_py() for row in rows], pa.string())
+    return values.take(pa.array(rows))
+
+
+_FEW = 10_000
+
+
+def _maybe_bad_lists(column: Column, values: pa.ChunkedArray) -> np.ndarray:
+    """Which list cells may hold a bad item: all of them, unless whole cells can be tested at once."""
+    by_bytes = bytematch.bad_values(column.pattern, values, LIST_DELIMITER) if column.pattern else None
+    if by_bytes is None:
+        return np.ones(len(values), dtype=bool)
+    if column.max_length is not None:  # an item may be too long only in a cell that is
+        by_bytes |= pc.greater(pc.binary_length(values), column.max_length).to_numpy(zero_copy_only=False)
+    return by_bytes
 
 
 def record_checks(tf: TableFile) -> Iterator[Problem]:

@@ -70,3 +70,16 @@ def test_a_character_class_that_starts_with_a_caret_is_read_literally() -> None:
     found = bytematch.bad_values(r"^[^^a]([^^a]*[^^a])?$", pa.array(["^x", "x", "a", "b^c"]))
     assert found is not None
     assert found.tolist() == [True, False, True, True]
+
+
+@given(texts=st.lists(st.text(st.sampled_from([*"ab9-;Q é"]), max_size=8), max_size=30))
+def test_lists_of_slugs_are_tested_whole(texts: list[str]) -> None:
+    """A cell is bad exactly when one of its ``;``-separated items is (an empty item included)."""
+    compiled = re.compile(SLUG_PATTERN)
+    found = bytematch.bad_values(SLUG_PATTERN, pa.array(texts, pa.string()), ";")
+    assert found is not None
+    assert found.tolist() == [any(compiled.fullmatch(item) is None for item in text.split(";")) for text in texts]
+
+
+def test_lists_of_text_go_item_by_item() -> None:
+    assert bytematch.matcher(ITEM_PATTERN, ";") is None
