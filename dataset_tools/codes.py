@@ -6,11 +6,12 @@ The code lists come from pycountry, so they are real lists, not a pattern that l
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
-import pycountry
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 URL_PATTERN = r"^https?://[^ \t\n\r\f\v\x00/?#]+\.[^ \t\n\r\f\v\x00/?#]+([/?#][^ \t\n\r\f\v\x00]*)?$"
@@ -20,12 +21,16 @@ URL_PATTERN = r"^https?://[^ \t\n\r\f\v\x00/?#]+\.[^ \t\n\r\f\v\x00/?#]+([/?#][^
 @cache
 def country_codes() -> tuple[str, ...]:
     """Every ISO 3166-1 alpha-2 code, sorted."""
+    import pycountry  # noqa: PLC0415 - its databases load on first use, not when the models are imported
+
     return tuple(sorted(country.alpha_2 for country in pycountry.countries))
 
 
 @cache
 def language_codes() -> tuple[str, ...]:
     """Every ISO 639-1 (two-letter) language code, sorted."""
+    import pycountry  # noqa: PLC0415 - as above
+
     return tuple(sorted(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")))
 
 
@@ -45,16 +50,27 @@ def check_language(code: str) -> str:
     return code
 
 
+@dataclass(frozen=True)
+class CodeList:
+    """JSON Schema of a code field: a string from the list ``codes()`` returns (built when a schema is)."""
+
+    codes: Callable[[], tuple[str, ...]]
+
+    def __get_pydantic_json_schema__(self, _core_schema: Any, _handler: Any) -> dict[str, Any]:
+        """The schema pydantic writes for the field."""
+        return {"type": "string", "enum": list(self.codes())}
+
+
 Country = Annotated[
     str,
     AfterValidator(check_country),
-    WithJsonSchema({"type": "string", "enum": list(country_codes())}),
+    CodeList(country_codes),
     Field(examples=["TR", "IQ", "SY", "JO"]),
 ]
 Language = Annotated[
     str,
     AfterValidator(check_language),
-    WithJsonSchema({"type": "string", "enum": list(language_codes())}),
+    CodeList(language_codes),
     Field(examples=["en", "tr", "ar"]),
 ]
 Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]
