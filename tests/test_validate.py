@@ -6,6 +6,7 @@ deletes files. Cases run on both the fast and the reference path, which must agr
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -412,3 +413,14 @@ def test_an_unreadable_path_exits_2_without_a_traceback(tmp_path):
     assert result.exit_code == 2
     assert "no such file or folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_validation_gives_the_thread_switch_interval_back(monkeypatch):
+    seen = []
+    real = sys.setswitchinterval
+    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: (seen.append(seconds), real(seconds)))
+    before = sys.getswitchinterval()
+    validate(VALID)
+    assert sys.getswitchinterval() == before
+    assert seen[0] < before  # shorter while validating
+    assert seen[-1] == before
