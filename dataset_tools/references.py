@@ -222,13 +222,16 @@ def _resolve(
     rows = np.flatnonzero(~empty)
     if empty.any():
         values = values.take(pa.array(rows))
-    if column.is_list:
-        lists = pc.split_pattern(values, LIST_DELIMITER)
-        rows = rows[pc.list_parent_indices(lists).to_numpy()]
-        values = pc.list_flatten(lists)
     targets = [ids[table] for table in column.references if table in ids]
     targets += [pa.array(files[table].unread_ids, pa.string()) for table in column.references if table in files]
     target_ids = pa.concat_arrays(targets) if targets else pa.array([], pa.string())
+    if column.is_list:
+        if not column.organisation_kinds:  # every item's kind matters otherwise
+            keep = _cells_with_unknown_items(values, target_ids)
+            values, rows = values.take(pa.array(keep)), rows[keep]
+        lists = pc.split_pattern(values, LIST_DELIMITER)
+        rows = rows[pc.list_parent_indices(lists).to_numpy()]
+        values = pc.list_flatten(lists)
     missing = np.flatnonzero(~pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False))
     pattern = re.compile(column.pattern or "")
     bad = np.array([index for index in missing if pattern.fullmatch(values[int(index)].as_py())], dtype=np.int64)
@@ -239,6 +242,19 @@ def _resolve(
         kind_problems = list(_kinds(tf, column, values, rows, resolved, files["organisations"]))
     found = _Unresolved(tf, column, tf.lines_for(column.name)[rows[bad]], values.take(pa.array(bad)), target_ids)
     return found, kind_problems
+
+
+def _cells_with_unknown_items(cells: pa.Array, targets: pa.Array) -> np.ndarray:
+    """Positions of the list cells with an item not in ``targets``.
+
+    Lists repeat (a few sources cited in many combinations), so each distinct cell is
+    split once, and only the cells found wanting are split again where they stand.
+    """
+    distinct = pc.unique(cells)
+    lists = pc.split_pattern(distinct, LIST_DELIMITER)
+    unknown = ~pc.is_in(pc.list_flatten(lists), value_set=targets).to_numpy(zero_copy_only=False)
+    wanting = np.unique(pc.list_parent_indices(lists).to_numpy()[unknown])
+    return np.flatnonzero(pc.is_in(cells, value_set=distinct.take(pa.array(wanting))).to_numpy(zero_copy_only=False))
 
 
 def _kinds(
