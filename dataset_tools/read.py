@@ -117,9 +117,12 @@ def _contents(path: Path) -> bytes | mmap.mmap:
     """A file's bytes: read when small, mapped (read-only, never changed) when big."""
     with path.open("rb") as handle:
         size = os.fstat(handle.fileno()).st_size
-        if size < max(MAP_FROM, 1):  # an empty file cannot be mapped
-            return handle.read()
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        if size >= max(MAP_FROM, 1):  # an empty file cannot be mapped
+            try:
+                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system that cannot map files: read it
+                pass
+        return handle.read()
 
 
 def _decode(raw: bytes, result: TableFile) -> str:
@@ -226,10 +229,11 @@ def _read_csv_fast(raw: bytes | mmap.mmap, result: TableFile) -> bool:
 
 def _plain_header(first: bytes) -> list[str] | None:
     """The header, if it is one line of at least two unquoted names; else None (the reference reader decides)."""
-    if b'"' in first or not first.strip(b"\r"):
-        return None
+    first = first.removesuffix(b"\r")
+    if b'"' in first or b"\r" in first or not first:
+        return None  # quoted names, or a carriage return that ends no line: the reference reader decides
     try:
-        header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
+        header = next(csv.reader([first.decode("utf-8")]))
     except (UnicodeDecodeError, csv.Error):  # bad bytes, or a carriage return inside the line
         return None
     return header if len(header) >= 2 and not _is_blank(header) else None
@@ -373,7 +377,7 @@ def _ends_inside_quotes(text: str, start: int, row: list[str]) -> bool:
 
 def _read_json(text: str, result: TableFile) -> None:
     """An array of objects, each object located by the line it starts on."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_Record.from_pairs)
     objects: list[tuple[int, Any, dict[str, int]]] = []
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
@@ -396,6 +400,8 @@ def _read_json(text: str, result: TableFile) -> None:
         except RecursionError:
             _too_deep(result, line)
             break
+        if text.find("\\u", pos, end) != -1:  # only an escape can write half a character
+            value = _characters(value, line, result)
         objects.append((line, value, _key_lines(text, pos, end, line, value)))
         pos = _skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
@@ -454,11 +460,13 @@ def _read_jsonl(text: str, result: TableFile) -> None:
                 result.problem("blank-row", number, "this line is blank", hint="delete the line")
             continue
         try:
-            objects.append((number, json.loads(line), {}))
+            record = json.loads(line, object_pairs_hook=_Record.from_pairs)
         except RecursionError:
             _too_deep(result, number)
         except json.JSONDecodeError as error:
             result.unparseable(number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object")
+        else:
+            objects.append((number, _characters(record, number, result) if "\\u" in line else record, {}))
     _objects_to_columns(objects, result)
 
 
@@ -479,6 +487,14 @@ def _objects_to_columns(objects: list[tuple[int, Any, dict[str, int]]], result: 
                 hint="write {...}",
             )
             continue
+        for key in dict.fromkeys(getattr(obj, "repeated", [])):
+            result.problem(
+                "duplicate-label",
+                where.get(key, line),
+                f"{key!r} appears more than once in this record; only its last value is checked",
+                field=key,
+                hint="keep one of them",
+            )
         for key in obj:
             if key not in cols and key not in extra_seen:
                 extra_seen.add(key)
@@ -499,6 +515,49 @@ def _objects_to_columns(objects: list[tuple[int, Any, dict[str, int]]], result: 
     result.data = pa.table({name: pa.array(cells[name], pa.string()) for name in cols})
     result.lines = np.asarray(lines, dtype=np.int64)
     result.field_lines = {name: np.asarray(found, dtype=np.int64) for name, found in key_lines.items()}
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: JSON can write one (``"\\ud800"``), but it is no character and no UTF-8."""
+
+
+def _characters(value: Any, line: int, result: TableFile) -> Any:
+    """``value`` with every lone surrogate replaced by U+FFFD, each text holding one reported."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value) is None:
+            return value
+        fixed = _SURROGATE.sub("\ufffd", value)
+        result.problem(
+            "encoding-error",
+            line,
+            f"{fixed!r} holds a \\u escape of half a character (a lone surrogate), shown here as \ufffd",
+            value=fixed,
+            hint="write the character itself, or both halves of its \\u escape",
+        )
+        return fixed
+    if isinstance(value, list):
+        return [_characters(item, line, result) for item in value]
+    if isinstance(value, dict):
+        fixed = _Record(
+            {_characters(key, line, result): _characters(item, line, result) for key, item in value.items()}
+        )
+        fixed.repeated = [_SURROGATE.sub("\ufffd", key) for key in getattr(value, "repeated", [])]
+        return fixed
+    return value
+
+
+class _Record(dict[str, Any]):
+    """A JSON object that remembers the keys it was given more than once (the last value stays)."""
+
+    repeated: list[str]
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _Record:
+        """``object_pairs_hook`` for :mod:`json`."""
+        record = cls(pairs)
+        seen: set[str] = set()
+        record.repeated = [key for key, _ in pairs if key in seen or seen.add(key)]
+        return record
 
 
 def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFile) -> str:

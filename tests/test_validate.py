@@ -7,6 +7,7 @@ deletes files. Cases run on both the fast and the reference path, which must agr
 import json
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from dataset_tools import read
 from dataset_tools.cli import cli
 from dataset_tools.problems import CODES
-from dataset_tools.report import github
+from dataset_tools.report import github, json_text
 from dataset_tools.validation import validate
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
@@ -424,3 +425,58 @@ def test_validation_gives_the_thread_switch_interval_back(monkeypatch):
     assert sys.getswitchinterval() == before
     assert seen[0] < before  # shorter while validating
     assert seen[-1] == before
+
+
+def test_validations_on_several_threads_give_the_switch_interval_back():
+    before = sys.getswitchinterval()
+
+    def work():
+        for _ in range(5):
+            validate(VALID)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sys.getswitchinterval() == before
+
+
+@pytest.mark.parametrize("ending", [b"\r\r\n", b"\r\r"])
+def test_a_header_ending_in_two_carriage_returns_reads_alike_on_both_paths(tmp_path, ending):
+    header = (VALID / "sources.csv").read_bytes().split(b"\n", 1)[0].rstrip(b"\r")
+    folder = make_dataset(tmp_path, {"sources.csv": header + ending + b"BAD,T,,,,,,en,news-report,\n"})
+    assert validate(folder).problems == validate(folder, reference=True).problems
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_a_lone_surrogate_in_json_is_an_encoding_error_not_a_traceback(tmp_path, suffix):
+    record = '{"id": "j-8", "name": "A\\ud800", "kind": "state", "source_ids": ["src-example-report"]}'
+    text = f"[{record}]\n" if suffix == ".json" else record + "\n"
+    folder = make_dataset(tmp_path, {"organisations.csv": None, f"organisations{suffix}": text.encode()})
+    report = validate(folder)
+    assert ("encoding-error", 1, "A\ufffd") in [(p.code, p.line, p.value) for p in report.problems]
+    assert json.loads(json_text(report))["problems"]  # the report itself can be written out
+
+
+def test_a_file_that_cannot_be_mapped_is_read(tmp_path, monkeypatch):
+    folder = make_dataset(tmp_path, {"organisations.csv": ORG})
+    expected = validate(folder).problems
+
+    def refuse(*_args, **_kwargs):
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(read, "MAP_FROM", 0)
+    monkeypatch.setattr(read.mmap, "mmap", refuse)
+    assert validate(folder).problems == expected
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_a_key_repeated_in_a_json_record_is_reported_not_lost(tmp_path, suffix):
+    record = '{"id": "j-8", "name": "A", "kind": "state", "kind": "stat", "source_ids": ["src-example-report"]}'
+    text = f"[{record}]\n" if suffix == ".json" else record + "\n"
+    folder = make_dataset(tmp_path, {"organisations.csv": None, f"organisations{suffix}": text.encode()})
+    found = [(p.code, p.line, p.field) for p in validate(folder).problems]
+    assert ("duplicate-label", 1, "kind") in found
+    assert ("constraint-error", 1, "kind") in found  # the last value is the one checked
+    assert validate(folder).problems == validate(folder, reference=True).problems
