@@ -8,43 +8,59 @@ when asked, instead of keeping every cell's offset while validating.
 from __future__ import annotations
 
 import csv
-import itertools
 import json
-from functools import lru_cache
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
-
-def _line(path: str, number: int) -> str | None:
-    """Line ``number`` (1-based) of a file, without its line end (cached while the file is unchanged)."""
-    try:
-        stamp = Path(path).stat().st_mtime_ns
-    except OSError:
-        return None
-    return _cached_line(path, number, stamp)
+Place = tuple[str, int | None, str | None]
+"""(file, line, field) of a problem."""
 
 
-@lru_cache(maxsize=256)
-def _cached_line(path: str, number: int, _stamp: int) -> str | None:
-    """Read up to line ``number``, no further."""
+def _lines(path: str, numbers: set[int]) -> dict[int, str]:
+    """Lines ``numbers`` (1-based) of a file, without their line ends: one pass, no further than the last."""
+    found: dict[int, str] = {}
+    last = max(numbers, default=0)
     try:
         with Path(path).open(encoding="utf-8", errors="replace", newline="") as handle:
-            found = next(itertools.islice(handle, number - 1, number), None)
+            for number, text in enumerate(handle, start=1):
+                if number in numbers:
+                    found[number] = text.rstrip("\r\n")
+                if number >= last:
+                    break
     except OSError:
-        return None
-    return None if found is None else found.rstrip("\r\n")
+        return {}
+    return found
+
+
+def cell_columns(places: Iterable[Place]) -> dict[Place, int | None]:
+    """The 1-based column where each place's cell (CSV) or key (JSON) starts, if it can be told.
+
+    Each file is read once, up to the last line asked for.
+    """
+    wanted = [place for place in dict.fromkeys(places) if place[1] and place[2]]
+    numbers: dict[str, set[int]] = defaultdict(lambda: {1})
+    for file, line, _field in wanted:
+        numbers[file].add(line or 1)
+    texts = {file: _lines(file, found) for file, found in numbers.items()}
+    return {place: _column(place, texts[place[0]]) for place in wanted}
 
 
 def cell_column(file: str, line: int | None, field: str | None) -> int | None:
     """The 1-based column where ``field``'s cell (CSV) or key (JSON) starts on ``line``, if it can be told."""
-    text = _line(file, line) if line and field else None
+    return cell_columns([(file, line, field)]).get((file, line, field))
+
+
+def _column(place: Place, lines: dict[int, str]) -> int | None:
+    file, line, field = place
+    text = lines.get(line or 0)
     if text is None or not field:
         return None
     if file.endswith((".json", ".jsonl", ".ndjson")):
         found = text.find(json.dumps(field))
         return found + 1 if found >= 0 else None
-    first = _line(file, 1)
     try:
-        header = next(csv.reader([(first or "").lstrip("\ufeff")]))
+        header = next(csv.reader([lines.get(1, "").lstrip("\ufeff")]))
     except (csv.Error, StopIteration):
         return None
     if field not in header:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 
-from dataset_tools.columns import cell_column
+from dataset_tools.columns import cell_column, cell_columns
 from dataset_tools.problems import Problem, Severity
 from dataset_tools.validation import Report
 
@@ -74,13 +74,16 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(problem: Problem) -> str:
-    """One GitHub workflow command, such as ``::error file=a.csv,line=3,title=…::message``."""
+def annotation(problem: Problem, column: int | None = None) -> str:
+    """One GitHub workflow command, such as ``::error file=a.csv,line=3,title=…::message``.
+
+    ``column`` is where the cell starts, when already known; else it is looked up.
+    """
     level = "error" if problem.severity is Severity.ERROR else "warning"
     props = [f"file={_escape_property(problem.file)}"]
     if problem.line:
         props.append(f"line={problem.line}")
-        column = cell_column(problem.file, problem.line, problem.field)
+        column = column or cell_column(problem.file, problem.line, problem.field)
         if column:
             props.append(f"col={column}")
     title = problem.code + (f" in {problem.field}" if problem.field else "")
@@ -91,13 +94,22 @@ def annotation(problem: Problem) -> str:
 
 def github(report: Report, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
     """Annotations for the first ``limit`` distinct problems (errors first), then a notice of the rest."""
-    unique = list(dict.fromkeys(annotation(problem) for problem in _errors_first(report.problems)))
-    lines = unique[:limit]
-    rest = len(unique) - len(lines) + report.omitted
+    distinct: dict[tuple[object, ...], Problem] = {}
+    for problem in _errors_first(report.problems):
+        distinct.setdefault(_said(problem), problem)
+    shown = list(distinct.values())[:limit]
+    columns = cell_columns((problem.file, problem.line, problem.field) for problem in shown)  # one read per file
+    lines = [annotation(problem, columns.get((problem.file, problem.line, problem.field))) for problem in shown]
+    rest = len(distinct) - len(lines) + report.omitted
     if rest:
         lines.append(f"::notice::{rest} more problem(s) not annotated; see the job summary or run validate locally")
     lines.append(_counts(report))
     return "\n".join(lines)
+
+
+def _said(problem: Problem) -> tuple[object, ...]:
+    """What an annotation of ``problem`` says: problems alike in all of it are annotated once."""
+    return (problem.severity, problem.file, problem.line, problem.code, problem.field, problem.message, problem.hint)
 
 
 def _errors_first(problems: Iterable[Problem]) -> list[Problem]:

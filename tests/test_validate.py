@@ -6,6 +6,7 @@ deletes files. Cases run on both the fast and the reference path, which must agr
 
 import json
 import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from dataset_tools import columns as columns_module
 from dataset_tools import read
 from dataset_tools.cli import cli
 from dataset_tools.problems import CODES
@@ -480,3 +482,32 @@ def test_a_key_repeated_in_a_json_record_is_reported_not_lost(tmp_path, suffix):
     assert ("duplicate-label", 1, "kind") in found
     assert ("constraint-error", 1, "kind") in found  # the last value is the one checked
     assert validate(folder).problems == validate(folder, reference=True).problems
+
+
+def test_github_annotations_read_each_file_once_however_many_problems(tmp_path, monkeypatch):
+    rows = "".join(f"state-{n},State {n},,stat,JO,,,,,src-example-report,\n" for n in range(300))
+    folder = make_dataset(tmp_path, {"organisations.csv": rows})
+    reads = []
+    real = columns_module._lines  # noqa: SLF001 - counting the reads is the point
+    monkeypatch.setattr(columns_module, "_lines", lambda path, numbers: (reads.append(path), real(path, numbers))[1])
+    output = github(validate(folder)).splitlines()
+    assert len([line for line in output if line.startswith("::error")]) == 10
+    assert "more problem(s) not annotated" in output[10]
+    assert len(reads) == len(set(reads)) == 1
+
+
+@pytest.mark.parametrize(("target", "code"), [(VALID, 0), (Path("nowhere"), 2)])
+def test_the_console_command_exits_with_its_code_and_all_its_output(tmp_path, target, code):
+    folder = make_dataset(tmp_path, {"organisations.csv": ORG_HEADER.replace("id,", "id,id,")}) if code else target
+    done = subprocess.run(
+        [sys.executable, "-m", "dataset_tools", "validate", str(folder), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if code:
+        assert done.returncode == 1  # the broken header: invalid data
+        assert json.loads(done.stdout)["errors"] >= 1
+    else:
+        assert done.returncode == 0
+        assert json.loads(done.stdout)["valid"] is True
