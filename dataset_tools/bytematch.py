@@ -74,34 +74,45 @@ def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray, delimiter: str 
     test = matcher(pattern, delimiter)
     if test is None:
         return None
-    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    found = [test(*_buffers(chunk)) for chunk in chunks if len(chunk)]
-    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
+    return _per_chunk(values, lambda chunk: test(*_buffers(chunk)))
 
 
 def empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which strings of ``values`` are empty, read from their offsets alone."""
+    return _per_chunk(values, lambda chunk: np.diff(_buffers(chunk)[0]) == 0)
+
+
+def _per_chunk(values: pa.Array | pa.ChunkedArray, test: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
+    """``test`` of each chunk of ``values``, put together (no chunk is copied)."""
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    found = [np.diff(_buffers(chunk)[0]) == 0 for chunk in chunks if len(chunk)]
+    found = [test(chunk) for chunk in chunks if len(chunk)]
     return np.concatenate(found) if found else np.zeros(0, dtype=bool)
 
 
-def byte_at(values: pa.Array | pa.ChunkedArray, position: int) -> np.ndarray:
-    """The byte at ``position`` of each string (0 where a string is shorter). For short strings."""
-    offsets, data = _buffers(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
-    found = np.zeros(len(offsets) - 1, dtype=np.uint8)
-    there = np.flatnonzero(np.diff(offsets) > position)
-    found[there] = data[offsets[there] + position]
+def joined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one array, for :func:`bytes_at` and :func:`numbers` (copies chunks: for short strings)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def bytes_at(values: pa.Array, positions: list[int]) -> list[np.ndarray]:
+    """The byte at each of ``positions`` of each string (0 where a string is shorter)."""
+    offsets, data = _buffers(values)
+    lengths, found = np.diff(offsets), []
+    for position in positions:
+        at = np.zeros(len(values), dtype=np.uint8)
+        there = np.flatnonzero(lengths > position)
+        at[there] = data[offsets[there] + position]
+        found.append(at)
     return found
 
 
-def numbers(values: pa.Array | pa.ChunkedArray, fields: list[tuple[int, int]], rows: np.ndarray) -> list[np.ndarray]:
+def numbers(values: pa.Array, fields: list[tuple[int, int]], rows: np.ndarray) -> list[np.ndarray]:
     """The decimal number at bytes ``[start, stop)`` of each string of ``rows``, per field; 0 where shorter.
 
     Meaningful only where those bytes are digits (``2025-02-04`` → 2025, 2, 4 for
-    ``[(0, 4), (5, 7), (8, 10)]``): callers check the shape first. For short strings.
+    ``[(0, 4), (5, 7), (8, 10)]``): callers check the shape first.
     """
-    offsets, data = _buffers(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    offsets, data = _buffers(values)
     starts, lengths = offsets[:-1][rows], np.diff(offsets)[rows]
     found = []
     for start, stop in fields:

@@ -158,9 +158,10 @@ def _real_dates(values: pa.Array, shaped: np.ndarray) -> np.ndarray:
 
     Only dates that could be either (the year starts with 0, or the day is 29 to 31) are taken apart.
     """
-    tens, ones = bytematch.byte_at(values, 8), bytematch.byte_at(values, 9)
+    values = bytematch.joined(values)
+    first, tens, ones = bytematch.bytes_at(values, [0, 8, 9])
     late = (tens == ord("3")) | ((tens == ord("2")) & (ones == ord("9")))
-    rows = np.flatnonzero(shaped & (late | (bytematch.byte_at(values, 0) == ord("0"))))
+    rows = np.flatnonzero(shaped & (late | (first == ord("0"))))
     ok = np.ones(len(values), dtype=bool)
     if len(rows):
         year, month, day = _date_parts(values, rows)
@@ -171,7 +172,7 @@ def _real_dates(values: pa.Array, shaped: np.ndarray) -> np.ndarray:
 def _interval_keys(values: pa.Array, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First and last day each valid date covers, as YYYYMMDD integers (0 where not valid)."""
     rows = np.flatnonzero(valid)
-    year, month, day = _date_parts(values, rows)
+    year, month, day = _date_parts(bytematch.joined(values), rows)
     first_month = np.where(month > 0, month, 1)
     last_month = np.where(month > 0, month, 12)
     first, last = np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=np.int64)
