@@ -1,16 +1,22 @@
 """The fast CSV path: pyarrow parses, and every record still lands on its physical line.
 
-The body of a file (after a one-line header) is cut at record boundaries into one piece
-per core, and each piece is checked and parsed on its own thread (pyarrow releases the
-GIL). In a piece, pyarrow numbers the rows it cannot use (a wrong number of cells) and
-keeps blank lines as rows of empty cells; the line breaks inside each record's cells then
-give each record's first line. A piece is accepted only when its quoting is plain RFC 4180,
-it has no lone carriage return, it is valid UTF-8, and its line breaks so counted add up
-to the piece's own. Otherwise ``parse`` answers None and the reference reader decides.
+The body of a file (after a one-line header) is cut at line breaks into one piece per
+core, and each piece is checked and parsed on its own thread (pyarrow releases the GIL).
+In a piece, pyarrow numbers the rows it cannot use (a wrong number of cells) and keeps
+blank lines as rows of empty cells; a record spans one line plus the line breaks inside
+its cells, which pyarrow keeps as they are. pyarrow and the stdlib ``csv`` module read
+every quote alike (stray ones included: a property test holds them to it), so no scan of
+the quotes is needed. A piece is declined, and ``parse`` answers None for the reference
+reader to decide, when it is not valid UTF-8, holds a carriage return that ends no line
+(readers differ on where such a line ends), or ends inside a quoted cell: an unclosed
+quote at the end of the file, or a cut that fell inside a cell (the body is then parsed
+whole).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -77,8 +83,8 @@ def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
 def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = None) -> list[int]:
     """Offsets that cut ``raw[body:]`` into about ``parts`` pieces (of ``piece`` bytes at least), after line breaks.
 
-    A cut may fall inside a quoted cell that spans lines: the piece before it then holds an
-    odd number of quotes, is declined, and :func:`parse` reads the body whole instead.
+    A cut may fall inside a quoted cell that spans lines: the piece before it then ends
+    inside that cell, is declined, and :func:`parse` reads the body whole instead.
     """
     size = len(raw) - body
     parts = max(1, min(parts, size // (piece or PIECE)))
@@ -95,10 +101,7 @@ def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = No
 def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece | None:
     """Check and parse one piece of the body; None when the reference reader must decide."""
     view = pa.py_buffer(raw).slice(start, stop - start)
-    if not _valid_utf8(view):
-        return None
-    spans = _record_spans(raw, start, stop)
-    if spans is None:
+    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop):
         return None
     invalid: dict[int, str] = {}
 
@@ -126,55 +129,104 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece 
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if table.num_rows + len(invalid) != len(spans):
-        return None  # pyarrow saw other records than the scan did
-    usable = np.ones(len(spans), dtype=bool)
+    usable = np.ones(table.num_rows + len(invalid), dtype=bool)
     usable[np.asarray(sorted(invalid), dtype=np.int64) - 1] = False
+    spans = np.ones(len(usable), dtype=np.int64)  # a record spans one line, and one more per line break in it
+    spans[usable] += _breaks_per_row(table)
+    spans[~usable] += np.array([text.count("\n") for _, text in sorted(invalid.items())], dtype=np.int64)
+    if _ends_inside_quotes(raw, start, stop, table, invalid, spans):
+        return None
     return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
 
 
-def plain_quoting(raw: bytes) -> bool:
-    """True when every quote of ``raw`` opens, closes or doubles inside a cell, and no CR stands alone."""
-    return _record_spans(raw, 0, len(raw)) is not None
+def _grows_with_a_break(text: str) -> bool:
+    """True when one more line break would change the first record of ``text``: it ends inside a quote."""
+    return next(csv.reader(io.StringIO(text, newline="")), []) != next(
+        csv.reader(io.StringIO(text + "\n", newline="")), []
+    )
 
 
-def _record_spans(raw: bytes | mmap.mmap, start: int, stop: int) -> np.ndarray | None:
-    """How many lines each record of the piece spans, from where its quotes and line breaks are.
-
-    None when the quoting is not plain RFC 4180 or a carriage return stands alone: readers
-    differ on those (where a line ends, what a stray quote means), so the reference
-    reader alone decides them. The piece is scanned a block at a time, carrying the count
-    of quotes and line breaks so far: every temporary array stays small and is reused.
-    """
+def _count(raw: bytes | mmap.mmap, start: int, stop: int, byte: int) -> int:
+    """How many times ``byte`` occurs in ``raw[start:stop]`` (a block at a time: no temporary the size of it)."""
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    if raw.find(b"\r", start, stop) != -1:
-        returns = _positions(buf, ord("\r")) + 1
-        if returns[-1] == len(buf) or (buf[returns] != ord("\n")).any():
-            return None  # a carriage return that does not end a line with a line feed
-    quoted = raw.find(b'"', start, stop) != -1
     mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
-    ends, quotes_before, breaks_before = [], 0, 0  # ends: breaks outside quotes, which end records
+    found = 0
     for offset in range(0, len(buf), _BLOCK):
         block = buf[offset : offset + _BLOCK]
-        hit = mask[: len(block)]
-        breaks = np.flatnonzero(np.equal(block, ord("\n"), out=hit))
-        quotes = np.flatnonzero(np.equal(block, ord('"'), out=hit)) if quoted else breaks[:0]
-        if len(quotes) and not _quotes_are_rfc4180(buf, quotes + offset, quotes_before % 2):
-            return None
-        ends.append(np.flatnonzero((quotes_before + np.searchsorted(quotes, breaks)) % 2 == 0) + breaks_before)
-        quotes_before += len(quotes)
-        breaks_before += len(breaks)
-    if quotes_before % 2:
-        return None  # a quote never closed
-    lines = breaks_before + (0 if raw[stop - 1 : stop] == b"\n" else 1)
-    firsts = np.concatenate(([0], *(end + 1 for end in ends)))  # each record's first line, counted from the piece's
-    if firsts[-1] >= lines:
-        firsts = firsts[:-1]
-    return np.diff(np.concatenate((firsts, [lines])))
+        found += int(np.count_nonzero(np.equal(block, byte, out=mask[: len(block)])))
+    return found
+
+
+def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
+    """True when a carriage return in ``raw[start:stop]`` is not followed by a line feed."""
+    if raw.find(b"\r", start, stop) == -1:
+        return False
+    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+    returns = _positions(buf, ord("\r")) + 1
+    return bool(returns[-1] == len(buf) or (buf[returns] != ord("\n")).any())
+
+
+def _breaks_per_row(table: pa.Table) -> np.ndarray:
+    """How many line feeds the cells of each row hold, all columns together (read from pyarrow's buffers)."""
+    counts = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        first = 0
+        for chunk in column.chunks:
+            if not len(chunk):
+                continue
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+            data = np.frombuffer(chunk.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+            breaks = np.flatnonzero(data == ord("\n"))
+            if len(breaks):
+                rows = np.searchsorted(offsets, breaks + offsets[0], side="right") - 1
+                counts[first : first + len(chunk)] += np.bincount(rows, minlength=len(chunk))
+            first += len(chunk)
+    return counts
+
+
+def _ends_inside_quotes(
+    raw: bytes | mmap.mmap, start: int, stop: int, table: pa.Table, invalid: dict[int, str], spans: np.ndarray
+) -> bool:
+    """True when the piece's last record runs to its end inside a quoted cell.
+
+    The reference reader's own question is asked of the last record: whether one more
+    line break would land inside it. pyarrow gives a ragged record as its text; a row
+    whose last cell ends in a line feed (a quoted cell may, legitimately) has taken in
+    the piece's final line break only if the records then span one line more than the
+    piece has.
+    """
+    if not len(spans):
+        return False
+    if len(spans) in invalid:  # its text, less any final line breaks
+        return _grows_with_a_break(invalid[len(spans)])
+    if raw[stop - 1 : stop] != b"\n":  # the end of the file: its last record, as written
+        first = stop
+        for _ in range(int(spans[-1])):  # back over the record's line breaks, to the one before it
+            first = raw.rfind(b"\n", start, first)
+            if first == -1:
+                break
+        return _grows_with_a_break(bytes(raw[max(first + 1, start) : stop]).decode("utf-8"))
+    last_column = table.column(table.num_columns - 1)
+    if not last_column[len(last_column) - 1].as_py().endswith("\n"):
+        return False
+    return int(spans.sum()) != _count(raw, start, stop, ord("\n"))
+
+
+def plain_quoting(raw: bytes) -> bool:
+    """True when every quote of ``raw`` opens, closes or doubles inside a cell, and no CR stands alone.
+
+    Asked of one record at a time (a ragged one over several lines): small, so scanned whole.
+    """
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    returns = np.flatnonzero(buf == ord("\r")) + 1
+    if len(returns) and (returns[-1] == len(buf) or (buf[returns] != ord("\n")).any()):
+        return False
+    quotes = np.flatnonzero(buf == ord('"'))
+    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
 
 
 _BLOCK = 4 << 20
-"""Bytes scanned at a time: a reused mask that fits the cache, and few enough blocks that the
+"""Bytes compared at a time: a reused mask that fits the cache, and few enough blocks that the
 NumPy calls (each needs the GIL for a moment) stay few."""
 
 
@@ -201,13 +253,13 @@ def _valid_utf8(view: pa.Buffer) -> bool:
     return True
 
 
-def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray, first: int) -> bool:
+def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
     """True when every quote at ``quotes`` opens a cell, closes one, or is a doubled quote inside one.
 
-    Quotes alternate, opening and closing; ``first`` is 0 when the first of ``quotes``
-    opens. An opening quote follows a comma, a line break, the start, or a closing quote
-    just before it (a doubled quote inside a cell); a closing quote comes before a comma,
-    a line break, the end, or an opening quote just after it.
+    Quotes alternate, opening and closing, the first opening. An opening quote follows a
+    comma, a line break, the start, or a closing quote just before it (a doubled quote
+    inside a cell); a closing quote comes before a comma, a line break, the end, or an
+    opening quote just after it.
     """
     size = len(buf)
     before = buf[np.maximum(quotes - 1, 0)]
@@ -215,4 +267,4 @@ def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray, first: int) -> bool
     open_ok = (before == ord(",")) | (before == ord("\n")) | (before == ord('"')) | (quotes == 0)
     crlf = (after == ord("\r")) & (buf[np.minimum(quotes + 2, size - 1)] == ord("\n")) & (quotes + 2 < size)
     close_ok = (after == ord(",")) | (after == ord("\n")) | (after == ord('"')) | crlf | (quotes + 1 >= size)
-    return bool(open_ok[first::2].all() and close_ok[1 - first :: 2].all())
+    return bool(open_ok[0::2].all() and close_ok[1::2].all())

@@ -217,7 +217,7 @@ def _read_csv_fast(raw: bytes | mmap.mmap, result: TableFile) -> bool:
     result.header = header
     kept = _check_header(header, result)
     for line, text in parsed.invalid:
-        _unusable(result, line, next(csv.reader([text]), []), header)
+        _unusable(result, line, next(csv.reader([text]), []), header, written=lambda text=text: text)
     blank = _blank_rows(parsed.table)
     for line in parsed.lines[blank]:
         _blank(result, int(line))
@@ -263,14 +263,17 @@ def _is_blank(cells: list[str]) -> bool:
     return all(cell == "" for cell in cells) or (len(cells) == 1 and not cells[0].strip())
 
 
-def _unusable(
-    result: TableFile, line: int, cells: list[str], header: list[str], *, stray_quotes: Callable[[], bool] | None = None
-) -> None:
-    """A record that is not a row: blank, or ragged (whose id, if it has one, still counts as existing)."""
+def _unusable(result: TableFile, line: int, cells: list[str], header: list[str], written: Callable[[], str]) -> None:
+    """A record that is not a row: blank, or ragged (whose id, if it has one, still counts as existing).
+
+    ``written`` gives the record as the file has it, without its final line break: a
+    ragged record that spans lines, quoted otherwise than plain RFC 4180, has probably
+    swallowed the lines after a quote that was never closed.
+    """
     if _is_blank(cells):
         _blank(result, line)
         return
-    if stray_quotes and any("\n" in cell or "\r" in cell for cell in cells) and stray_quotes():  # swallowed?
+    if any("\n" in cell or "\r" in cell for cell in cells) and not fastcsv.plain_quoting(written().encode("utf-8")):
         span = sum(cell.count("\n") for cell in cells)
         result.problem(
             "extra-cell" if len(cells) > len(header) else "missing-cell",
@@ -321,8 +324,7 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     header: list[str] | None = None
     kept: list[int] = []
     line, width, lines_read = 1, 0, 0
-    # asked only for a ragged record that spans lines: whether stray quotes could have made it so
-    stray_quotes = cache(lambda: '"' in text and not fastcsv.plain_quoting(text.encode("utf-8")))
+    physical = cache(lambda: io.StringIO(text, newline="").readlines())  # lines as the csv module counts them
     last_start, last_problems, last_kept, last_row = 1, len(result.problems), False, []
     for row in reader:
         last_start, last_problems, last_kept, last_row = line, len(result.problems), False, row
@@ -335,7 +337,9 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
                 kept = _check_header(header, result, line)
                 width = len(header)
         elif _is_blank(row) or len(row) != width:
-            _unusable(result, line, row, header, stray_quotes=stray_quotes)
+            _unusable(
+                result, line, row, header, written=lambda first=line: _record_text(physical(), first, reader.line_num)
+            )
         else:
             rows.append(row)
             lines.append(line)
@@ -357,6 +361,11 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
     result.lines = np.asarray(lines, dtype=np.int64)
+
+
+def _record_text(physical: list[str], first: int, last: int) -> str:
+    """Lines ``first`` to ``last`` (1-based), as written, less the final line break."""
+    return "".join(physical[first - 1 : last]).removesuffix("\n").removesuffix("\r")
 
 
 def _ends_inside_quotes(text: str, start: int, row: list[str]) -> bool:

@@ -1,12 +1,18 @@
 """The fast CSV path cut into many pieces finds exactly what the reference reader finds."""
 
+import csv
+import io
 import json
 import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dataset_tools import fastcsv, read
+from dataset_tools.problems import Problem
 from dataset_tools.validation import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -44,3 +50,55 @@ def test_a_cut_inside_a_quoted_cell_still_reads_every_record_on_its_line(monkeyp
     assert parsed is not None
     assert parsed.lines.tolist() == [2 + 3 * k for k in range(2000)]
     assert set(parsed.table.column(1).to_pylist()) == {"x\ny\nz"}
+
+
+PIECES_OF_GARBAGE = st.lists(
+    st.sampled_from(["a", "é", ",", '"', '""', "\n", "\r\n", " ", ',"', '",', '"\n', '\n"', "x,y\n", "state-a,S,\n"]),
+    max_size=120,
+).map("".join)
+
+
+def _read(path, *, reference):
+    tf = read.read_table(path, "organisations", "o.csv", reference=reference)
+    return (
+        sorted(tf.problems, key=Problem.sort_key),
+        tf.data.to_pylist(),
+        tf.lines.tolist(),
+        tf.unread_ids,
+        tf.incomplete,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=PIECES_OF_GARBAGE, piece=st.sampled_from([1, 8, 64]), cores=st.sampled_from([2, 3, 7]))
+def test_any_body_cut_anywhere_reads_as_the_reference_reader_reads_it(tmp_path_factory, body, piece, cores):
+    path = tmp_path_factory.mktemp("cut") / "organisations.csv"
+    path.write_bytes(b"id,name,aliases\n" + body.encode())
+    with patch.object(fastcsv, "PIECE", piece), patch.object(fastcsv.os, "cpu_count", lambda: cores):
+        fast = _read(path, reference=False)
+    assert fast == _read(path, reference=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'a,"b\nc",d\n' * 3,  # cells over two lines
+        b'a,b"c,d\n' * 3,  # a stray quote inside a cell: text
+        b'a,"b"c,d\n' * 3,  # text after a closing quote
+        b'a,"b\nc",d,e\n' + b"f,g,h\n",  # a ragged record over two lines
+    ],
+)
+def test_stray_quotes_and_cells_over_lines_stay_on_the_fast_path(body):
+    parsed = fastcsv.parse(b"x,y,z\n" + body, 6, 3)
+    assert parsed is not None
+    reference = list(csv.reader(io.StringIO(body.decode(), newline="")))
+    assert [list(row.values()) for row in parsed.table.to_pylist()] == [row for row in reference if len(row) == 3]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'a,b,"c\nd,e,f\n', b'a,b,"c\nd,e,f', b'a,"b\nc\n', b"a,b,c\r\nd,e\rf\n"],
+    ids=["open-quote", "open-quote-no-final-break", "open-quote-ragged", "lone-carriage-return"],
+)
+def test_a_quote_open_at_the_end_or_a_lone_carriage_return_goes_to_the_reference_reader(body):
+    assert fastcsv.parse(b"x,y,z\n" + body, 6, 3) is None

@@ -365,15 +365,29 @@ def test_a_stray_quote_inside_a_cell_is_kept_as_text(tmp_path):
     assert validate(folder).problems == []
 
 
-def test_a_quote_left_open_reports_the_record_that_swallowed_the_next_ones(tmp_path):
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_quote_left_open_reports_the_record_that_swallowed_the_next_ones(tmp_path, reference):
     orgs = (VALID / "organisations.csv").read_text(encoding="utf-8")
     orgs = orgs.replace("Armed Group X", 'Armed Group" X').replace("state-a,State A", 'state-a,"State A')
     folder = make_dataset(tmp_path, {"organisations.csv": orgs.encode()})
-    report = validate(folder)
+    report = validate(folder, reference=reference)
     assert located(report) == [("organisations.csv", 4, None, "missing-cell")]
+    assert "a quote is probably not closed" in report.problems[0].hint
     assert report.notes == [
         "references to organisations were not checked: its file is missing or could not be read whole"
     ]
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_ragged_record_quoted_plainly_over_two_lines_is_not_blamed_on_a_stray_quote_elsewhere(tmp_path, reference):
+    orgs = (VALID / "organisations.csv").read_text(encoding="utf-8").replace("Armed Group X,", 'Armed Group X 12" gun,')
+    orgs += 'extra-org,"Two\nlines",,armed-group,,,,,,src-example-report,,one too many\n'
+    folder = make_dataset(tmp_path, {"organisations.csv": orgs.encode()})
+    report = validate(folder, reference=reference)
+    line = orgs.count("\n") - 1
+    assert located(report) == [("organisations.csv", line, None, "extra-cell")]
+    assert report.problems[0].message == "this row has 12 cells but the header has 11"
+    assert report.notes == []  # the records are all known: references to them are checked
 
 
 def test_many_undecodable_lines_are_reported_in_linear_time(tmp_path):
