@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,47 +32,39 @@ def _ids(tf: TableFile) -> pa.Array:
 
 
 def id_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
-    """Each id appears once in its table (primary-key) and in no other table (unique-error)."""
-    ids = {table: table_ids for table, tf in files.items() if len(table_ids := _ids(tf))}
-    places: dict[str, list[tuple[str, int]]] = defaultdict(list)  # id → (table, line) of each record, in order
-    repeated = _repeated_ids(ids)
-    for table, table_ids in ids.items():
-        rows = np.flatnonzero(pc.is_in(table_ids, value_set=repeated).to_numpy(zero_copy_only=False))
-        lines = files[table].lines_for("id")[rows].tolist()
-        for value, line in zip(table_ids.take(pa.array(rows)).to_pylist(), lines, strict=True):
-            places[value].append((table, line))
-    for value, where in places.items():
-        first: dict[str, int] = {}  # table → line of the first record with this id
-        for table, line in where:
-            if table in first:
-                yield _repeated(files[table], line, value, first[table])
-            else:
-                first[table] = line
-        holders = list(first)
-        for position, table in enumerate(holders):
-            for other in holders[:position]:
-                yield _clash(files[table], first[table], value, files[other], first[other])
-                yield _clash(files[other], first[other], value, files[table], first[table])
+    """Each id appears once in its table (primary-key) and in no other table (unique-error).
 
-
-def _repeated_ids(ids: dict[str, pa.Array]) -> pa.Array:
-    """The ids found twice in a table or in two tables (never ``""``: a missing id is a required-error).
-
-    Each table's ids are counted on their own (in parallel), and each table's distinct ids
-    are looked up among those of the tables before it; only the few ids so found are then
-    traced to their rows.
+    Each table's ids are hashed once (in parallel, biggest table first), and that one hash
+    finds both the table's own repeats and its ids in every smaller table.
     """
+    ids = {table: table_ids for table, tf in files.items() if len(table_ids := _ids(tf))}
+    tables = sorted(ids, key=lambda table: -len(ids[table]))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        counted = list(pool.map(pc.value_counts, ids.values()))
-    suspects = [pa.array([], pa.string())]
-    for position, counts in enumerate(counted):
-        distinct = counts.field("values")
-        suspects.append(distinct.filter(pc.greater(counts.field("counts"), 1)))
-        if position:
-            earlier = pa.concat_arrays([before.field("values") for before in counted[:position]])
-            suspects.append(_common(distinct, earlier))
-    repeated = pc.unique(pa.concat_arrays(suspects))
-    return repeated.filter(pc.not_equal(repeated, ""))
+        found = dict(zip(tables, pool.map(lambda k: _first_rows(ids, tables[k:]), range(len(tables))), strict=True))
+    firsts = {table: found[table][table] for table in tables}  # row of each id's first appearance in its table
+    for position, table in enumerate(tables):
+        tf, lines = files[table], files[table].lines_for("id")
+        rows = np.flatnonzero(firsts[table] != np.arange(len(ids[table])))
+        for row, value in zip(rows.tolist(), ids[table].take(pa.array(rows)).to_pylist(), strict=True):
+            if value:  # a missing id is a required-error
+                yield _repeated(tf, int(lines[row]), value, int(lines[firsts[table][row]]))
+        for other in tables[position + 1 :]:
+            there = found[table][other]  # where each id of ``other`` first appears in ``table``
+            rows = np.flatnonzero((there >= 0) & (firsts[other] == np.arange(len(ids[other]))))
+            other_lines = files[other].lines_for("id")
+            for row, value in zip(rows.tolist(), ids[other].take(pa.array(rows)).to_pylist(), strict=True):
+                if value:
+                    line, other_line = int(lines[there[row]]), int(other_lines[row])
+                    yield _clash(tf, line, value, files[other], other_line)
+                    yield _clash(files[other], other_line, value, tf, line)
+
+
+def _first_rows(ids: dict[str, pa.Array], tables: list[str]) -> dict[str, np.ndarray]:
+    """For each id of each of ``tables``, the row where it first appears in the first of them (-1: nowhere)."""
+    rows = pc.index_in(pa.chunked_array([ids[table] for table in tables]), value_set=ids[tables[0]])
+    found = pc.fill_null(rows, -1).to_numpy()
+    bounds = np.cumsum([0, *(len(ids[table]) for table in tables)])
+    return {table: found[bounds[k] : bounds[k + 1]] for k, table in enumerate(tables)}
 
 
 def _repeated(tf: TableFile, line: int, value: str, first_line: int) -> Problem:
