@@ -129,32 +129,25 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece 
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    ragged = sorted(invalid)
     usable = np.ones(table.num_rows + len(invalid), dtype=bool)
-    usable[np.asarray(sorted(invalid), dtype=np.int64) - 1] = False
+    usable[np.asarray(ragged, dtype=np.int64) - 1] = False
     spans = np.ones(len(usable), dtype=np.int64)  # a record spans one line, and one more per line break in it
     spans[usable] += _breaks_per_row(table)
-    spans[~usable] += np.array([text.count("\n") for _, text in sorted(invalid.items())], dtype=np.int64)
-    if _ends_inside_quotes(raw, start, stop, table, invalid, spans):
+    spans[~usable] += np.array([invalid[number].count("\n") for number in ragged], dtype=np.int64)
+    if _piece_ends_inside_quotes(raw, start, stop, table, invalid, spans):
         return None
     return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
 
 
-def _grows_with_a_break(text: str) -> bool:
-    """True when one more line break would change the first record of ``text``: it ends inside a quote."""
+def ends_inside_quotes(text: str) -> bool:
+    """True when one more line break would change the first record of ``text``: it runs to the end inside a quote.
+
+    The question both readers ask of a file's (or a piece's) last record.
+    """
     return next(csv.reader(io.StringIO(text, newline="")), []) != next(
         csv.reader(io.StringIO(text + "\n", newline="")), []
     )
-
-
-def _count(raw: bytes | mmap.mmap, start: int, stop: int, byte: int) -> int:
-    """How many times ``byte`` occurs in ``raw[start:stop]`` (a block at a time: no temporary the size of it)."""
-    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
-    found = 0
-    for offset in range(0, len(buf), _BLOCK):
-        block = buf[offset : offset + _BLOCK]
-        found += int(np.count_nonzero(np.equal(block, byte, out=mask[: len(block)])))
-    return found
 
 
 def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
@@ -184,7 +177,7 @@ def _breaks_per_row(table: pa.Table) -> np.ndarray:
     return counts
 
 
-def _ends_inside_quotes(
+def _piece_ends_inside_quotes(
     raw: bytes | mmap.mmap, start: int, stop: int, table: pa.Table, invalid: dict[int, str], spans: np.ndarray
 ) -> bool:
     """True when the piece's last record runs to its end inside a quoted cell.
@@ -198,18 +191,19 @@ def _ends_inside_quotes(
     if not len(spans):
         return False
     if len(spans) in invalid:  # its text, less any final line breaks
-        return _grows_with_a_break(invalid[len(spans)])
+        return ends_inside_quotes(invalid[len(spans)])
     if raw[stop - 1 : stop] != b"\n":  # the end of the file: its last record, as written
         first = stop
         for _ in range(int(spans[-1])):  # back over the record's line breaks, to the one before it
             first = raw.rfind(b"\n", start, first)
             if first == -1:
                 break
-        return _grows_with_a_break(bytes(raw[max(first + 1, start) : stop]).decode("utf-8"))
+        return ends_inside_quotes(bytes(raw[max(first + 1, start) : stop]).decode("utf-8"))
     last_column = table.column(table.num_columns - 1)
     if not last_column[len(last_column) - 1].as_py().endswith("\n"):
         return False
-    return int(spans.sum()) != _count(raw, start, stop, ord("\n"))
+    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+    return int(spans.sum()) != len(_positions(buf, ord("\n")))
 
 
 def plain_quoting(raw: bytes) -> bool:
@@ -217,10 +211,9 @@ def plain_quoting(raw: bytes) -> bool:
 
     Asked of one record at a time (a ragged one over several lines): small, so scanned whole.
     """
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    returns = np.flatnonzero(buf == ord("\r")) + 1
-    if len(returns) and (returns[-1] == len(buf) or (buf[returns] != ord("\n")).any()):
+    if _lone_carriage_return(raw, 0, len(raw)):
         return False
+    buf = np.frombuffer(raw, dtype=np.uint8)
     quotes = np.flatnonzero(buf == ord('"'))
     return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
 

@@ -325,9 +325,9 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     kept: list[int] = []
     line, width, lines_read = 1, 0, 0
     physical = cache(lambda: io.StringIO(text, newline="").readlines())  # lines as the csv module counts them
-    last_start, last_problems, last_kept, last_row = 1, len(result.problems), False, []
+    last_start, last_problems, last_kept = 1, len(result.problems), False
     for row in reader:
-        last_start, last_problems, last_kept, last_row = line, len(result.problems), False, row
+        last_start, last_problems, last_kept = line, len(result.problems), False
         if header is None:
             if _is_blank(row):
                 result.problem("blank-row", line, "the header row is blank", hint=_header_hint(result))
@@ -346,7 +346,7 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
             last_kept = True
         lines_read = reader.line_num
         line = lines_read + 1
-    if '"' in text and _ends_inside_quotes(text, last_start, last_row):
+    if '"' in text and fastcsv.ends_inside_quotes(_from_line(text, last_start)):
         del result.problems[last_problems:]
         if last_kept:
             rows.pop()
@@ -368,17 +368,12 @@ def _record_text(physical: list[str], first: int, last: int) -> str:
     return "".join(physical[first - 1 : last]).removesuffix("\n").removesuffix("\r")
 
 
-def _ends_inside_quotes(text: str, start: int, row: list[str]) -> bool:
-    """True when the record that starts on line ``start`` ran to the end of the file inside a quote.
-
-    The non-strict reader then takes the rest of the file as one cell; one more line break
-    at the end would land inside that cell, and changes nothing otherwise.
-    """
+def _from_line(text: str, start: int) -> str:
+    """``text`` from line ``start`` (1-based) on, lines counted as the csv module counts them (CR, LF, CRLF)."""
     stream = io.StringIO(text, newline="")
-    for _ in range(start - 1):  # lines as the csv module counts them (CR, LF and CRLF)
+    for _ in range(start - 1):
         stream.readline()
-    tail = stream.read()
-    return next(csv.reader(io.StringIO(tail + "\n", newline="")), []) != row
+    return stream.read()
 
 
 # --- JSON and JSON Lines ----------------------------------------------------------------------
