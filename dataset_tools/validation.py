@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import threading
@@ -12,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from dataset_tools import checks, compat, references, similar
 from dataset_tools.errors import UnreadableInput, UsageError
@@ -223,10 +224,11 @@ def read_tables(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         reading = pool.map(read, tables)
         # meanwhile, on this thread, the Python work every check needs once: the column facts, and
-        # pandas, which pyarrow imports on its first conversion of a Python list (0.15 s)
+        # pyarrow's look for pandas on its first array (importing it takes 0.15 s, unless the
+        # command line has told pyarrow there is none), here rather than on a reader's thread
         for table in tables:
             columns(TABLES[table])
-        importlib.import_module("pandas")
+        pa.scalar(0)
         read_files = dict(zip(tables, reading, strict=True))
     return {table: read_files[table] for table in TABLES if table in read_files}
 

@@ -525,3 +525,20 @@ def test_the_console_command_exits_with_its_code_and_all_its_output(tmp_path, ta
     else:
         assert done.returncode == 0
         assert json.loads(done.stdout)["valid"] is True
+
+
+def test_the_validate_command_leaves_pandas_unimported_yet_pyarrow_can_still_use_it():
+    script = """
+import sys
+from dataset_tools.cli import cli
+try:
+    cli(["validate", sys.argv[1], "--format", "json"], standalone_mode=False)
+except SystemExit as stop:
+    assert stop.code == 0, stop.code
+imported = "pandas" in sys.modules
+import pyarrow as pa
+frame = pa.table({"id": ["na"]}).to_pandas()
+print(imported, type(frame).__name__, frame["id"][0])
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(VALID)], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False DataFrame na"
