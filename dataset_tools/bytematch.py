@@ -79,7 +79,12 @@ def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray, delimiter: str 
 
 def empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which strings of ``values`` are empty, read from their offsets alone."""
-    return _per_chunk(values, lambda chunk: np.diff(_buffers(chunk)[0]) == 0)
+    return _per_chunk(values, lambda chunk: _ends_at_start(_buffers(chunk)[0]))
+
+
+def _ends_at_start(offsets: np.ndarray) -> np.ndarray:
+    """Which strings end where they start (compared in place: no differences are stored)."""
+    return offsets[1:] == offsets[:-1]
 
 
 def _per_chunk(values: pa.Array | pa.ChunkedArray, test: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
@@ -125,7 +130,7 @@ def numbers(values: pa.Array, fields: list[tuple[int, int]], rows: np.ndarray) -
 
 
 def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The offsets and the bytes of a string array (no copy)."""
+    """The offsets (in their own width: 32 bits, or 64 for large strings) and the bytes of a string array (no copy)."""
     if chunk.null_count:
         msg = "cells are never null"
         raise ValueError(msg)
@@ -133,7 +138,7 @@ def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     _, offsets, data = chunk.buffers()
     offsets = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=chunk.offset * np.dtype(width).itemsize)
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    return offsets.astype(np.int64), data
+    return offsets, data
 
 
 def _rows_holding(offsets: np.ndarray, data: np.ndarray, bytes_: np.ndarray) -> np.ndarray:
@@ -156,13 +161,18 @@ def _rows_holding(offsets: np.ndarray, data: np.ndarray, bytes_: np.ndarray) -> 
             if hit.any():
                 positions = np.flatnonzero(hit)
                 positions = positions[wanted[block[positions]]]
-                found[np.searchsorted(offsets, positions + start, side="right") - 1] = True
+                found[_row_of(offsets, positions + start)] = True
     return found
+
+
+def _row_of(offsets: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The string holding each byte position (positions in the offsets' width, lest NumPy widen the offsets)."""
+    return np.searchsorted(offsets, positions.astype(offsets.dtype), side="right") - 1
 
 
 def _text_bad(offsets: np.ndarray, data: np.ndarray, edge: np.ndarray, inner: np.ndarray) -> np.ndarray:
     starts, ends = offsets[:-1], offsets[1:]
-    bad = ends == starts
+    bad = _ends_at_start(offsets)
     filled = ~bad
     bad[filled] = edge[data[starts[filled]]] | edge[data[ends[filled] - 1]]
     return bad | _rows_holding(offsets, data, inner)
@@ -176,7 +186,7 @@ def _runs(members: np.ndarray) -> list[tuple[int, int]]:
 
 def _slug_bad(offsets: np.ndarray, data: np.ndarray, runs: list[tuple[int, int]], separators: list[int]) -> np.ndarray:
     starts, ends = offsets[:-1], offsets[1:]
-    bad = ends == starts
+    bad = _ends_at_start(offsets)
     filled = ~bad
     first, last = data[starts[filled]], data[ends[filled] - 1]
     edge_bad = np.zeros(len(first), dtype=bool)
@@ -194,5 +204,5 @@ def _slug_bad(offsets: np.ndarray, data: np.ndarray, runs: list[tuple[int, int]]
     doubled = np.flatnonzero(is_separator[:-1] & is_separator[1:])  # a pair across two strings: both are bad anyway
     for positions in (wrong, doubled):
         if len(positions):
-            bad[np.searchsorted(offsets, positions + offsets[0], side="right") - 1] = True
+            bad[_row_of(offsets, positions + offsets[0])] = True
     return bad

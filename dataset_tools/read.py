@@ -258,17 +258,20 @@ def _without_blank(table: pa.Table, rows: np.ndarray) -> pa.Table:
     """
     if len(rows) == 0:
         return table
-    columns = []
+    columns, keep = [], {}  # keep: which offsets stay, per span of rows (columns share their chunks' spans)
     for column in table.columns:
         chunks, first = [], 0
         for chunk in column.chunks:
             size = len(chunk)
             lo, hi = np.searchsorted(rows, [first, first + size])
             if hi > lo:
+                if (first, size) not in keep:
+                    keep[first, size] = np.ones(size + 1, dtype=bool)
+                    keep[first, size][rows[lo:hi] - first + 1] = False  # an empty row ends where it starts
                 _, offsets, data = chunk.buffers()
                 ends = np.frombuffer(offsets, dtype=np.int32, count=size + 1, offset=4 * chunk.offset)
-                kept = np.delete(ends, rows[lo:hi] - first + 1)  # an empty row ends where it starts
-                chunks.append(pa.Array.from_buffers(pa.string(), len(kept) - 1, [None, pa.py_buffer(kept), data]))
+                kept = pa.py_buffer(ends[keep[first, size]])
+                chunks.append(pa.Array.from_buffers(pa.string(), size - (hi - lo), [None, kept, data]))
             else:
                 chunks.append(chunk)
             first += size
