@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataset_tools import bytematch
-from dataset_tools.hints import slugify, suggester
+from dataset_tools.hints import slugify, suggestions
 from dataset_tools.models import LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.problems import Problem
 from dataset_tools.read import TableFile
@@ -171,9 +171,12 @@ class _Unresolved:
         ``daesh`` finds ``isis`` through its alias.
         """
         name, wanted = self.column.name, " or ".join(self.column.references)
-        choices = self.targets.to_pylist() if len(self.values) > 0 and len(self.targets) <= HINT_CHOICES else []
-        suggest = suggester(choices) if choices else None
-        for count, (line, value) in enumerate(zip(self.lines, self.values.to_pylist(), strict=True)):
+        values = self.values.to_pylist()
+        named = {value for value in values if value in known_as and known_as[value][0] in self.targets_set()}
+        wanting = list(dict.fromkeys(value for value in values[:HINT_LIMIT] if not (value in home or value in named)))
+        choices = self.targets.to_pylist() if wanting and len(self.targets) <= HINT_CHOICES else []
+        hints = dict(zip(wanting, suggestions(wanting, choices), strict=True))
+        for count, (line, value) in enumerate(zip(self.lines, values, strict=True)):
             if value in home:
                 yield Problem(
                     "reference-kind-error",
@@ -185,11 +188,11 @@ class _Unresolved:
                     f"name a record of {wanted}",
                 )
                 continue
-            if value in known_as and known_as[value][0] in self.targets_set():
+            if value in named:
                 record, called = known_as[value]
                 hint: str | None = f"did you mean `{record}`? ({called} is one of its names)"
             else:
-                hint = suggest(value) if suggest and count < HINT_LIMIT else None
+                hint = hints[value] if count < HINT_LIMIT else None
             yield Problem(
                 "foreign-key",
                 self.tf.file,
