@@ -99,6 +99,10 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         if column.references and column.name in tf.data.column_names and not unknown & set(column.references)
     ]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        # the names, in Python, while the lookups hash ids without the GIL (needed only if one fails)
+        names = pool.submit(_names_as_ids, files)
+        # the longest lookups first (most values, most ids to hash), so that none is left running alone
+        work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
         resolved = list(pool.map(lambda job: _resolve(job[0], job[1], ids, files), work))
     pending = [unresolved for unresolved, _ in resolved]
     for _, kind_problems in resolved:
@@ -110,7 +114,7 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         for table, table_ids in ids.items():
             for value in _common(table_ids, every).to_pylist():
                 home.setdefault(value, table)
-    known_as = _names_as_ids(files) if any(len(item.values) for item in pending) else {}
+    known_as = names.result()
     for item in pending:
         yield from item.problems(home, known_as)
 
