@@ -11,14 +11,17 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pyarrow as pa
 
-from dataset_tools import fmt, migrate, schemas
 from dataset_tools import report as formats
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused
 from dataset_tools.validation import validate as validate_dataset
+
+if TYPE_CHECKING:
+    from dataset_tools.schemas import Verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +50,8 @@ def schema() -> None:
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any generated file is stale.")
 def schema_generate(check: bool) -> None:
     """Write schemas/v1/*.json and docs/data-dictionary.md from the models."""
+    from dataset_tools import schemas  # noqa: PLC0415 - loaded only for the commands that use it
+
     root = repository_root()
     if check:
         stale = schemas.stale(root)
@@ -76,12 +81,14 @@ def schema_check() -> None:
     made required, a pattern tightened, a key changed) need a new major version; compatible
     ones (a new optional field or vocabulary value, a looser constraint) a new minor one.
     """
+    from dataset_tools import schemas  # noqa: PLC0415 - loaded only for the commands that use it
+
     verdict = schemas.check(repository_root())
     _echo_verdict(verdict)
     sys.exit(EXIT_OK if verdict.ok else EXIT_INVALID)
 
 
-def _echo_verdict(verdict: schemas.Verdict) -> None:
+def _echo_verdict(verdict: Verdict) -> None:
     published = verdict.published or "nothing"
     click.echo(f"models: schema {verdict.current}; published: {published}")
     for change in verdict.changes:
@@ -104,6 +111,8 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
     Rewrites each table file atomically and updates datapackage.json; if any record cannot
     be migrated without losing data, writes nothing and exits 1.
     """
+    from dataset_tools import migrate  # noqa: PLC0415 - loaded only for the command that uses it
+
     folder = path or default_datasets()
     try:
         result = migrate.migrate(folder, target, dry_run=dry_run)
@@ -203,6 +212,8 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> Non
     every file is (now) canonical, 1 when --check finds a file to change or a file
     cannot be formatted, 2 when a path cannot be read.
     """
+    from dataset_tools import fmt  # noqa: PLC0415 - loaded only for the command that uses it
+
     try:
         changes = fmt.format_paths(paths or (default_datasets(),), check=check)
     except DatasetToolsError as error:
