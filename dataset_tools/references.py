@@ -215,35 +215,39 @@ def _resolve(
 
     A value that is not an id at all (reported by the field checks) is not looked up.
     """
-    values = tf.data.column(column.name).combine_chunks()
-    empty = bytematch.empty(values)
-    rows = np.flatnonzero(~empty)
-    if empty.any():
-        values = values.take(pa.array(rows))
+    cells = tf.data.column(column.name)  # as read, in chunks: a big column is never copied whole
+    filled = ~bytematch.empty(cells)
     targets = [ids[table] for table in column.references if table in ids]
     targets += [pa.array(files[table].unread_ids, pa.string()) for table in column.references if table in files]
-    target_ids = pa.concat_arrays(targets) if targets else pa.array([], pa.string())
+    targets = [target for target in targets if len(target)]
+    target_ids = targets[0] if len(targets) == 1 else pa.concat_arrays(targets or [pa.array([], pa.string())])
     if column.is_list:
+        rows = np.flatnonzero(filled)
         if not column.organisation_kinds:  # every item's kind matters otherwise
-            keep = _cells_with_unknown_items(values, target_ids)
-            values, rows = values.take(pa.array(keep)), rows[keep]
-        lists = pc.split_pattern(values, LIST_DELIMITER)
+            rows = np.flatnonzero(filled & _cells_with_unknown_items(cells, target_ids))
+        lists = pc.split_pattern(cells.take(pa.array(rows)).combine_chunks(), LIST_DELIMITER)
         rows = rows[pc.list_parent_indices(lists).to_numpy()]
         values = pc.list_flatten(lists)
-    missing = np.flatnonzero(~pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False))
+        known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
+        missing, resolved = np.flatnonzero(~known), known
+    else:
+        values, rows = cells, np.arange(len(cells))
+        known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
+        missing, resolved = np.flatnonzero(filled & ~known), filled & known
     pattern = re.compile(column.pattern or "")
     bad = np.array([index for index in missing if pattern.fullmatch(values[int(index)].as_py())], dtype=np.int64)
     kind_problems: list[Problem] = []
     if column.organisation_kinds and "organisations" in files:
-        resolved = np.ones(len(values), dtype=bool)
-        resolved[missing] = False
         kind_problems = list(_kinds(tf, column, values, rows, resolved, files["organisations"]))
-    found = _Unresolved(tf, column, tf.lines_for(column.name)[rows[bad]], values.take(pa.array(bad)), target_ids)
+    unresolved = values.take(pa.array(bad))
+    if isinstance(unresolved, pa.ChunkedArray):
+        unresolved = unresolved.combine_chunks()
+    found = _Unresolved(tf, column, tf.lines_for(column.name)[rows[bad]], unresolved, target_ids)
     return found, kind_problems
 
 
-def _cells_with_unknown_items(cells: pa.Array, targets: pa.Array) -> np.ndarray:
-    """Positions of the list cells with an item not in ``targets``.
+def _cells_with_unknown_items(cells: pa.ChunkedArray, targets: pa.Array) -> np.ndarray:
+    """Which list cells hold an item not in ``targets`` (an empty cell holds one: the empty item).
 
     Lists repeat (a few sources cited in many combinations), so each distinct cell is
     split once, and only the cells found wanting are split again where they stand.
@@ -252,11 +256,16 @@ def _cells_with_unknown_items(cells: pa.Array, targets: pa.Array) -> np.ndarray:
     lists = pc.split_pattern(distinct, LIST_DELIMITER)
     unknown = ~pc.is_in(pc.list_flatten(lists), value_set=targets).to_numpy(zero_copy_only=False)
     wanting = np.unique(pc.list_parent_indices(lists).to_numpy()[unknown])
-    return np.flatnonzero(pc.is_in(cells, value_set=distinct.take(pa.array(wanting))).to_numpy(zero_copy_only=False))
+    return pc.is_in(cells, value_set=distinct.take(pa.array(wanting))).to_numpy(zero_copy_only=False)
 
 
 def _kinds(
-    tf: TableFile, column: Column, values: pa.Array, rows: np.ndarray, resolved: np.ndarray, orgs: TableFile
+    tf: TableFile,
+    column: Column,
+    values: pa.Array | pa.ChunkedArray,
+    rows: np.ndarray,
+    resolved: np.ndarray,
+    orgs: TableFile,
 ) -> Iterator[Problem]:
     if "kind" not in orgs.data.column_names:
         return

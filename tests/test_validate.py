@@ -542,3 +542,17 @@ print(imported, type(frame).__name__, frame["id"][0])
 """
     done = subprocess.run([sys.executable, "-c", script, str(VALID)], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "False DataFrame na"
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_an_empty_reference_names_nothing_even_beside_a_record_without_an_id(tmp_path, reference):
+    folder = make_dataset(
+        tmp_path,
+        {
+            "organisations.csv": ",State C,,state,JO,,,,,src-example-report,\n",
+            "coalition_events.csv": "2025-03-talks,meeting,2025-03,,,Talks,,,,src-example-report,high,\n",
+        },
+    )
+    assert located(validate(folder, reference=reference)) == [
+        ("organisations.csv", after("organisations.csv"), "id", "required-error")
+    ]
