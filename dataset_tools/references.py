@@ -104,16 +104,16 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         # the longest lookups first (most values, most ids to hash), so that none is left running alone
         work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
         resolved = list(pool.map(lambda job: _resolve(job[0], job[1], ids, files), work))
-    pending = [unresolved for unresolved, _ in resolved]
+        pending = [unresolved for unresolved, _ in resolved]
+        # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
+        every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
+        held = pool.map(lambda table_ids: _common(table_ids, every).to_pylist(), ids.values()) if len(every) else []
+        home: dict[str, str] = {}
+        for table, values in zip(ids, held or [[]] * len(ids), strict=True):
+            for value in values:
+                home.setdefault(value, table)
     for _, kind_problems in resolved:
         yield from kind_problems
-    # which table, if any, holds each unresolved id: one scan per table for all columns together
-    every = pc.unique(pa.concat_arrays([item.values for item in pending])) if pending else pa.array([], pa.string())
-    home: dict[str, str] = {}
-    if len(every):
-        for table, table_ids in ids.items():
-            for value in _common(table_ids, every).to_pylist():
-                home.setdefault(value, table)
     known_as = names.result()
     for item in pending:
         yield from item.problems(home, known_as)
