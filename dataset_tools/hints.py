@@ -35,7 +35,7 @@ def suggestions(values: Sequence[str], choices: Sequence[str]) -> list[str | Non
 
     rapidfuzz compares every pair on every core without the GIL, so the other checks go on
     meanwhile; asking value by value held the GIL for 0.05 s per hundred values against
-    ten thousand ids. Of equally close choices, the first wins, as in :func:`nearest`.
+    ten thousand ids. Of equally close choices the first wins, as in a search for one value.
     """
     if not values or not choices:
         return [None] * len(values)
