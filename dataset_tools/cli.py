@@ -5,6 +5,7 @@ Exit codes: 0 valid, 1 invalid data, 2 usage error or unreadable input.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import importlib.abc
 import json
@@ -355,6 +356,29 @@ def pyarrow_without_pandas() -> None:
         sys.meta_path.remove(finder)
 
 
+PR_SET_THP_DISABLE = 41
+"""Linux's prctl option that stops transparent huge pages for the calling process (linux/prctl.h)."""
+
+
+def without_huge_pages() -> None:
+    """Ask Linux for ordinary 4 KiB pages for this process, not transparent 2 MiB ones.
+
+    NumPy and pyarrow ask for huge pages for big buffers. A huge page must be a free,
+    contiguous 2 MiB block, and a virtual machine that hands free memory back to its host
+    (free page reporting) has often handed back just those blocks: the first touch of each
+    then waits for the host. On the 2-core benchmark machine, validating two million rows
+    took 1.95 s with huge pages (system time 0.94 s) and 1.73 s without (0.44 s), medians
+    of 10 interleaved runs; when the host had the memory ready, both took about 1.73 s.
+    Nothing changes elsewhere, nor if the call fails.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # no C library to ask, or one without prctl
+        return
+
+
 def main() -> None:
     """Entry point of the ``dataset-tools`` console script.
 
@@ -365,10 +389,13 @@ def main() -> None:
     are rarer too: validating two million rows, 3 collections took 0.01 s where 377
     took 0.05 s (all of it with the GIL held).
 
+    Takes ordinary memory pages rather than huge ones (see :func:`without_huge_pages`).
+
     Ends the process without tearing the interpreter down: once the output is flushed,
     freeing a validated dataset's columns one by one only delays the exit (0.08 s on
     two million rows), as mypy also found.
     """
+    without_huge_pages()
     gc.freeze()
     gc.set_threshold(GC_YOUNGEST, *gc.get_threshold()[1:])
     try:

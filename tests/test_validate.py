@@ -556,3 +556,19 @@ def test_an_empty_reference_names_nothing_even_beside_a_record_without_an_id(tmp
     assert located(validate(folder, reference=reference)) == [
         ("organisations.csv", after("organisations.csv"), "id", "required-error")
     ]
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists() or "THP_enabled" not in Path("/proc/self/status").read_text(),
+    reason="Linux reports transparent huge pages per process only from 5.0 on",
+)
+def test_the_command_line_takes_ordinary_pages_not_huge_ones():
+    script = """
+import sys
+from dataset_tools import cli
+cli.os._exit = lambda code: print(open("/proc/self/status").read())  # the status as the command ends
+sys.argv = ["dataset-tools", "--version"]
+cli.main()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "THP_enabled:\t0" in done.stdout.splitlines()
