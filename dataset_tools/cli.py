@@ -5,9 +5,7 @@ Exit codes: 0 valid, 1 invalid data, 2 usage error or unreadable input.
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import importlib.abc
 import json
 import os
 import sys
@@ -15,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-import pyarrow as pa
 
+from dataset_tools import process
 from dataset_tools import report as formats
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused
 from dataset_tools.validation import validate as validate_dataset
@@ -25,6 +23,8 @@ if TYPE_CHECKING:
     from dataset_tools.schemas import Verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+WHOLE_PROCESS = object()
+"""The context object :func:`main` gives: the command runs alone in a process that ends with it."""
 GC_YOUNGEST = 50_000
 """Allocations between collections of the youngest generation (Python's default: 700)."""
 
@@ -183,7 +183,9 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
     2 when the path cannot be read.
     """
     target = path or default_datasets()
-    pyarrow_without_pandas()
+    if click.get_current_context().obj is WHOLE_PROCESS:  # settings that last until the process ends
+        process.without_huge_pages()
+        process.pyarrow_without_pandas()
     try:
         result = validate_dataset(target, reference=reference, max_errors=max_errors, strict=strict)
     except DatasetToolsError as error:
@@ -327,58 +329,6 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
 
 
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """Finds no pandas."""
-
-    def find_spec(self, name: str, _path: object = None, _target: object = None) -> None:
-        if name.partition(".")[0] == "pandas":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-
-
-def pyarrow_without_pandas() -> None:
-    """Let pyarrow's first look for pandas in this process find none.
-
-    pyarrow imports pandas when it makes its first array (to tell pandas objects apart)
-    if pandas is installed. Validation makes arrays but never pandas objects, and the
-    import costs more than its 0.16 s of CPU: on two million rows the command took 1.97 s
-    instead of 2.11-2.47 s (medians of 9-11 interleaved runs), with 9,000 fewer page
-    faults. pyarrow asks only once, but imports pandas after all on any call that needs
-    it (``to_pandas``), so nothing is lost. A command calls this before it starts any
-    thread, so no other import can be turned away meanwhile.
-    """
-    if "pandas" in sys.modules:
-        return
-    finder = _NoPandas()
-    sys.meta_path.insert(0, finder)
-    try:
-        pa.scalar(0)  # pyarrow's one look
-    finally:
-        sys.meta_path.remove(finder)
-
-
-PR_SET_THP_DISABLE = 41
-"""Linux's prctl option that stops transparent huge pages for the calling process (linux/prctl.h)."""
-
-
-def without_huge_pages() -> None:
-    """Ask Linux for ordinary 4 KiB pages for this process, not transparent 2 MiB ones.
-
-    NumPy and pyarrow ask for huge pages for big buffers. A huge page must be a free,
-    contiguous 2 MiB block, and a virtual machine that hands free memory back to its host
-    (free page reporting) has often handed back just those blocks: the first touch of each
-    then waits for the host. On the 2-core benchmark machine, validating two million rows
-    took 1.95 s with huge pages (system time 0.94 s) and 1.73 s without (0.44 s), medians
-    of 10 interleaved runs; when the host had the memory ready, both took about 1.73 s.
-    Nothing changes elsewhere, nor if the call fails.
-    """
-    if sys.platform != "linux":
-        return
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
-    except (OSError, AttributeError):  # no C library to ask, or one without prctl
-        return
-
-
 def main() -> None:
     """Entry point of the ``dataset-tools`` console script.
 
@@ -389,17 +339,17 @@ def main() -> None:
     are rarer too: validating two million rows, 3 collections took 0.01 s where 377
     took 0.05 s (all of it with the GIL held).
 
-    Takes ordinary memory pages rather than huge ones (see :func:`without_huge_pages`).
+    The process ends with the command, so ``validate`` may change it for good (see
+    :mod:`dataset_tools.process`); a caller of :func:`cli` keeps its process as it is.
 
     Ends the process without tearing the interpreter down: once the output is flushed,
     freeing a validated dataset's columns one by one only delays the exit (0.08 s on
     two million rows), as mypy also found.
     """
-    without_huge_pages()
     gc.freeze()
     gc.set_threshold(GC_YOUNGEST, *gc.get_threshold()[1:])
     try:
-        cli()
+        cli(obj=WHOLE_PROCESS)
         code = EXIT_OK
     except SystemExit as stop:
         if isinstance(stop.code, str):

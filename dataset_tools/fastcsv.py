@@ -171,7 +171,7 @@ def _breaks_per_row(table: pa.Table) -> np.ndarray:
             data = np.frombuffer(chunk.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
             breaks = np.flatnonzero(data == ord("\n"))
             if len(breaks):
-                rows = np.searchsorted(offsets, (breaks + offsets[0]).astype(np.int32), side="right") - 1
+                rows = np.searchsorted(offsets, breaks.astype(np.int32) + offsets[0], side="right") - 1
                 counts[first : first + len(chunk)] += np.bincount(rows, minlength=len(chunk))
             first += len(chunk)
     return counts

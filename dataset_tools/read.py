@@ -268,6 +268,9 @@ def _without_blank(table: pa.Table, rows: np.ndarray) -> pa.Table:
                 if (first, size) not in keep:
                     keep[first, size] = np.ones(size + 1, dtype=bool)
                     keep[first, size][rows[lo:hi] - first + 1] = False  # an empty row ends where it starts
+                if chunk.null_count or not pa.types.is_string(chunk.type):
+                    msg = "the fast reader's cells are never null, and never large strings"
+                    raise ValueError(msg)
                 _, offsets, data = chunk.buffers()
                 ends = np.frombuffer(offsets, dtype=np.int32, count=size + 1, offset=4 * chunk.offset)
                 kept = pa.py_buffer(ends[keep[first, size]])

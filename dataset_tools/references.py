@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,23 +98,27 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         for column in columns(TABLES[table])
         if column.references and column.name in tf.data.column_names and not unknown & set(column.references)
     ]
+    # the longest lookups first (most values, most ids to hash), so that none is left running alone
+    work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
+    home: dict[str, str] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        # the names, in Python, while the lookups hash ids without the GIL (needed only if one fails)
-        names = pool.submit(_names_as_ids, files)
-        # the longest lookups first (most values, most ids to hash), so that none is left running alone
-        work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
-        resolved = list(pool.map(lambda job: _resolve(job[0], job[1], ids, files), work))
+        jobs = [pool.submit(_resolve, tf, column, ids, files) for tf, column in work]
+        names = None
+        for job in as_completed(jobs):
+            if names is None and len(job.result()[0].values):  # the names, in Python, while other lookups hash
+                names = pool.submit(_names_as_ids, files)
+        resolved = [job.result() for job in jobs]
         pending = [unresolved for unresolved, _ in resolved]
         # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
         every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
-        held = pool.map(lambda table_ids: _common(table_ids, every).to_pylist(), ids.values()) if len(every) else []
-        home: dict[str, str] = {}
-        for table, values in zip(ids, held or [[]] * len(ids), strict=True):
-            for value in values:
-                home.setdefault(value, table)
+        if len(every):
+            held = pool.map(lambda table_ids: _common(table_ids, every).to_pylist(), ids.values())
+            for table, values in zip(ids, held, strict=True):
+                for value in values:
+                    home.setdefault(value, table)
     for _, kind_problems in resolved:
         yield from kind_problems
-    known_as = names.result()
+    known_as = names.result() if names is not None else {}
     for item in pending:
         yield from item.problems(home, known_as)
 
@@ -235,7 +239,8 @@ def _resolve(
         known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
         missing, resolved = np.flatnonzero(filled & ~known), filled & known
     pattern = re.compile(column.pattern or "")
-    bad = np.array([index for index in missing if pattern.fullmatch(values[int(index)].as_py())], dtype=np.int64)
+    written = values.take(pa.array(missing)).to_pylist()
+    bad = missing[np.array([bool(pattern.fullmatch(value)) for value in written], dtype=bool)]
     kind_problems: list[Problem] = []
     if column.organisation_kinds and "organisations" in files:
         kind_problems = list(_kinds(tf, column, values, rows, resolved, files["organisations"]))
@@ -247,7 +252,7 @@ def _resolve(
 
 
 def _cells_with_unknown_items(cells: pa.ChunkedArray, targets: pa.Array) -> np.ndarray:
-    """Which list cells hold an item not in ``targets`` (an empty cell holds one: the empty item).
+    """Which list cells hold an item not in ``targets`` (empty cells are for the caller to leave out).
 
     Lists repeat (a few sources cited in many combinations), so each distinct cell is
     split once, and only the cells found wanting are split again where they stand.

@@ -107,24 +107,26 @@ def test_a_quote_open_at_the_end_or_a_lone_carriage_return_goes_to_the_reference
     assert fastcsv.parse(b"x,y,z\n" + body, 6, 3) is None
 
 
+SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string())])
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     rows=st.lists(st.tuples(st.sampled_from(["", "a", "ç,d", "x\ny"]), st.sampled_from(["", "b"])), max_size=40),
     cuts=st.lists(st.integers(min_value=0, max_value=40), max_size=4),
+    lead=st.integers(min_value=0, max_value=2),
 )
-def test_blank_rows_leave_without_splitting_chunks_or_copying_bytes(rows, cuts):
+def test_blank_rows_leave_without_splitting_chunks_or_copying_bytes(rows, cuts, lead):
     bounds = sorted({0, len(rows), *(cut for cut in cuts if cut <= len(rows))})
     chunks = [list(rows[a:b]) for a, b in itertools.pairwise(bounds)] or [[]]
+    chunks[0] = [("lead", "row")] * lead + chunks[0]  # sliced off below: the first chunk starts at an offset
     table = pa.Table.from_batches(
         [pa.RecordBatch.from_pylist([{"a": x, "b": y} for x, y in chunk], schema=SCHEMA) for chunk in chunks],
         schema=SCHEMA,
-    )
+    ).slice(lead)
     blank = [index for index, row in enumerate(rows) if row == ("", "")]
     kept = read._without_blank(table, np.array(blank, dtype=np.int64))  # noqa: SLF001 - the rule itself
     assert kept.to_pylist() == [{"a": x, "b": y} for x, y in rows if (x, y) != ("", "")]
     assert kept.column("a").num_chunks == table.column("a").num_chunks
     for before, after in zip(table.column("a").chunks, kept.column("a").chunks, strict=True):
         assert before.buffers()[2] is None or after.buffers()[2].address == before.buffers()[2].address
-
-
-SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string())])
