@@ -580,3 +580,11 @@ def test_an_empty_reference_names_nothing_even_beside_a_record_without_an_id(tmp
     assert located(validate(folder, reference=reference)) == [
         ("organisations.csv", after("organisations.csv"), "id", "required-error")
     ]
+
+
+def test_a_folder_named_like_a_table_is_called_a_folder_and_its_table_missing(tmp_path):
+    folder = make_dataset(tmp_path, {"positions.csv": DELETE})
+    (folder / "positions.csv").mkdir()
+    report = validate(folder)
+    assert located(report) == [("positions.csv", None, None, code) for code in ("missing-table", "unknown-file")]
+    assert report.problems[1].message == "positions.csv is a folder, not a table file"
