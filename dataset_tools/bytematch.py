@@ -74,12 +74,12 @@ def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray, delimiter: str 
     test = matcher(pattern, delimiter)
     if test is None:
         return None
-    return _per_chunk(values, lambda chunk: test(*_buffers(chunk)))
+    return _per_chunk(values, lambda chunk: test(*buffers(chunk)))
 
 
 def empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which strings of ``values`` are empty, read from their offsets alone."""
-    return _per_chunk(values, lambda chunk: _ends_at_start(_buffers(chunk)[0]))
+    return _per_chunk(values, lambda chunk: _ends_at_start(buffers(chunk)[0]))
 
 
 def _ends_at_start(offsets: np.ndarray) -> np.ndarray:
@@ -101,7 +101,7 @@ def joined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def bytes_at(values: pa.Array, positions: list[int]) -> list[np.ndarray]:
     """The byte at each of ``positions`` of each string (0 where a string is shorter)."""
-    offsets, data = _buffers(values)
+    offsets, data = buffers(values)
     lengths, found = np.diff(offsets), []
     for position in positions:
         at = np.zeros(len(values), dtype=np.uint8)
@@ -117,7 +117,7 @@ def numbers(values: pa.Array, fields: list[tuple[int, int]], rows: np.ndarray) -
     Meaningful only where those bytes are digits (``2025-02-04`` → 2025, 2, 4 for
     ``[(0, 4), (5, 7), (8, 10)]``): callers check the shape first.
     """
-    offsets, data = _buffers(values)
+    offsets, data = buffers(values)
     starts, lengths = offsets[:-1][rows], np.diff(offsets)[rows]
     found = []
     for start, stop in fields:
@@ -129,8 +129,11 @@ def numbers(values: pa.Array, fields: list[tuple[int, int]], rows: np.ndarray) -
     return found
 
 
-def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The offsets (in their own width: 32 bits, or 64 for large strings) and the bytes of a string array (no copy)."""
+def buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (in their own width: 32 bits, or 64 for large strings) and the bytes of a string array (no copy).
+
+    Raises ValueError for an array with nulls: no cell is ever null.
+    """
     if chunk.null_count:
         msg = "cells are never null"
         raise ValueError(msg)
@@ -161,11 +164,11 @@ def _rows_holding(offsets: np.ndarray, data: np.ndarray, bytes_: np.ndarray) -> 
             if hit.any():
                 positions = np.flatnonzero(hit)
                 positions = positions[wanted[block[positions]]]
-                found[_row_of(offsets, positions + start)] = True
+                found[row_of(offsets, positions + start)] = True
     return found
 
 
-def _row_of(offsets: np.ndarray, positions: np.ndarray) -> np.ndarray:
+def row_of(offsets: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """The string holding each byte position (positions in the offsets' width, lest NumPy widen the offsets)."""
     return np.searchsorted(offsets, positions.astype(offsets.dtype), side="right") - 1
 
@@ -204,5 +207,5 @@ def _slug_bad(offsets: np.ndarray, data: np.ndarray, runs: list[tuple[int, int]]
     doubled = np.flatnonzero(is_separator[:-1] & is_separator[1:])  # a pair across two strings: both are bad anyway
     for positions in (wrong, doubled):
         if len(positions):
-            bad[_row_of(offsets, positions + offsets[0])] = True
+            bad[row_of(offsets, positions + offsets[0])] = True
     return bad

@@ -26,6 +26,8 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
+from dataset_tools import bytematch
+
 PIECE = 8 * 1024 * 1024
 """Bodies smaller than this are parsed in one piece: threads cost more than they save."""
 
@@ -167,11 +169,10 @@ def _breaks_per_row(table: pa.Table) -> np.ndarray:
         for chunk in column.chunks:
             if not len(chunk):
                 continue
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
-            data = np.frombuffer(chunk.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
-            breaks = np.flatnonzero(data == ord("\n"))
+            offsets, data = bytematch.buffers(chunk)
+            breaks = np.flatnonzero(data[offsets[0] : offsets[-1]] == ord("\n"))
             if len(breaks):
-                rows = np.searchsorted(offsets, breaks.astype(np.int32) + offsets[0], side="right") - 1
+                rows = bytematch.row_of(offsets, breaks + offsets[0])
                 counts[first : first + len(chunk)] += np.bincount(rows, minlength=len(chunk))
             first += len(chunk)
     return counts

@@ -268,17 +268,12 @@ def _without_blank(table: pa.Table, rows: np.ndarray) -> pa.Table:
                 if (first, size) not in keep:
                     keep[first, size] = np.ones(size + 1, dtype=bool)
                     keep[first, size][rows[lo:hi] - first + 1] = False  # an empty row ends where it starts
-                if chunk.null_count or not pa.types.is_string(chunk.type):
-                    msg = "the fast reader's cells are never null, and never large strings"
-                    raise ValueError(msg)
-                _, offsets, data = chunk.buffers()
-                ends = np.frombuffer(offsets, dtype=np.int32, count=size + 1, offset=4 * chunk.offset)
-                kept = pa.py_buffer(ends[keep[first, size]])
-                chunks.append(pa.Array.from_buffers(pa.string(), size - (hi - lo), [None, kept, data]))
+                kept = pa.py_buffer(bytematch.buffers(chunk)[0][keep[first, size]])
+                chunks.append(pa.Array.from_buffers(chunk.type, size - (hi - lo), [None, kept, chunk.buffers()[2]]))
             else:
                 chunks.append(chunk)
             first += size
-        columns.append(pa.chunked_array(chunks, pa.string()))
+        columns.append(pa.chunked_array(chunks, column.type))
     return pa.Table.from_arrays(columns, schema=table.schema)
 
 

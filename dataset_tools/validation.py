@@ -113,27 +113,15 @@ def _discover(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
         table, suffix = path.stem, path.suffix.lower()
         if path.name == DESCRIPTOR:
             continue
-        if path.is_dir() and table in TABLES and suffix in FORMATS:
-            problems.append(
-                Problem(
-                    "unknown-file",
-                    display(path),
-                    None,
-                    f"{path.name} is a folder, not a table file",
-                    hint=f"make {path.name} a file of the table's records, and move the folder elsewhere",
-                )
-            )
-        elif not path.is_file() or table not in TABLES or suffix not in FORMATS:
-            names = ", ".join(f"{name}.csv" for name in TABLES)
-            problems.append(
-                Problem(
-                    "unknown-file",
-                    display(path),
-                    None,
-                    f"{path.name} is not a table of the dataset",
-                    hint=f"tables are {names} (or .json/.jsonl); move other files elsewhere",
-                )
-            )
+        if not path.is_file() or table not in TABLES or suffix not in FORMATS:
+            if path.is_dir() and table in TABLES and suffix in FORMATS:
+                message = f"{path.name} is a folder, not a table file"
+                hint = f"make {path.name} a file of the table's records, and move the folder elsewhere"
+            else:
+                names = ", ".join(f"{name}.csv" for name in TABLES)
+                message = f"{path.name} is not a table of the dataset"
+                hint = f"tables are {names} (or .json/.jsonl); move other files elsewhere"
+            problems.append(Problem("unknown-file", display(path), None, message, hint=hint))
         elif table in found:
             problems.append(
                 Problem(
