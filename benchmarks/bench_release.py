@@ -28,7 +28,7 @@ TARGET_BYTES = 3 * 1024**3
 CHILD = """
 import json, sys
 from pathlib import Path
-from dataset_tools import release
+from dataset_tools.release import build as release
 built = release.build(Path(sys.argv[1]), Path(sys.argv[2]), version="9.9.9", created="2025-01-01T00:00:00Z")
 print(json.dumps({"timings": built.timings, "counts": built.counts}))
 """

@@ -13,7 +13,7 @@ import string
 import sys
 import time
 
-from dataset_tools.similar import Named, likely_duplicates
+from dataset_tools.validation.similar import Named, likely_duplicates
 
 
 def synthetic(count: int, seed: int = 7) -> list[Named]:

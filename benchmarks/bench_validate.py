@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import manifest_path
 
-from dataset_tools import schemas
-from dataset_tools.models import SCHEMA_VERSION, TABLES
+from dataset_tools.schema import publish
+from dataset_tools.schema.models import SCHEMA_VERSION, TABLES
 
 PYARROW_READ = """
 import sys
@@ -68,7 +68,7 @@ def frictionless_descriptor(folder: Path) -> Path:
             "path": f"{table}.csv",
             "format": "csv",
             "encoding": "utf-8",
-            "schema": schemas.table_schema(table, model),
+            "schema": publish.table_schema(table, model),
         }
         for table, model in TABLES.items()
     ]

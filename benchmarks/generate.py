@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dataset_tools.canonical import quote
-from dataset_tools.models import TABLES, columns
+from dataset_tools.schema.models import TABLES, columns
+from dataset_tools.writing.canonical import quote
 
 WORDS = [
     "Ankara",

@@ -11,21 +11,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from dataset_tools.loading import Dataset
-    from dataset_tools.validation import Report
+    from dataset_tools.release.loading import Dataset
+    from dataset_tools.validation.validator import Report
 
 __all__ = ["load", "validate"]
 
 
 def validate(path: Any, *, reference: bool = False, max_errors: int | None = None, strict: bool = False) -> Report:
-    """Validate a dataset folder or one table file; see :func:`dataset_tools.validation.validate`."""
-    from dataset_tools.validation import validate as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
+    """Validate a dataset folder or one table file; see :func:`dataset_tools.validation.validator.validate`."""
+    from dataset_tools.validation.validator import validate as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
 
     return run(path, reference=reference, max_errors=max_errors, strict=strict)
 
 
 def load(path: str | Path | None = None) -> Dataset:
     """The release this package carries, or the release or dataset at ``path``; see :mod:`dataset_tools.loading`."""
-    from dataset_tools.loading import load as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
+    from dataset_tools.release.loading import load as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
 
     return run(path)

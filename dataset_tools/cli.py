@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import click
 
 from dataset_tools import process
-from dataset_tools import report as formats
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused
-from dataset_tools.validation import validate as validate_dataset
+from dataset_tools.validation import formats
+from dataset_tools.validation.validator import validate as validate_dataset
 
 if TYPE_CHECKING:
-    from dataset_tools.schemas import Verdict
+    from dataset_tools.schema.publish import Verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 WHOLE_PROCESS = object()
@@ -53,24 +53,24 @@ def schema() -> None:
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any generated file is stale.")
 def schema_generate(check: bool) -> None:
     """Write schemas/v1/*.json and docs/data-dictionary.md from the models."""
-    from dataset_tools import schemas  # noqa: PLC0415 - loaded only for the commands that use it
+    from dataset_tools.schema import publish  # noqa: PLC0415 - loaded only for the commands that use it
 
     root = repository_root()
     if check:
-        stale = schemas.stale(root)
+        stale = publish.stale(root)
         for path in stale:
             click.echo(f"stale: {path}")
         if stale:
-            click.echo(f"Run `{schemas.REGENERATE}` to regenerate.")
+            click.echo(f"Run `{publish.REGENERATE}` to regenerate.")
             sys.exit(EXIT_INVALID)
         click.echo("All generated files are current.")
         return
-    verdict = schemas.check(root)
+    verdict = publish.check(root)
     if verdict.errors:
         _echo_verdict(verdict)
         click.echo("Nothing was written: fix the version first (see `dataset-tools schema check`).", err=True)
         sys.exit(EXIT_INVALID)
-    changed = schemas.write(root)
+    changed = publish.write(root)
     for path in changed:
         click.echo(f"wrote {path}")
     click.echo(f"{len(changed)} file(s) changed.")
@@ -84,9 +84,9 @@ def schema_check() -> None:
     made required, a pattern tightened, a key changed) need a new major version; compatible
     ones (a new optional field or vocabulary value, a looser constraint) a new minor one.
     """
-    from dataset_tools import schemas  # noqa: PLC0415 - loaded only for the commands that use it
+    from dataset_tools.schema import publish  # noqa: PLC0415 - loaded only for the commands that use it
 
-    verdict = schemas.check(repository_root())
+    verdict = publish.check(repository_root())
     _echo_verdict(verdict)
     sys.exit(EXIT_OK if verdict.ok else EXIT_INVALID)
 
@@ -114,7 +114,7 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
     Rewrites each table file atomically and updates datapackage.json; if any record cannot
     be migrated without losing data, writes nothing and exits 1.
     """
-    from dataset_tools import migrate  # noqa: PLC0415 - loaded only for the command that uses it
+    from dataset_tools.schema import migrate  # noqa: PLC0415 - loaded only for the command that uses it
 
     folder = path or default_datasets()
     try:
@@ -217,7 +217,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> Non
     every file is (now) canonical, 1 when --check finds a file to change or a file
     cannot be formatted, 2 when a path cannot be read.
     """
-    from dataset_tools import fmt  # noqa: PLC0415 - loaded only for the command that uses it
+    from dataset_tools.writing import fmt  # noqa: PLC0415 - loaded only for the command that uses it
 
     try:
         changes = fmt.format_paths(paths or (default_datasets(),), check=check)
@@ -273,7 +273,7 @@ def release_command(
     OUT/coalitions-VERSION.zip. Exit code 0 when built, 1 when the data does not
     validate (nothing is built), 2 on a usage error or unreadable input.
     """
-    from dataset_tools import release  # noqa: PLC0415 - pyarrow loads only for this command
+    from dataset_tools.release import build as release  # noqa: PLC0415 - pyarrow loads only for this command
 
     out = out or repository_root() / "release"
     packaged = Path(release.__file__).parent / "data"
@@ -312,10 +312,11 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
 
     OLD and NEW are each a release (folder or .zip) or a dataset folder.
     """
-    from dataset_tools import diff, folders  # noqa: PLC0415 - pyarrow loads only for this command
+    from dataset_tools.reading import packages  # noqa: PLC0415 - pyarrow loads only for this command
+    from dataset_tools.release import diff  # noqa: PLC0415 - pyarrow loads only for this command
 
     try:
-        changes = diff.compare(folders.read_tables(old), folders.read_tables(new))
+        changes = diff.compare(packages.read_tables(old), packages.read_tables(new))
     except DatasetToolsError as error:
         failure = click.ClickException(str(error))
         failure.exit_code = EXIT_USAGE  # unreadable input: no usage banner, it is not a usage mistake

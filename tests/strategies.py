@@ -1,6 +1,6 @@
 """Hypothesis strategies for valid records of every table, derived from the models.
 
-One strategy per column kind, picked from ``dataset_tools.models.columns``, so a new
+One strategy per column kind, picked from ``dataset_tools.schema.models.columns``, so a new
 field is covered without touching this file.
 """
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from dataset_tools.dates import PartialDate
-from dataset_tools.models import LONG_TEXT_PATTERN, TABLES, Column, Record, columns
+from dataset_tools.schema.dates import PartialDate
+from dataset_tools.schema.models import LONG_TEXT_PATTERN, TABLES, Column, Record, columns
 
 slugs = st.lists(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8), min_size=1, max_size=4

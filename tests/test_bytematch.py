@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset_tools import bytematch
-from dataset_tools.ids import QID_PATTERN, SLUG_PATTERN
-from dataset_tools.models import ITEM_PATTERN, LONG_TEXT_PATTERN, TABLES, TEXT_PATTERN, columns
+from dataset_tools.reading import bytematch
+from dataset_tools.schema.ids import QID_PATTERN, SLUG_PATTERN
+from dataset_tools.schema.models import ITEM_PATTERN, LONG_TEXT_PATTERN, TABLES, TEXT_PATTERN, columns
 
 SHAPED = [TEXT_PATTERN, LONG_TEXT_PATTERN, ITEM_PATTERN, SLUG_PATTERN]
 

@@ -7,12 +7,12 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset_tools import compat, migrate, schemas
 from dataset_tools.cli import cli
-from dataset_tools.compat import Level, compare, highest
+from dataset_tools.schema import compat, migrate, publish
+from dataset_tools.schema.compat import Level, compare, highest
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLISHED = schemas.current_schemas()
+PUBLISHED = publish.current_schemas()
 
 
 def test_schema_check_passes_on_the_repository(monkeypatch):
@@ -24,7 +24,7 @@ def test_schema_check_passes_on_the_repository(monkeypatch):
 
 
 def test_published_schema_equals_the_models():
-    assert compare(schemas.published_schemas(ROOT, "schemas/v1", list(PUBLISHED)), PUBLISHED) == []
+    assert compare(publish.published_schemas(ROOT, "schemas/v1", list(PUBLISHED)), PUBLISHED) == []
 
 
 def edited(edit):
@@ -222,11 +222,11 @@ def published_repo(tmp_path, edit=None):
     if edit:
         descriptor = json.loads((tmp_path / "schemas/v1/actors.tableschema.json").read_text())
         edit(descriptor)
-        (tmp_path / "schemas/v1/actors.tableschema.json").write_text(schemas.dumps(descriptor))
-        index = json.loads((tmp_path / schemas.INDEX).read_text())
+        (tmp_path / "schemas/v1/actors.tableschema.json").write_text(publish.dumps(descriptor))
+        index = json.loads((tmp_path / publish.INDEX).read_text())
         for path in index["majors"]["1"]["files"]:
-            index["majors"]["1"]["files"][path] = schemas.sha256((tmp_path / path).read_text())
-        (tmp_path / schemas.INDEX).write_text(schemas.dumps(index))
+            index["majors"]["1"]["files"][path] = publish.sha256((tmp_path / path).read_text())
+        (tmp_path / publish.INDEX).write_text(publish.dumps(index))
     return tmp_path
 
 
@@ -239,7 +239,7 @@ def without_born(descriptor):
 
 
 def test_a_breaking_change_without_a_major_bump_fails_naming_the_change(tmp_path):
-    verdict = schemas.check(published_repo(tmp_path, with_legacy_field))
+    verdict = publish.check(published_repo(tmp_path, with_legacy_field))
     assert [str(change) for change in verdict.changes] == ["actors.legacy: field removed [field-removed, major]"]
     assert len(verdict.errors) == 1
     assert "need a new major version: set SCHEMA_VERSION to 2.0.0" in verdict.errors[0]
@@ -247,35 +247,35 @@ def test_a_breaking_change_without_a_major_bump_fails_naming_the_change(tmp_path
 
 def test_a_compatible_change_needs_a_minor_bump(tmp_path, monkeypatch):
     root = published_repo(tmp_path, without_born)
-    verdict = schemas.check(root)
+    verdict = publish.check(root)
     assert [change.kind for change in verdict.changes] == ["field-added"]
     assert verdict.errors == [
         (
             "compatible changes since the published 1.0.0 need a new minor version: set SCHEMA_VERSION to 1.1.0 "
-            "in dataset_tools/models.py"
+            "in dataset_tools/schema/models.py"
         )
     ]
-    monkeypatch.setattr(schemas, "SCHEMA_VERSION", "1.1.0")
-    verdict = schemas.check(root)
+    monkeypatch.setattr(publish, "SCHEMA_VERSION", "1.1.0")
+    verdict = publish.check(root)
     assert verdict.errors == []
-    assert verdict.stale == [f"{schemas.INDEX} records 1.0.0, not 1.1.0: run `{schemas.REGENERATE}`"]
+    assert verdict.stale == [f"{publish.INDEX} records 1.0.0, not 1.1.0: run `{publish.REGENERATE}`"]
 
 
 def test_a_new_major_needs_its_migration(tmp_path, monkeypatch):
     root = published_repo(tmp_path, with_legacy_field)
-    monkeypatch.setattr(schemas, "SCHEMA_VERSION", "2.0.0")
-    verdict = schemas.check(root)
+    monkeypatch.setattr(publish, "SCHEMA_VERSION", "2.0.0")
+    verdict = publish.check(root)
     assert any("schema 2 has no migration from schema 1" in error for error in verdict.errors)
     step = migrate.Migration(1, 2, "2.0.0", "drop legacy", {})
     monkeypatch.setattr(migrate, "MIGRATIONS", [step])
-    assert schemas.check(root).errors == []
+    assert publish.check(root).errors == []
 
 
 def test_a_hand_edited_published_file_is_caught(tmp_path):
     root = published_repo(tmp_path)
     path = root / "schemas/v1/sources.schema.json"
     path.write_text(path.read_text().replace("Title of the document", "Title"))
-    verdict = schemas.check(root)
+    verdict = publish.check(root)
     assert verdict.errors == []
     assert verdict.stale == [
         (
@@ -286,8 +286,8 @@ def test_a_hand_edited_published_file_is_caught(tmp_path):
 
 
 def test_older_versions_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(schemas, "SCHEMA_VERSION", "0.9.0")
-    verdict = schemas.check(published_repo(tmp_path))
+    monkeypatch.setattr(publish, "SCHEMA_VERSION", "0.9.0")
+    verdict = publish.check(published_repo(tmp_path))
     assert verdict.errors == ["SCHEMA_VERSION 0.9.0 is older than the published 1.0.0"]
     assert not verdict.ok
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from dataset_tools.cli import cli
-from dataset_tools.models import TABLES, columns
-from dataset_tools.problems import CODES
+from dataset_tools.schema.models import TABLES, columns
+from dataset_tools.validation.problems import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")

@@ -2,16 +2,16 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from dataset_tools import compat, dictionary, schemas
-from dataset_tools.models import TABLES, columns
-from dataset_tools.problems import CODES
+from dataset_tools.schema import compat, dictionary, publish
+from dataset_tools.schema.models import TABLES, columns
+from dataset_tools.validation.problems import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_dictionaries_are_current_and_name_the_fixing_command():
-    stale = [path for path in schemas.stale(ROOT) if path.startswith("docs/")]
-    assert not stale, f"{stale} are stale (a model or datasets/ changed): run `{schemas.REGENERATE}`"
+    stale = [path for path in publish.stale(ROOT) if path.startswith("docs/")]
+    assert not stale, f"{stale} are stale (a model or datasets/ changed): run `{publish.REGENERATE}`"
 
 
 def test_every_field_and_vocabulary_value_is_documented():
@@ -81,7 +81,7 @@ def test_readme_links_both_dictionaries():
 
 
 def test_shipped_dataset_declares_the_current_schema():
-    assert compat.declared_version(ROOT / "datasets") == schemas.SCHEMA_VERSION
+    assert compat.declared_version(ROOT / "datasets") == publish.SCHEMA_VERSION
     assert compat.check_declared(ROOT / "datasets") == []
 
 

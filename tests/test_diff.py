@@ -3,14 +3,15 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from dataset_tools import diff, folders
 from dataset_tools.cli import cli
+from dataset_tools.reading import packages
+from dataset_tools.release import diff
 
 FIXTURES = Path(__file__).parent / "fixtures" / "release"
 
 
 def changes():
-    return diff.compare(folders.read_tables(FIXTURES / "old"), folders.read_tables(FIXTURES / "new"))
+    return diff.compare(packages.read_tables(FIXTURES / "old"), packages.read_tables(FIXTURES / "new"))
 
 
 def test_added_changed_removed_per_table():
@@ -25,7 +26,7 @@ def test_added_changed_removed_per_table():
 
 
 def test_same_data_is_no_change():
-    same = diff.compare(folders.read_tables(FIXTURES / "new"), folders.read_tables(FIXTURES / "new"))
+    same = diff.compare(packages.read_tables(FIXTURES / "new"), packages.read_tables(FIXTURES / "new"))
     assert same.empty
     assert diff.to_text(same) == "No records added, changed or removed.\n"
 

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_tools import fastcsv, read
-from dataset_tools.problems import Problem
-from dataset_tools.validation import validate
+from dataset_tools.reading import fastcsv
+from dataset_tools.reading import tables as read
+from dataset_tools.validation.problems import Problem
+from dataset_tools.validation.validator import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate, manifest_path

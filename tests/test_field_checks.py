@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataset_tools import checks
-from dataset_tools.models import TABLES, Column, columns
+from dataset_tools.schema.models import TABLES, Column, columns
+from dataset_tools.validation import checks
 
 EVERY_COLUMN = {f"{table}.{column.name}": column for table, model in TABLES.items() for column in columns(model)}
 DATE = next(column for column in EVERY_COLUMN.values() if column.is_date)

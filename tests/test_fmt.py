@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_tools import atomic, fmt
 from dataset_tools.cli import cli
-from dataset_tools.models import TABLES, columns
+from dataset_tools.schema.models import TABLES, columns
+from dataset_tools.writing import atomic, fmt
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ORGANISATIONS = [column.name for column in columns(TABLES["organisations"])]

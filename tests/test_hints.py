@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
 
-from dataset_tools.hints import CUTOFF, ascii_text, did_you_mean, slugify, suggestions
+from dataset_tools.validation.hints import CUTOFF, ascii_text, did_you_mean, slugify, suggestions
 
 
 @given(st.text())

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 import dataset_tools
-from dataset_tools import loading, release
 from dataset_tools.errors import UsageError
-from dataset_tools.models import TABLES, Actor, columns
+from dataset_tools.release import build as release
+from dataset_tools.release import loading
+from dataset_tools.schema.models import TABLES, Actor, columns
 
 FIXTURES = Path(__file__).parent / "fixtures" / "release"
 README = Path(__file__).parent.parent / "README.md"

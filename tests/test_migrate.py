@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import records
 
-from dataset_tools import compat, migrate
-from dataset_tools.canonical import csv_text
 from dataset_tools.cli import cli
-from dataset_tools.migrate import Migration, TableMigration, Unrepresentable
-from dataset_tools.models import CoalitionEvent, columns, to_json, to_row
+from dataset_tools.schema import compat, migrate
+from dataset_tools.schema.migrate import Migration, TableMigration, Unrepresentable
+from dataset_tools.schema.models import CoalitionEvent, columns, to_json, to_row
+from dataset_tools.writing.canonical import csv_text
 
 V1_FIELDS = tuple(column.name for column in columns(CoalitionEvent))
 V2_FIELDS = tuple(

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from strategies import records
 
-from dataset_tools.canonical import csv_text
-from dataset_tools.dates import PartialDate, PartialDateError, Precision
-from dataset_tools.models import TABLES, Organisation, from_row, to_json, to_row
+from dataset_tools.schema.dates import PartialDate, PartialDateError, Precision
+from dataset_tools.schema.models import TABLES, Organisation, from_row, to_json, to_row
+from dataset_tools.writing.canonical import csv_text
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

@@ -11,11 +11,14 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from dataset_tools import folders, outputs, release, validate
-from dataset_tools.canonical import csv_text
+from dataset_tools import validate
 from dataset_tools.cli import cli
 from dataset_tools.errors import ReleaseRefused, UsageError
-from dataset_tools.models import SCHEMA_VERSION, TABLES, columns
+from dataset_tools.reading import packages
+from dataset_tools.release import build as release
+from dataset_tools.release import outputs
+from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, columns
+from dataset_tools.writing.canonical import csv_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "release"
 CREATED = "2025-05-01T12:00:00Z"
@@ -73,7 +76,7 @@ def test_datapackage_descriptor(built):
 def test_csv_is_canonical(built):
     for table, model in TABLES.items():
         text = (built.folder / "csv" / f"{table}.csv").read_bytes().decode("utf-8")
-        rows = folders.read_tables(FIXTURES / "new")[table].to_pylist()
+        rows = packages.read_tables(FIXTURES / "new")[table].to_pylist()
         rows.sort(key=lambda row: row["id"])
         names = [column.name for column in columns(model)]
         assert text == csv_text(names, [[row[name] for name in names] for row in rows])
@@ -228,8 +231,8 @@ def test_find_previous_picks_newest_older(tmp_path):
     ["plain", 'quote " and \\ backslash', "line\nbreak\r\ttab", "bell\x07 form\x0c back\x08", "الدولة;IŞİD", "a;b;c"],
 )
 def test_json_cells_match_json_dumps(tmp_path, value):
-    data = folders.empty("actors").to_pylist()
-    row = dict.fromkeys(folders.names("actors"), "")
+    data = packages.empty("actors").to_pylist()
+    row = dict.fromkeys(packages.names("actors"), "")
     row.update(id="x", name=value, aliases=value, notes=value)
     data = pa.Table.from_pylist([row, {**row, "id": "y", "notes": ""}])
     path = tmp_path / "actors.json"

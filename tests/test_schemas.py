@@ -5,15 +5,15 @@ import jsonschema
 import pytest
 from frictionless import Schema
 
-from dataset_tools import schemas
-from dataset_tools.models import TABLES
+from dataset_tools.schema import publish
+from dataset_tools.schema.models import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_files_are_current():
-    stale = schemas.stale(ROOT)
-    assert not stale, f"stale generated files {stale}: run `{schemas.REGENERATE}`"
+    stale = publish.stale(ROOT)
+    assert not stale, f"stale generated files {stale}: run `{publish.REGENERATE}`"
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

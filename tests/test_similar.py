@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import string
 
-from dataset_tools.problems import CODES, Severity
-from dataset_tools.similar import NAMED_TABLES, Named, from_columns, key, likely_duplicates
+from dataset_tools.validation.problems import CODES, Severity
+from dataset_tools.validation.similar import NAMED_TABLES, Named, from_columns, key, likely_duplicates
 
 
 def found(records, **kwargs):

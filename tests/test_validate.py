@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dataset_tools import columns as columns_module
-from dataset_tools import read
 from dataset_tools.cli import cli
-from dataset_tools.problems import CODES
-from dataset_tools.report import github, json_text
-from dataset_tools.validation import validate
+from dataset_tools.reading import tables as read
+from dataset_tools.validation import cells as columns_module
+from dataset_tools.validation.formats import github, json_text
+from dataset_tools.validation.problems import CODES
+from dataset_tools.validation.validator import validate
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 ORG_HEADER = "id,name,aliases,kind,country,parent_id,founded,dissolved,wikidata_id,source_ids,notes\n"

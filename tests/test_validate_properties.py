@@ -11,11 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import records
 
-from dataset_tools import fastcsv, read
-from dataset_tools.canonical import csv_text
-from dataset_tools.dates import PartialDate
-from dataset_tools.models import TABLES, columns, to_row
-from dataset_tools.validation import validate
+from dataset_tools.reading import fastcsv
+from dataset_tools.reading import tables as read
+from dataset_tools.schema.dates import PartialDate
+from dataset_tools.schema.models import TABLES, columns, to_row
+from dataset_tools.validation.validator import validate
+from dataset_tools.writing.canonical import csv_text
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 # one valid target per referenced table (coalition references need a coalition)

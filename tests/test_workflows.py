@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from dataset_tools.cli import cli
-from dataset_tools.models import TABLES
+from dataset_tools.schema.models import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 VALID = ROOT / "tests" / "fixtures" / "valid"

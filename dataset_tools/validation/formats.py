@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 
-from dataset_tools.columns import cell_column, cell_columns
-from dataset_tools.problems import Problem, Severity
-from dataset_tools.validation import Report
+from dataset_tools.validation.cells import cell_column, cell_columns
+from dataset_tools.validation.problems import Problem, Severity
+from dataset_tools.validation.validator import Report
 
 GITHUB_ANNOTATION_LIMIT = 10
 """GitHub shows at most 10 annotations of a kind per step; the rest go to the job summary."""

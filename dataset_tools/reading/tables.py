@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from dataset_tools import bytematch, fastcsv
-from dataset_tools.hints import did_you_mean
-from dataset_tools.models import LIST_DELIMITER, TABLES, columns
-from dataset_tools.problems import Problem
+from dataset_tools.reading import bytematch, fastcsv
+from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
+from dataset_tools.validation.hints import did_you_mean
+from dataset_tools.validation.problems import Problem
 
 csv.field_size_limit(2**31 - 1)  # a long cell is a constraint-error to report, not a reason to stop reading
 

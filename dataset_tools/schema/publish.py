@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dataset_tools import dictionary, migrate
-from dataset_tools.atomic import atomic_write
-from dataset_tools.compat import Change, Level, compare, highest
-from dataset_tools.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
+from dataset_tools.schema import dictionary, migrate
+from dataset_tools.schema.compat import Change, Level, compare, highest
+from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
+from dataset_tools.writing.atomic import atomic_write
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MISSING_VALUES = [""]
@@ -332,16 +332,17 @@ def _judge(verdict: Verdict, current: tuple[int, int, int], published_major: int
         if not migrate.find(published[0], current[0]):
             verdict.errors.append(
                 f"schema {current[0]} has no migration from schema {published[0]}: add one to "
-                "MIGRATIONS in dataset_tools/migrate.py, so that `dataset-tools migrate` can upgrade old data"
+                "MIGRATIONS in dataset_tools/schema/migrate.py, so that `dataset-tools migrate` can upgrade old data"
             )
     elif level is Level.MAJOR:
         verdict.errors.append(
             f"breaking changes since the published {verdict.published} need a new major version: set "
-            f"SCHEMA_VERSION to {published[0] + 1}.0.0 in dataset_tools/models.py and add a migration from "
-            f"schema {published[0]} to {published[0] + 1} in dataset_tools/migrate.py, or undo the breaking changes"
+            f"SCHEMA_VERSION to {published[0] + 1}.0.0 in dataset_tools/schema/models.py and add a migration "
+            f"from schema {published[0]} to {published[0] + 1} in dataset_tools/schema/migrate.py, "
+            "or undo the breaking changes"
         )
     elif level is Level.MINOR and current[1] <= published[1]:
         verdict.errors.append(
             f"compatible changes since the published {verdict.published} need a new minor version: set "
-            f"SCHEMA_VERSION to {published[0]}.{published[1] + 1}.0 in dataset_tools/models.py"
+            f"SCHEMA_VERSION to {published[0]}.{published[1] + 1}.0 in dataset_tools/schema/models.py"
         )

@@ -26,9 +26,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools import dictionary, diff, folders, outputs, schemas
 from dataset_tools.errors import ReleaseRefused, UnreadableInput, UsageError
-from dataset_tools.models import SCHEMA_VERSION, TABLES, columns
+from dataset_tools.reading import packages
+from dataset_tools.release import diff, outputs
+from dataset_tools.schema import dictionary, publish
+from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, columns
 
 NAME = "coalitions"
 TITLE = "Counter-terrorism coalitions, designations and the people around them"
@@ -94,7 +96,7 @@ def created_from(created: str | None, environ: dict[str, str] | None = None) -> 
 def refuse_unless_valid(dataset: Path) -> None:
     """Raise :class:`ReleaseRefused` unless ``dataset_tools.validate`` finds no error (warnings pass)."""
     from dataset_tools import validate  # noqa: PLC0415 - the validator is heavy; load it when used
-    from dataset_tools.problems import Severity  # noqa: PLC0415
+    from dataset_tools.validation.problems import Severity  # noqa: PLC0415
 
     report = validate(dataset)
     if not report.valid:
@@ -142,7 +144,7 @@ def build(
     tick = _stopwatch(clock, timings)
     validate(dataset)
     tick("validate")
-    tables = {table: _sorted(data) for table, data in folders.read_tables(dataset).items()}
+    tables = {table: _sorted(data) for table, data in packages.read_tables(dataset).items()}
     tick("read")
     folder = out / f"{NAME}-{version}"
     if folder.exists():
@@ -163,12 +165,12 @@ def build(
     changes = None
     previous_version = None
     if previous is not None:
-        changes = diff.compare(folders.read_tables(previous), tables)
+        changes = diff.compare(packages.read_tables(previous), tables)
         previous_version = _version_of(previous)
     tick("diff")
     counts = {table: data.num_rows for table, data in tables.items()}
-    _write_text(folder / "metadata.json", schemas.dumps(datasette_metadata(version)))
-    for relative, text in schemas.schema_files().items():
+    _write_text(folder / "metadata.json", publish.dumps(datasette_metadata(version)))
+    for relative, text in publish.schema_files().items():
         _write_text(folder / "schemas" / Path(relative).name, text)
     _write_text(folder / "data-dictionary.md", data_dictionary(tables))
     _write_text(folder / "RELEASE_NOTES.md", release_notes(version, created, counts, changes, previous_version))
@@ -244,7 +246,7 @@ def datapackage(folder: Path, version: str, created: str, tables: dict[str, pa.T
     resources = []
     for table, model in TABLES.items():
         path = folder / "csv" / f"{table}.csv"
-        schema = schemas.table_schema(table, model)
+        schema = publish.table_schema(table, model)
         schema.pop("name", None)
         resources.append(
             {

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dataset_tools.canonical import quote
-from dataset_tools.models import LIST_DELIMITER, TABLES, Column, columns
+from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Column, columns
+from dataset_tools.writing.canonical import quote
 
 _NEEDS_QUOTES = r'[,"\r\n]'
 """A CSV cell is quoted when it holds one of these (RFC 4180 minimal quoting)."""
@@ -43,7 +43,7 @@ def _write_strings(strings: pa.ChunkedArray | pa.Array, handle: BinaryIO) -> Non
 def write_csv(data: pa.Table, path: Path) -> None:
     """Canonical CSV: header, one LF-ended line per row, minimal quoting, UTF-8.
 
-    The same text ``dataset_tools.canonical.csv_text`` writes, computed by column.
+    The same text ``dataset_tools.writing.canonical.csv_text`` writes, computed by column.
     """
     with path.open("wb") as handle:
         handle.write((",".join(quote(name) for name in data.column_names) + "\n").encode("utf-8"))

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from dataset_tools.errors import UnreadableInput
-from dataset_tools.models import LIST_DELIMITER, TABLES, columns
+from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 
 SUFFIXES = (".csv", ".json", ".jsonl")
 """Table file suffixes of a dataset folder, in the order they are looked for."""
@@ -60,7 +60,7 @@ LOSSY = frozenset({"empty-file", "encoding-error", "parse-error", "extra-cell", 
 
 def _read_dataset_file(path: Path, table: str) -> pa.Table:
     """A contributed table file, through the validator's reader; refused if records would be lost."""
-    from dataset_tools.read import read_table  # noqa: PLC0415 - the reader pulls in the checks' helpers
+    from dataset_tools.reading.tables import read_table  # noqa: PLC0415 - the reader pulls in the checks' helpers
 
     try:
         tf = read_table(path, table, path.as_posix())

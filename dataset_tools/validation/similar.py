@@ -20,10 +20,10 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dataset_tools.hints import ascii_text
-from dataset_tools.models import LIST_DELIMITER
-from dataset_tools.problems import Problem
-from dataset_tools.read import TableFile
+from dataset_tools.reading.tables import TableFile
+from dataset_tools.schema.models import LIST_DELIMITER
+from dataset_tools.validation.hints import ascii_text
+from dataset_tools.validation.problems import Problem
 
 CUTOFF = 90.0
 """Minimum similarity (0-100) of two keys for a warning. At 90 a ten-letter name may differ

@@ -14,10 +14,10 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dataset_tools.codes import Country, Language, Url
-from dataset_tools.dates import PartialDate
-from dataset_tools.ids import Qid, Slug
-from dataset_tools.vocab import (
+from dataset_tools.schema.codelists import Country, Language, Url
+from dataset_tools.schema.dates import PartialDate
+from dataset_tools.schema.ids import Qid, Slug
+from dataset_tools.schema.vocab import (
     Confidence,
     DesignationKind,
     EventKind,

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dataset_tools import compat
-from dataset_tools.atomic import atomic_write
-from dataset_tools.canonical import csv_text
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.models import LIST_DELIMITER
-from dataset_tools.problems import Problem
+from dataset_tools.schema import compat
+from dataset_tools.schema.models import LIST_DELIMITER
+from dataset_tools.validation.problems import Problem
+from dataset_tools.writing.atomic import atomic_write
+from dataset_tools.writing.canonical import csv_text
 
 Record = dict[str, Any]
 """One record in JSON form: field → string, list of strings, or None."""
@@ -140,7 +140,7 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
         raise UsageError(f"{folder} follows schema {declared}; migrations only go forward, not to {to}")
     chain = find(major, to, migrations)
     if chain is None:
-        raise UsageError(f"no migration from schema {major} to {to} is registered in dataset_tools/migrate.py")
+        raise UsageError(f"no migration from schema {major} to {to} is registered in dataset_tools/schema/migrate.py")
     result = Result(declared, chain[-1].version if chain else declared, steps=[m.description for m in chain])
     pending = [_plan(folder, table, chain, result) for table in sorted({t for step in chain for t in step.tables})]
     if result.problems or dry_run or not chain:

@@ -14,11 +14,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataset_tools import checks, compat, references, similar
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.models import TABLES, columns
-from dataset_tools.problems import Problem, Severity
-from dataset_tools.read import FORMATS, TableFile, read_table
+from dataset_tools.reading.tables import FORMATS, TableFile, read_table
+from dataset_tools.schema import compat
+from dataset_tools.schema.models import TABLES, columns
+from dataset_tools.validation import checks, references, similar
+from dataset_tools.validation.problems import Problem, Severity
 
 DESCRIPTOR = "datapackage.json"
 """The dataset's own descriptor (name, schema version); not a table."""

@@ -31,9 +31,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from dataset_tools.atomic import atomic_write
-from dataset_tools.models import SCHEMA_VERSION
-from dataset_tools.problems import Problem
+from dataset_tools.schema.models import SCHEMA_VERSION
+from dataset_tools.validation.problems import Problem
+from dataset_tools.writing.atomic import atomic_write
 
 
 class Level(StrEnum):
@@ -336,7 +336,7 @@ def check_declared(folder: Path, file: str | None = None, current: str = SCHEMA_
     if declared == supported:
         return []
     if declared is not None and declared < supported:
-        from dataset_tools.migrate import find  # noqa: PLC0415 - migrate imports this module
+        from dataset_tools.schema.migrate import find  # noqa: PLC0415 - migrate imports this module
 
         message = f"the data follows schema {version}, but this dataset-tools validates schema {current}"
         if find(declared, supported) is None:

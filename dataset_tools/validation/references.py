@@ -12,12 +12,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools import bytematch
-from dataset_tools.hints import slugify, suggestions
-from dataset_tools.models import LIST_DELIMITER, TABLES, Column, columns
-from dataset_tools.problems import Problem
-from dataset_tools.read import TableFile
-from dataset_tools.vocab import OrganisationKind
+from dataset_tools.reading import bytematch
+from dataset_tools.reading.tables import TableFile
+from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Column, columns
+from dataset_tools.schema.vocab import OrganisationKind
+from dataset_tools.validation.hints import slugify, suggestions
+from dataset_tools.validation.problems import Problem
 
 HINT_LIMIT = 100
 """Suggestions are searched for at most this many unresolved references per column."""

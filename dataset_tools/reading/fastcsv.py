@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
-from dataset_tools import bytematch
+from dataset_tools.reading import bytematch
 
 PIECE = 8 * 1024 * 1024
 """Bodies smaller than this are parsed in one piece: threads cost more than they save."""

@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dataset_tools import folders
-from dataset_tools.dates import PartialDate
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.models import LIST_DELIMITER, TABLES, Record, columns, from_row
+from dataset_tools.reading import packages
+from dataset_tools.schema.dates import PartialDate
+from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Record, columns, from_row
 
 DATE_FIRST, DATE_LAST = "_first", "_last"
 """Suffixes of the derived columns of a partial date."""
@@ -200,6 +200,6 @@ def load(path: str | Path | None = None) -> Dataset:
 
 
 def _load(path: Path) -> Dataset:
-    tables = folders.read_tables(path)
-    descriptor = folders.descriptor(path)
+    tables = packages.read_tables(path)
+    descriptor = packages.descriptor(path)
     return Dataset(tables, descriptor.get("version"), descriptor.get("x-schema-version"))

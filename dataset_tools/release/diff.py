@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from dataset_tools.models import TABLES
+from dataset_tools.schema.models import TABLES
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset_tools.atomic import atomic_write_bytes
-from dataset_tools.canonical import csv_text
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.models import LIST_DELIMITER, TABLES, columns
-from dataset_tools.problems import Problem
+from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
+from dataset_tools.validation.problems import Problem
+from dataset_tools.writing.atomic import atomic_write_bytes
+from dataset_tools.writing.canonical import csv_text
 
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
 """File suffixes ``fmt`` formats."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset_tools.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, columns
+from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, columns
 
 MARKDOWN = "docs/data-dictionary.md"
 HTML = "docs/data-dictionary.html"
@@ -94,7 +94,7 @@ def markdown(entries: dict[str, list[Entry]]) -> str:
     lines = [
         "# Data dictionary",
         "",
-        f"Schema version {SCHEMA_VERSION}. Generated from `dataset_tools/models.py` and the examples in",
+        f"Schema version {SCHEMA_VERSION}. Generated from `dataset_tools/schema/models.py` and the examples in",
         f"`datasets/` by `{COMMAND}`; do not edit by hand. Also as one [HTML page](data-dictionary.html).",
         "",
         CONVENTIONS,
@@ -159,7 +159,7 @@ def html_page(entries: dict[str, list[Entry]]) -> str:
         "<body>",
         "<h1>Data dictionary</h1>",
         (
-            f"<p>Schema version {SCHEMA_VERSION}. Generated from <code>dataset_tools/models.py</code> and the "
+            f"<p>Schema version {SCHEMA_VERSION}. Generated from <code>dataset_tools/schema/models.py</code> and the "
             f"examples in <code>datasets/</code> by <code>{COMMAND}</code>.</p>"
         ),
         f"<p>{_inline(CONVENTIONS)}</p>",

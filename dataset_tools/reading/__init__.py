@@ -1,0 +1,1 @@
+"""Reading table files and data packages: the one reader every command uses."""

@@ -1,0 +1,1 @@
+"""Releases: building a Frictionless Data Package, comparing releases, loading one."""

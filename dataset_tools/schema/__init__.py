@@ -1,0 +1,1 @@
+"""The schema and its versions: models, vocabularies, published schema files, migrations."""

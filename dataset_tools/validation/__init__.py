@@ -1,0 +1,1 @@
+"""Validation: the checks, their problems, and how reports are printed."""

@@ -1,0 +1,1 @@
+"""Writing table files: canonical CSV, atomic writes, the formatter."""
