@@ -19,11 +19,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import ValidationError
 
+from dataset_tools.names import slugify
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema import dates
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Column, Record, columns, from_row
-from dataset_tools.validation.hints import did_you_mean, slugify
+from dataset_tools.validation.hints import did_you_mean
 from dataset_tools.validation.problems import Problem
 
 # --- what is wrong with one value -------------------------------------------------------------

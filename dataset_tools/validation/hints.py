@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-from anyascii import anyascii
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
 
@@ -64,21 +62,3 @@ def did_you_mean(value: str, choices: Sequence[str]) -> str | None:
 def _nearest_fixed(value: str, choices: tuple[str, ...]) -> str | None:
     """:func:`nearest` for a fixed list (a vocabulary): the same wrong value is often written many times."""
     return nearest(value, choices)
-
-
-def ascii_text(text: str) -> str:
-    """``text`` in ASCII letters (``anyascii``, word by word, cached: names share their words)."""
-    return text if text.isascii() else " ".join(map(_ascii_word, text.split(" ")))
-
-
-@lru_cache(maxsize=1 << 16)
-def _ascii_word(word: str) -> str:
-    return anyascii(word)  # character by character, so a word's transliteration never depends on its neighbours
-
-
-_WORD = re.compile("[a-z0-9]+")
-
-
-def slugify(text: str) -> str:
-    """A name written as an id would be: ``Daesh`` → ``daesh``, ``Hakan Fidan`` → ``hakan-fidan``."""
-    return "-".join(_WORD.findall(ascii_text(text).lower()))

@@ -12,11 +12,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dataset_tools.names import slugify
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.schema.vocab import OrganisationKind
-from dataset_tools.validation.hints import slugify, suggestions
+from dataset_tools.validation.hints import suggestions
 from dataset_tools.validation.problems import Problem
 
 HINT_LIMIT = 100

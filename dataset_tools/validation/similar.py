@@ -20,9 +20,9 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from dataset_tools.names import comparable
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
-from dataset_tools.validation.hints import ascii_text
 from dataset_tools.validation.problems import Problem
 
 CUTOFF = 90.0
@@ -60,7 +60,7 @@ _DIGIT = re.compile("[0-9]")
 
 def key(text: str) -> str:
     """The comparison key of a name: ASCII, case-folded, apostrophes dropped, words only, words sorted."""
-    return " ".join(sorted(_WORD.findall(ascii_text(text).casefold().translate(_NO_APOSTROPHES))))
+    return " ".join(sorted(_WORD.findall(comparable(text).translate(_NO_APOSTROPHES))))
 
 
 def _numbers(words: Iterable[str]) -> set[str]:
