@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -328,6 +328,66 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     else:
         click.echo(diff.to_text(changes), nl=False)
     sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
+
+
+def data_option(function: click.decorators.FC) -> click.decorators.FC:
+    """The shared ``--data PATH`` option: the release or dataset to read (default: the packaged release)."""
+    return click.option(
+        "--data",
+        "data_path",
+        type=click.Path(path_type=Path),
+        help="A release (folder or .zip) or dataset folder; default: the release this package carries.",
+    )(function)
+
+
+@cli.command("find")
+@click.argument("text")
+@data_option
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    type=click.Choice(["organisations", "actors", "coalition_events", "sources"]),
+    help="Search only this table (repeatable); default: every table with names.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Show at most N records.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
+def find_command(text: str, data_path: Path | None, tables: tuple[str, ...], limit: int, output_format: str) -> None:
+    """Find records by name, alias or title, across scripts and spellings (as Dataset.find).
+
+    Prints id, table, name, the spelling that matched and its score (100: exact), best
+    first. Exit code 0 when something matched, 1 when nothing did, 2 on unreadable input.
+    """
+    from dataset_tools.release import loading  # noqa: PLC0415 - pandas loads only for this command
+
+    try:
+        found = loading.load(data_path).find(text, tables=tables or None, limit=limit)
+    except DatasetToolsError as error:
+        _fail(error)
+    rows = found.to_dict(orient="records")
+    if output_format == "json":
+        click.echo(json.dumps([{**row, "score": float(row["score"])} for row in rows], indent=2, ensure_ascii=False))
+    elif rows:
+        for row in rows:
+            shown = "" if row["matched"] == row["name"] else f"  (as “{row['matched']}”)"
+            click.echo(f"{row['score']:5.1f}  {row['id']}  [{row['table']}]  {row['name']}{shown}")
+    else:
+        click.echo(f"nothing matches {text!r}", err=True)
+    sys.exit(EXIT_OK if rows else EXIT_INVALID)
+
+
+def _fail(error: Exception) -> NoReturn:
+    """Exit 2 with the message of an input that cannot be used, without a usage banner."""
+    failure = click.ClickException(str(error))
+    failure.exit_code = EXIT_USAGE
+    raise failure from error
 
 
 def main() -> None:

@@ -15,3 +15,20 @@ class UnreadableInput(DatasetToolsError, OSError):
 
 class ReleaseRefused(DatasetToolsError, RuntimeError):
     """A release was not built because the data does not validate."""
+
+
+class UnknownId(DatasetToolsError, KeyError):
+    """An id or name given to a ``Dataset`` helper names no record of the kind asked for, or several.
+
+    The message names the nearest records ("did you mean `turkey` (Turkey)?").
+
+    ``candidates`` holds those records as ``(id, name)`` pairs, nearest first.
+    """
+
+    def __init__(self, message: str, candidates: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.candidates = candidates
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes, as if it were the key
+        return self.message

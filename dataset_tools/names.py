@@ -10,6 +10,15 @@ they agree on when two spellings are the same name. A name is compared in three 
    ``Türkiye`` → ``Turkiye``);
 3. case folding.
 
+Searching by name (:func:`search_key`, :func:`skeleton`) goes further, so that the name a
+reader has in hand meets the one recorded: quotes and apostrophes go (``Da'esh`` = ``Daesh``),
+dashes and other punctuation become spaces (``Turkey-Iraq`` = ``Turkey–Iraq``), and the Arabic
+article goes, written in Arabic (``ال``) or in Latin letters (``al-``, ``el-``, and the forms
+it takes before sun letters, ``ad-``, ``as-``, ``ash-`` …: ``al-Baghdadi`` = ``el-Bağdadi`` =
+``Baghdadi``). The skeleton also drops vowels and the letters Arabic writes for long vowels
+(``w``, ``y``), since a transliteration from Arabic script carries no short vowels
+(``هاكان فيدان`` → ``hkn fydn``, ``Hakan Fidan`` → ``hkn fdn``: both ``hkn fdn``).
+
 Stored text is never changed by this module: it only builds keys to compare.
 """
 
@@ -22,6 +31,12 @@ from functools import lru_cache
 from anyascii import anyascii
 
 _WORD = re.compile("[a-z0-9]+")
+_QUOTES = re.compile("['\"`]")
+"""Quotes and apostrophes as ``anyascii`` leaves them (``’``, ``ʼ``, ``“`` all become ``'`` or ``"``)."""
+_LATIN_ARTICLE = re.compile(r"\b(?:al|el|ad|an|ar|as|ash|at|ath|az|adh|dh)-|\b(?:al|el) ")
+"""The Arabic article in Latin letters: hyphened in any of its assimilated forms, or ``al``/``el`` as a word."""
+_ARABIC_ARTICLE = "ال"
+_VOWELS = re.compile("[aeiouwy]")
 
 
 def ascii_text(text: str) -> str:
@@ -43,3 +58,20 @@ def comparable(text: str) -> str:
 def slugify(text: str) -> str:
     """A name written as an id would be: ``Daesh`` → ``daesh``, ``Hakan Fidan`` → ``hakan-fidan``."""
     return "-".join(_WORD.findall(comparable(text)))
+
+
+def search_key(text: str) -> str:
+    """``text`` as searches compare it: :func:`comparable`, without quotes, articles or punctuation.
+
+    ``Ahmed Al-Sharaa`` → ``ahmed sharaa``; ``Turkey–Iraq–Syria`` → ``turkey iraq syria``;
+    ``الدولة الإسلامية`` → ``dwlh slmyh``.
+    """
+    words = unicodedata.normalize("NFKC", text).split()
+    words = [word[2:] if word.startswith(_ARABIC_ARTICLE) and len(word) > 3 else word for word in words]
+    folded = _QUOTES.sub("", comparable(" ".join(words)))
+    return " ".join(_WORD.findall(_LATIN_ARTICLE.sub("", folded)))
+
+
+def skeleton(key: str) -> str:
+    """A :func:`search_key` without vowels, ``w`` or ``y``: what a name keeps across Arabic script and back."""
+    return " ".join(word for word in _VOWELS.sub("", key).split() if word)

@@ -14,6 +14,14 @@ Column dtypes (the same for every table):
   derived ``datetime64[s]`` columns, ``<field>_first`` and ``<field>_last``: the first and the
   last day the date may be (``2025-02`` → 2025-02-01 and 2025-02-28), ``NaT`` when missing.
 
+Every ``load()`` gives a new :class:`Dataset` whose DataFrames are its own: a caller may change
+them without changing what another caller, or the next ``load()``, sees. (The packaged release
+is read once; what is shared between calls is immutable: the Arrow tables and the name index.)
+
+Helpers take an id or an unambiguous name (``members("Global Coalition to Defeat ISIS")``,
+``authority="Turkey"``) and never answer an unknown one with an empty table: they raise
+:class:`~dataset_tools.errors.UnknownId` naming the nearest records.
+
 "Active on a date" means *possibly* active: the start's first day is on or before the
 date's last day, and the end is missing or its last day is after the date's first day.
 A missing start counts as "since before"; a missing end as "still".
@@ -23,16 +31,19 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
-from collections.abc import Iterator, Mapping
-from functools import cache
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.errors import UnknownId, UnreadableInput, UsageError
+from dataset_tools.names import search_key
 from dataset_tools.reading import packages
+from dataset_tools.release import search
 from dataset_tools.schema.dates import PartialDate
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Record, columns, from_row
 
@@ -40,15 +51,78 @@ DATE_FIRST, DATE_LAST = "_first", "_last"
 """Suffixes of the derived columns of a partial date."""
 
 
-class Dataset(Mapping[str, pd.DataFrame]):
-    """Every table of one release, by name, as DataFrames; plus the questions users ask."""
+ORGANISATION, PERSON = ("organisations",), ("actors",)
+SUBJECT = ("organisations", "actors")
+WHAT = {"organisations": "an organisation", "actors": "a person", "sources": "a source"}
+SHOWN = 3
+"""How many near records an :class:`~dataset_tools.errors.UnknownId` names."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """What an id names: its table, its name or title, and (for organisations) its kind."""
+
+    table: str
+    name: str
+    kind: str
+
+
+class Shared:
+    """The immutable part of a loaded release, shared by every :class:`Dataset` made from it."""
 
     def __init__(self, tables: dict[str, pa.Table], version: str | None, schema_version: str | None) -> None:
-        self._strings = tables
-        self._frames: dict[str, pd.DataFrame] = {}
+        self.tables = tables
         self.version = version
-        """The data release version (``None`` for a dataset folder)."""
         self.schema_version = schema_version
+
+    @cached_property
+    def index(self) -> search.Index:
+        """The name index (built on first use)."""
+        return search.build(self.tables)
+
+    @cached_property
+    def entities(self) -> dict[str, Entity]:
+        """Every id → :class:`Entity` (ids are unique across tables)."""
+        found: dict[str, Entity] = {}
+        for table, data in self.tables.items():
+            names = _name_column(data)
+            kinds = data.column("kind").to_pylist() if table == "organisations" else [""] * data.num_rows
+            for record, name, kind in zip(data.column("id").to_pylist(), names, kinds, strict=True):
+                found[record] = Entity(table, name, kind)
+        return found
+
+    @cached_property
+    def coalitions(self) -> frozenset[str]:
+        """Organisations that are coalitions: of kind ``coalition``, or with members or events of their own."""
+        data = self.tables
+        listed = {key for key, entity in self.entities.items() if entity.kind == "coalition"}
+        listed.update(data["memberships"].column("coalition_id").to_pylist())
+        listed.update(data["coalition_events"].column("coalition_id").to_pylist())
+        return frozenset(record for record in listed if record in self.entities)
+
+
+def _name_column(data: pa.Table) -> list[str]:
+    for column in ("name", "title", "role", "list_name"):
+        if column in data.column_names:
+            return data.column(column).to_pylist()
+    return data.column("id").to_pylist()
+
+
+class Dataset(Mapping[str, pd.DataFrame]):
+    """Every table of one release, by name, as DataFrames of this object's own; plus the questions users ask."""
+
+    def __init__(
+        self,
+        tables: dict[str, pa.Table] | Shared,
+        version: str | None = None,
+        schema_version: str | None = None,
+    ) -> None:
+        self._shared = tables if isinstance(tables, Shared) else Shared(tables, version, schema_version)
+        self._strings = self._shared.tables
+        self._frames: dict[str, pd.DataFrame] = {}
+        self.version = self._shared.version
+        """The data release version (``None`` for a dataset folder)."""
+        self.schema_version = self._shared.schema_version
         """The schema version the release was built with."""
 
     def __getitem__(self, table: str) -> pd.DataFrame:
@@ -73,28 +147,96 @@ class Dataset(Mapping[str, pd.DataFrame]):
         model = TABLES[table]
         return [model.model_validate(from_row(model, row)) for row in self._strings[table].to_pylist()]
 
+    def find(self, text: str, *, tables: Sequence[str] | None = None, limit: int = 10) -> pd.DataFrame:
+        """Records whose name, alias or title matches ``text``, best first (see :mod:`dataset_tools.release.search`).
+
+        Columns ``id``, ``table``, ``name``, ``matched`` (the spelling that matched) and ``score``
+        (100 for an exact hit, which ranks first; else 75-99). ``tables`` limits the search to
+        some of ``organisations``, ``actors``, ``coalition_events`` and ``sources``.
+
+        Raises:
+            UsageError: a table in ``tables`` that has no names.
+
+        """
+        unknown = sorted(set(tables or ()) - set(search.NAMED))
+        if unknown:
+            raise UsageError(f"cannot search {', '.join(unknown)}: the tables with names are {', '.join(search.NAMED)}")
+        return search.find(self._shared.index, text, tables=tables, limit=limit)
+
+    def resolve(self, value: str, tables: Sequence[str] = SUBJECT, *, role: str | None = None) -> str:
+        """The id of the one record of ``tables`` that ``value`` is the id or the name (or an alias) of.
+
+        ``role="coalition"`` accepts only coalitions. A name that is some record's own name wins
+        over one that is only others' alias.
+
+        Raises:
+            UnknownId: ``value`` names no such record (the nearest are named), or several.
+
+        """
+        wanted = role or " or ".join(WHAT[table].split(" ", 1)[1] for table in tables)
+        entities = self._shared.entities
+
+        def fits(record: str) -> bool:
+            entity = entities[record]
+            return entity.table in tables and (role != "coalition" or record in self._shared.coalitions)
+
+        if value in entities:
+            if fits(value):
+                return value
+            entity = entities[value]
+            what = f"a {entity.kind}" if entity.kind else WHAT.get(entity.table, f"a record of {entity.table}")
+            raise UnknownId(f"`{value}` ({entity.name}) is {what}, not a {wanted}")
+        found = self.find(value, tables=[table for table in tables if table in search.NAMED], limit=50)
+        found = found[[fits(record) for record in found["id"]]]
+        exact = found[found["score"] == 100.0]
+        if len(exact) == 1:
+            return str(exact["id"].iloc[0])
+        by_name = exact[exact["name"].map(search_key) == search_key(value)]
+        if len(by_name) == 1:
+            return str(by_name["id"].iloc[0])
+        if len(exact) > 1:
+            candidates = tuple(zip(exact["id"], exact["name"], strict=True))
+            raise UnknownId(f"`{value}` names {len(exact)} records: {_listed(candidates)}; give the id", candidates)
+        candidates = tuple(zip(found["id"], found["name"], strict=True))[:SHOWN]
+        if not candidates:
+            ids = [record for record in entities if fits(record)]
+            near = [choice for choice, _score, _at in _nearest_ids(value, ids)]
+            candidates = tuple((record, entities[record].name) for record in near)
+        hint = f"; did you mean {_listed(candidates, ' or ')}?" if candidates else ""
+        raise UnknownId(f"no {wanted} `{value}`{hint}", candidates)
+
     def designations_active(
         self, on: str | dt.date, *, authority: str | None = None, subject: str | None = None
     ) -> pd.DataFrame:
-        """Designations possibly in force on ``on``, optionally of one authority or subject (by id).
+        """Designations possibly in force on ``on``, optionally of one authority or subject (id or name).
 
         Adds ``authority_name`` and ``subject_name``; sorted by subject name, then id.
+
+        Raises:
+            UsageError: ``on`` is not a date.
+            UnknownId: ``authority`` or ``subject`` names no record (see :meth:`resolve`).
+
         """
         data = self["designations"]
         mask = _active(data, "listed", "delisted", on)
         if authority is not None:
-            mask = mask & _is(data["authority_id"], authority)
+            mask = mask & _is(data["authority_id"], self.resolve(authority, ORGANISATION, role="authority"))
         if subject is not None:
-            mask = mask & _is(data["subject_id"], subject)
+            mask = mask & _is(data["subject_id"], self.resolve(subject, SUBJECT))
         result = data[mask].copy()
         result["authority_name"] = result["authority_id"].map(self._names()).astype("string")
         result["subject_name"] = result["subject_id"].map(self._names()).astype("string")
         return _ordered(result, ["subject_name", "id"])
 
     def members(self, coalition: str, on: str | dt.date | None = None) -> pd.DataFrame:
-        """Memberships of a coalition (by id), possibly current on ``on`` when given; adds ``member_name``."""
+        """Memberships of a coalition (id or name), possibly current on ``on`` when given; adds ``member_name``.
+
+        Raises:
+            UnknownId: ``coalition`` names no coalition (see :meth:`resolve`).
+
+        """
         data = self["memberships"]
-        mask = _is(data["coalition_id"], coalition)
+        mask = _is(data["coalition_id"], self.resolve(coalition, ORGANISATION, role="coalition"))
         if on is not None:
             mask = mask & _active(data, "start", "end", on)
         result = data[mask].copy()
@@ -102,25 +244,46 @@ class Dataset(Mapping[str, pd.DataFrame]):
         return _ordered(result, ["member_name", "id"])
 
     def positions(self, actor: str) -> pd.DataFrame:
-        """A person's positions (by actor id), oldest first; adds ``organisation_name``."""
+        """A person's positions (actor id or name), oldest first; adds ``organisation_name``.
+
+        Raises:
+            UnknownId: ``actor`` names no person (see :meth:`resolve`).
+
+        """
         data = self["positions"]
-        result = data[_is(data["actor_id"], actor)].copy()
+        result = data[_is(data["actor_id"], self.resolve(actor, PERSON))].copy()
         result["organisation_name"] = result["organisation_id"].map(self._names()).astype("string")
         return _ordered(result, ["start_first", "id"])
 
     def events(self, coalition: str) -> pd.DataFrame:
-        """A coalition's events (by id), in date order (first day, then last day, then id)."""
+        """A coalition's events (id or name), in date order (first day, then last day, then id).
+
+        Raises:
+            UnknownId: ``coalition`` names no coalition (see :meth:`resolve`).
+
+        """
         data = self["coalition_events"]
-        result = data[_is(data["coalition_id"], coalition)]
+        result = data[_is(data["coalition_id"], self.resolve(coalition, ORGANISATION, role="coalition"))]
         return _ordered(result, ["date_first", "date_last", "id"])
 
     def _names(self) -> dict[str, str]:
         """Id → name of every organisation and person."""
-        names: dict[str, str] = {}
-        for table in ("organisations", "actors"):
-            strings = self._strings[table]
-            names.update(zip(strings.column("id").to_pylist(), strings.column("name").to_pylist(), strict=True))
-        return names
+        entities = self._shared.entities
+        return {record: entity.name for record, entity in entities.items() if entity.table in SUBJECT}
+
+
+def _listed(candidates: Sequence[tuple[str, str]], last: str = ", ") -> str:
+    shown = [f"`{record}` ({name})" for record, name in candidates]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + last + shown[-1]
+
+
+def _nearest_ids(value: str, ids: Sequence[str]) -> list[tuple[str, float, int]]:
+    from rapidfuzz import process  # noqa: PLC0415 - only a failed look-up needs it
+    from rapidfuzz.distance import OSA  # noqa: PLC0415
+
+    from dataset_tools.validation.hints import CUTOFF  # noqa: PLC0415
+
+    return process.extract(value, ids, scorer=OSA.normalized_similarity, limit=SHOWN, score_cutoff=CUTOFF)
 
 
 def _is(column: pd.Series, value: str) -> np.ndarray:
@@ -183,23 +346,26 @@ def packaged() -> Path:
 
 
 @cache
-def _load_packaged() -> Dataset:
-    return _load(packaged())
+def _load_packaged() -> Shared:
+    return _read(packaged())
 
 
 def load(path: str | Path | None = None) -> Dataset:
-    """The release this package carries (read once, then cached), or the release or dataset at ``path``."""
+    """The release this package carries (read once), or the release or dataset at ``path``.
+
+    Each call gives a new :class:`Dataset` with DataFrames of its own.
+    """
     if path is None:
         if not (packaged() / "datapackage.json").exists():
             raise UnreadableInput(
                 f"{packaged()}: this installation carries no release; build one with "
                 "`dataset-tools release --install-into-package`, or give load() a release's path"
             )
-        return _load_packaged()
-    return _load(Path(path))
+        return Dataset(_load_packaged())
+    return Dataset(_read(Path(path)))
 
 
-def _load(path: Path) -> Dataset:
+def _read(path: Path) -> Shared:
     tables = packages.read_tables(path)
     descriptor = packages.descriptor(path)
-    return Dataset(tables, descriptor.get("version"), descriptor.get("x-schema-version"))
+    return Shared(tables, descriptor.get("version"), descriptor.get("x-schema-version"))
