@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -40,13 +41,20 @@ def test_release_layout(built):
             assert expected in names
         assert f"schemas/{table}.tableschema.json" in names
         assert f"schemas/{table}.schema.json" in names
-    for expected in ("datapackage.json", "coalitions.db", "metadata.json", "data-dictionary.md", "RELEASE_NOTES.md"):
+    for expected in (
+        "datapackage.json",
+        "coalitions.db",
+        "metadata.json",
+        "settings.json",
+        "data-dictionary.md",
+        "RELEASE_NOTES.md",
+    ):
         assert expected in names
     assert built.archive.name == "coalitions-0.2.0.zip"
     with zipfile.ZipFile(built.archive) as archive:
         members = archive.namelist()
         assert members == sorted(members)
-        assert {member.removeprefix("coalitions-0.2.0/") for member in members} == set(names)
+        assert set(members) == set(names)  # datapackage.json at the root: a Frictionless zipped data package
         assert {info.date_time for info in archive.infolist()} == {release.ZIP_TIME}
 
 
@@ -121,9 +129,13 @@ def test_sqlite_has_keys_and_passes_foreign_key_check(built):
         assert count == built.counts[table]
     keys = connection.execute('PRAGMA foreign_key_list("positions")').fetchall()
     assert {(row[2], row[3], row[4]) for row in keys} == {
-        ("actors", "actor_id", "id"),
-        ("organisations", "organisation_id", "id"),
+        ("entities", "id", "id"),
+        ("entities", "actor_id", "id"),
+        ("entities", "organisation_id", "id"),
     }
+    for table, column in (("designations", "subject_id"), ("event_participants", "participant_id")):
+        keys = connection.execute(f'PRAGMA foreign_key_list("{table}")').fetchall()
+        assert ("entities", column, "id") in {(row[2], row[3], row[4]) for row in keys}
     indexes = {row[1] for row in connection.execute('PRAGMA index_list("designations")')}
     assert {"designations_authority_id", "designations_subject_id"} <= indexes
     with pytest.raises(sqlite3.IntegrityError):
@@ -143,11 +155,89 @@ def test_datasette_metadata(built):
     assert metadata["description"]
     assert metadata["source"]
     tables = metadata["databases"]["coalitions"]["tables"]
-    assert set(tables) == set(TABLES)
+    assert set(tables) == {*TABLES, "entities"}
     for table, model in TABLES.items():
         assert tables[table]["title"]
         assert tables[table]["description"]
-        assert set(tables[table]["columns"]) == {column.name for column in columns(model)}
+        expected = set()
+        for column in columns(model):
+            expected |= (
+                {column.name, f"{column.name}_first", f"{column.name}_last"} if column.is_date else {column.name}
+            )
+        assert set(tables[table]["columns"]) == expected
+    assert tables["designations"]["facets"] == [
+        "kind",
+        "confidence",
+        {"array": "source_ids"},
+        {"date": "listed_first"},
+    ]
+    assert tables["designations"]["columns"]["listed"].endswith(
+        "A partial date, kept as written (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`): `2013` is the whole year, not a day;"
+        " `listed_first` and `listed_last` are its first and last possible days."
+    )
+    assert tables["organisations"]["label_column"] == "name"
+    assert tables["organisations"]["fts_table"] == "organisations_fts"
+    assert json.loads((built.folder / "settings.json").read_text(encoding="utf-8")) == {"suggest_facets": False}
+
+
+def test_sqlite_for_browsing(built):
+    connection = sqlite3.connect(built.folder / "coalitions.db")
+    assert connection.execute("SELECT \"table\", name FROM entities WHERE id = 'isis'").fetchone() == (
+        "organisations",
+        "Islamic State",
+    )
+    (entities,) = connection.execute("SELECT count(*) FROM entities").fetchone()
+    assert entities == sum(built.counts.values())
+    row = connection.execute(
+        "SELECT aliases, source_ids, founded, founded_first, founded_last FROM organisations WHERE id = 'isis'"
+    ).fetchone()
+    assert row == (
+        '["ISIL","Daesh","الدولة الإسلامية","IŞİD"]',
+        '["un-sc-2253","us-fto-list"]',
+        "2006",
+        "2006-01-01",
+        "2006-12-31",
+    )
+    assert connection.execute(
+        "SELECT listed, listed_first, listed_last FROM designations WHERE id = 'us-sdgt-al-baghdadi'"
+    ).fetchone() == ("2011-10", "2011-10-01", "2011-10-31")
+    assert connection.execute(
+        "SELECT record_id, source_id, position FROM record_sources WHERE record_id = 'isis'"
+    ).fetchall() == [
+        ("isis", "un-sc-2253", 1),
+        ("isis", "us-fto-list", 2),
+    ]
+    assert connection.execute(
+        "SELECT value FROM organisations, json_each(organisations.aliases) "
+        "WHERE organisations.id = 'isis' AND value = 'Daesh'"
+    ).fetchall() == [("Daesh",)]
+    found = connection.execute(
+        "SELECT id FROM organisations WHERE rowid IN "
+        "(SELECT rowid FROM organisations_fts WHERE organisations_fts MATCH ?)",
+        ["isid"],
+    ).fetchall()
+    assert found == [("isis",)]  # IŞİD, without its diacritics
+
+
+def test_parquet_has_date_bounds(built):
+    table = pq.read_table(built.folder / "parquet" / "designations.parquet")
+    assert table.column_names[7:10] == ["listed", "listed_first", "listed_last"]
+    assert table.schema.field("listed_first").type == pa.date32()
+    rows = {row["id"]: row for row in table.to_pylist()}
+    assert (rows["us-sdgt-al-baghdadi"]["listed_first"], rows["us-sdgt-al-baghdadi"]["listed_last"]) == (
+        dt.date(2011, 10, 1),
+        dt.date(2011, 10, 31),
+    )
+    assert rows["us-fto-isis"]["delisted_first"] is None
+
+
+def test_frictionless_validates_the_zip(built):
+    result = subprocess.run(
+        [FRICTIONLESS, "validate", "--json", str(built.archive)], capture_output=True, text=True, check=False
+    )
+    report = json.loads(result.stdout)
+    assert report["valid"], result.stdout[:2000]
+    assert sorted(task["name"] for task in report["tasks"]) == sorted(TABLES)
 
 
 def test_pandas_reads_every_csv_to_documented_dtypes(built):

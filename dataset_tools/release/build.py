@@ -170,6 +170,7 @@ def build(
     tick("diff")
     counts = {table: data.num_rows for table, data in tables.items()}
     _write_text(folder / "metadata.json", publish.dumps(datasette_metadata(version)))
+    _write_text(folder / "settings.json", publish.dumps(DATASETTE_SETTINGS))
     for relative, text in publish.schema_files().items():
         _write_text(folder / "schemas" / Path(relative).name, text)
     _write_text(folder / "data-dictionary.md", data_dictionary(tables))
@@ -284,15 +285,48 @@ def datapackage(folder: Path, version: str, created: str, tables: dict[str, pa.T
 
 
 def datasette_metadata(version: str) -> dict[str, Any]:
-    """Datasette's ``metadata.json``: titles, descriptions, licence and source of every table."""
-    tables = {}
-    for table, model in TABLES.items():
-        tables[table] = {
-            "title": table.replace("_", " ").capitalize(),
-            "description": (model.__doc__ or "").strip() + " Lists are `;`-separated text.",
+    """Datasette's ``metadata.json``: titles, descriptions, labels, facets and full-text search of every table.
+
+    Facets are explicit (vocabulary columns; lists as array facets; dates by their
+    ``_first`` day), and every partial date's description says it is text kept at its
+    precision: Datasette's date facet would read ``2013`` as a Julian day number.
+    """
+    tables: dict[str, Any] = {
+        outputs.ENTITIES: {
+            "title": "Entities",
+            "description": "Every id in the release (ids are unique across tables), its table and its name. "
+            "An id's page here lists every record that refers to it.",
+            "label_column": "name",
             "sort": "id",
-            "columns": {column.name: column.description for column in columns(model)},
+            "facets": ["table"],
         }
+    }
+    for table, model in TABLES.items():
+        cols = columns(model)
+        described = {}
+        for column in cols:
+            described[column.name] = column.description
+            if column.is_date:
+                described[column.name] += _PARTIAL.format(field=column.name)
+                described[column.name + outputs.FIRST] = f"First day `{column.name}` may be (ISO date)."
+                described[column.name + outputs.LAST] = f"Last day `{column.name}` may be (ISO date)."
+            if column.is_list:
+                described[column.name] += " A JSON array."
+        facets: list[Any] = [column.name for column in cols if column.vocabulary is not None]
+        facets += [{"array": column.name} for column in cols if column.is_list and column.name != "aliases"]
+        facets += [{"date": column.name + outputs.FIRST} for column in cols if column.is_date][:1]
+        entry: dict[str, Any] = {
+            "title": table.replace("_", " ").capitalize(),
+            "description": (model.__doc__ or "").strip(),
+            "sort": "id",
+            "facets": facets,
+            "columns": described,
+        }
+        if label := outputs.name_column(table):
+            entry["label_column"] = label
+        if table in outputs.SEARCHED:
+            entry["fts_table"], entry["fts_pk"] = f"{table}_fts", "rowid"
+        tables[table] = entry
     return {
         "title": f"{TITLE} ({version})",
         "description": DESCRIPTION,
@@ -301,6 +335,14 @@ def datasette_metadata(version: str) -> dict[str, Any]:
         "source": "coalition-dataset",
         "databases": {NAME: {"title": f"{NAME} {version}", "tables": tables}},
     }
+
+
+_PARTIAL = (
+    " A partial date, kept as written (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`): `2013` is the whole year, not a day;"
+    " `{field}_first` and `{field}_last` are its first and last possible days."
+)
+DATASETTE_SETTINGS = {"suggest_facets": False}
+"""``settings.json``: Datasette's own facet suggestions would offer a date facet on partial dates."""
 
 
 def release_notes(
@@ -334,12 +376,17 @@ def _checksums(folder: Path) -> str:
 
 
 def write_zip(folder: Path, archive: Path) -> None:
-    """Zip ``folder`` (as its own top folder) in sorted order, with fixed times and modes."""
+    """Zip the contents of ``folder`` in sorted order, with fixed times and modes.
+
+    ``datapackage.json`` is at the archive's root, as a Frictionless zipped data package has
+    it (https://specs.frictionlessdata.io/patterns/#describing-files-inside-a-compressed-file):
+    ``frictionless validate coalitions-V.zip`` validates every resource.
+    """
     archive.unlink(missing_ok=True)
     files = sorted(path for path in folder.rglob("*") if path.is_file())
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as handle:
         for path in files:
-            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=ZIP_TIME)
+            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_STORED if path.suffix == ".parquet" else zipfile.ZIP_DEFLATED
             info._compresslevel = ZIP_LEVEL  # noqa: SLF001 - ZipFile.open ignores the archive's level before 3.13
             info.external_attr = 0o644 << 16

@@ -43,7 +43,7 @@ import pyarrow as pa
 from dataset_tools.errors import UnknownId, UnreadableInput, UsageError
 from dataset_tools.names import search_key
 from dataset_tools.reading import packages
-from dataset_tools.release import search
+from dataset_tools.release import outputs, search
 from dataset_tools.schema.dates import PartialDate
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Record, columns, from_row
 
@@ -330,14 +330,14 @@ def frame(table: str, data: pa.Table) -> pd.DataFrame:
 
 
 def date_bounds(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """The first and last day each partial date may be, as ``datetime64[s]`` (``NaT`` when missing)."""
-    text = dates.astype("string")
-    length = text.str.len()
-    first_text = text.where(length != 4, text + "-01-01").where(length != 7, text + "-01")
-    first = pd.to_datetime(first_text, format="%Y-%m-%d").astype("datetime64[s]")
-    last = first.where(length == 10, first + pd.offsets.MonthEnd(0))
-    last = last.where(length != 4, pd.to_datetime(text + "-12-31", format="%Y-%m-%d", errors="coerce"))
-    return first, last.astype("datetime64[s]")
+    """The first and last day each partial date may be, as ``datetime64[s]`` (``NaT`` when missing).
+
+    Computed by :func:`dataset_tools.release.outputs.date_bounds`, as the release's columns are.
+    """
+    first, last = outputs.date_bounds(dates.tolist())
+    return pd.Series(first.astype("datetime64[s]"), index=dates.index), pd.Series(
+        last.astype("datetime64[s]"), index=dates.index
+    )
 
 
 def packaged() -> Path:

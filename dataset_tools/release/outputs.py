@@ -1,18 +1,25 @@
 """Write one table in each release format: canonical CSV, JSON, Parquet and SQLite.
 
-Every writer takes the string columns :mod:`dataset_tools.folders` reads (sorted by id
-by the caller) and writes bytes that depend on nothing but those columns, so two builds
-of the same data are byte-identical. The work is columnar (pyarrow compute), so a table
-of millions of rows is written in seconds.
+Every writer takes the string columns :mod:`dataset_tools.reading.packages` reads (sorted
+by id by the caller) and writes bytes that depend on nothing but those columns, so two
+builds of the same data are byte-identical. The work is columnar (pyarrow compute), so a
+table of millions of rows is written in seconds.
+
+Parquet and SQLite are for browsing and querying, so beside every partial date
+(``2025``, ``2025-02``, ``2025-02-04``, kept as written) they carry ``<field>_first`` and
+``<field>_last``: the first and last day the date may be, as ``load()`` gives them. SQLite
+is laid out for Datasette (see :func:`write_sqlite`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -62,8 +69,12 @@ def _quoted(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(needs, escaped, column)
 
 
-def typed(data: pa.Table, table: str) -> pa.Table:
-    """The table with real types: missing values null, lists as ``list<string>``."""
+def typed(data: pa.Table, table: str, *, bounds: bool = False) -> pa.Table:
+    """The table with real types: missing values null, lists as ``list<string>``.
+
+    With ``bounds``, each partial date is followed by ``<field>_first`` and ``<field>_last``
+    (``date32``, see :func:`date_bounds`).
+    """
     arrays = {}
     for column in columns(TABLES[table]):
         values = data.column(column.name)
@@ -74,7 +85,37 @@ def typed(data: pa.Table, table: str) -> pa.Table:
             )
         else:
             arrays[column.name] = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        if column.is_date and bounds:
+            first, last = date_bounds(values)
+            arrays[column.name + FIRST], arrays[column.name + LAST] = pa.array(first), pa.array(last)
     return pa.table(arrays)
+
+
+FIRST, LAST = "_first", "_last"
+"""Suffixes of the first and last day a partial date may be."""
+_UNITS = {4: "datetime64[Y]", 7: "datetime64[M]", 10: "datetime64[D]"}
+"""The numpy unit of a partial date of each length: a year, a month or a day."""
+
+
+def date_bounds(dates: pa.ChunkedArray | pa.Array | Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last day each partial date may be, as ``datetime64[D]`` (``NaT`` when empty).
+
+    ``2025`` → 2025-01-01 and 2025-12-31; ``2025-02`` → 2025-02-01 and 2025-02-28;
+    ``2025-02-04`` → that day twice. ``dates`` are the text of valid partial dates; a missing
+    or empty one gives ``NaT``. The one computation of these bounds: ``load()`` asks it too.
+    """
+    cells = dates.to_pylist() if isinstance(dates, pa.ChunkedArray | pa.Array) else list(dates)
+    text = np.array([cell if isinstance(cell, str) else "" for cell in cells], dtype=str)
+    lengths = np.char.str_len(text)
+    first = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[D]")
+    last = first.copy()
+    for length, unit in _UNITS.items():
+        at = lengths == length
+        if at.any():
+            periods = text[at].astype(unit)
+            first[at] = periods.astype("datetime64[D]")
+            last[at] = (periods + 1).astype("datetime64[D]") - 1
+    return first, last
 
 
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
@@ -126,63 +167,173 @@ def write_json(data: pa.Table, table: str, path: Path) -> None:
 
 
 def write_parquet(data: pa.Table, table: str, path: Path) -> None:
-    """Parquet with real types (strings, nullable; lists as ``list<string>``), zstd-compressed."""
-    pq.write_table(typed(data, table), path, compression="zstd", use_dictionary=True, write_statistics=True)
+    """Parquet with real types (strings, nullable; lists as ``list<string>``; date bounds), zstd-compressed."""
+    pq.write_table(
+        typed(data, table, bounds=True), path, compression="zstd", use_dictionary=True, write_statistics=True
+    )
 
 
-def _references(column: Column) -> str | None:
-    """The one table a column's values are ids of, when SQLite can enforce it."""
-    if len(column.references) == 1 and not column.is_list:
-        return column.references[0]
-    return None
+ENTITIES = "entities"
+"""The SQLite table of every id (unique across tables): its table and its name."""
+NAME_COLUMNS = ("name", "title", "role", "list_name")
+"""The column that names a record, the first a table has (else its id)."""
+SEARCHED = {
+    "organisations": ("name", "aliases", "notes"),
+    "actors": ("name", "aliases", "notes"),
+    "sources": ("title", "publisher"),
+    "coalition_events": ("title", "summary", "location"),
+    "designations": ("list_name", "listed_name", "reference"),
+}
+"""The columns each table's full-text index covers."""
+TOKENIZER = "unicode61 remove_diacritics 2"
+"""FTS5 tokenizer: case and diacritics do not count (``DEAŞ`` finds ``Deas``), in every script."""
+
+
+def name_column(table: str) -> str | None:
+    """The column that names a record of ``table`` (see ``NAME_COLUMNS``), or None."""
+    names = [column.name for column in columns(TABLES[table])]
+    return next((name for name in NAME_COLUMNS if name in names), None)
+
+
+def link_table(column: Column) -> str:
+    """The link table of a list of ids: ``source_ids`` → ``record_sources``."""
+    return f"record_{column.name.removesuffix('_ids')}s"
+
+
+def _is_reference(column: Column) -> bool:
+    return bool(column.references) and not column.is_list
 
 
 def create_statements(table: str) -> list[str]:
-    """``CREATE TABLE`` with primary and foreign keys, then one index per id column."""
+    """``CREATE TABLE`` with primary and foreign keys, then one index per id column.
+
+    Every reference (``subject_id``, ``participant_id`` included, whatever table its id is
+    in) is a foreign key to ``entities``, and so is ``id`` itself: Datasette links each
+    to the id's page in ``entities``, which lists every record that refers to it.
+    Each partial date is followed by its ``_first`` and ``_last`` days (ISO text).
+    """
     cols = columns(TABLES[table])
     lines = []
     for column in cols:
         line = f'"{column.name}" TEXT'
         if column.name == "id":
-            line += " NOT NULL PRIMARY KEY"
+            line += f' NOT NULL PRIMARY KEY REFERENCES "{ENTITIES}"("id")'
         elif column.required:
             line += " NOT NULL"
-        target = _references(column)
-        if target:
-            line += f' REFERENCES "{target}"("id")'
+        if _is_reference(column):
+            line += f' REFERENCES "{ENTITIES}"("id")'
         lines.append(line)
+        if column.is_date:
+            lines += [f'"{column.name}{FIRST}" TEXT', f'"{column.name}{LAST}" TEXT']
     statements = [f'CREATE TABLE "{table}" (\n  ' + ",\n  ".join(lines) + "\n)"]
     statements += [
         f'CREATE INDEX "{table}_{column.name}" ON "{table}"("{column.name}")'
         for column in cols
-        if column.references and not column.is_list and column.name != "id"
+        if _is_reference(column) and column.name != "id"
     ]
     return statements
 
 
+def _sqlite_columns(data: pa.Table, table: str) -> list[list[Any]]:
+    """The SQLite values of ``table``'s columns, in :func:`create_statements` order."""
+    values: list[list[Any]] = []
+    for column in columns(TABLES[table]):
+        cells = data.column(column.name)
+        if column.is_list:
+            values.append([_ENCODE(cell.split(LIST_DELIMITER)) if cell else "[]" for cell in cells.to_pylist()])
+        else:
+            values.append(_nullable(cells))
+        if column.is_date:
+            first, last = date_bounds(cells)
+            values += [_iso(first), _iso(last)]
+    return values
+
+
+def _iso(days: np.ndarray) -> list[str | None]:
+    return [None if np.isnat(day) else str(day) for day in days]
+
+
 def write_sqlite(tables: dict[str, pa.Table], path: Path) -> None:
-    """One database with every table; empty cells are NULL, lists stay ``;``-joined text."""
+    """One database for Datasette and SQL: every table, ``entities``, link tables and full-text indexes.
+
+    - ``entities`` (``id``, ``table``, ``name``): every id, so that every reference is a
+      real foreign key (see :func:`create_statements`);
+    - lists are JSON arrays (``["ISIL","Daesh"]``, ``[]`` when empty), so Datasette's array
+      facets and ``json_each`` work; each list of ids also gets a link table
+      (``record_sources``: ``record_id``, ``source_id``, ``position``) for joins;
+    - empty cells are NULL; partial dates keep their text, with ``_first``/``_last`` days;
+    - ``<table>_fts`` (FTS5, external content) over names, aliases, titles and summaries
+      (``SEARCHED``), which Datasette offers as the table's search box.
+    """
     path.unlink(missing_ok=True)
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute("PRAGMA cache_size = -262144")
+        connection.execute("PRAGMA foreign_keys = OFF")  # entities are written first, but links may come in any order
+        _write_entities(connection, tables)
         for table, data in tables.items():
             statements = create_statements(table)
             connection.execute(statements[0])
-            marks = ", ".join("?" * data.num_columns)
-            insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - names from TABLES
-            for start in range(0, data.num_rows, SLICE):
-                part = data.slice(start, SLICE)
-                connection.executemany(
-                    insert, zip(*(_nullable(part.column(name)) for name in part.column_names), strict=True)
-                )
+            for start in range(0, max(data.num_rows, 1), SLICE):
+                values = _sqlite_columns(data.slice(start, SLICE), table)
+                marks = ", ".join("?" * len(values))
+                insert = f'INSERT INTO "{table}" VALUES ({marks})'  # noqa: S608 - names from TABLES
+                connection.executemany(insert, zip(*values, strict=True))
             for statement in statements[1:]:
                 connection.execute(statement)
+        _write_links(connection, tables)
+        for table, searched in SEARCHED.items():
+            _write_fts(connection, table, searched)
         connection.commit()
     finally:
         connection.close()
+
+
+def _write_entities(connection: sqlite3.Connection, tables: dict[str, pa.Table]) -> None:
+    connection.execute(
+        f'CREATE TABLE "{ENTITIES}" (\n  "id" TEXT NOT NULL PRIMARY KEY,\n  "table" TEXT NOT NULL,\n  "name" TEXT\n)'
+    )
+    rows = []
+    for table, data in tables.items():
+        names = data.column(name_column(table) or "id").to_pylist()
+        rows += [
+            (record, table, name or record) for record, name in zip(data.column("id").to_pylist(), names, strict=True)
+        ]
+    connection.executemany(f'INSERT INTO "{ENTITIES}" VALUES (?, ?, ?)', sorted(rows))  # noqa: S608 - a constant
+    connection.execute(f'CREATE INDEX "{ENTITIES}_table" ON "{ENTITIES}"("table")')
+
+
+def _write_links(connection: sqlite3.Connection, tables: dict[str, pa.Table]) -> None:
+    """One link table per list of ids: (``record_id``, ``<item>_id``, ``position``), sorted."""
+    links: dict[str, tuple[str, list[tuple[str, str, int]]]] = {}
+    for table, data in tables.items():
+        for column in columns(TABLES[table]):
+            if not (column.is_list and column.references):
+                continue
+            name = link_table(column)
+            rows = links.setdefault(name, (column.references[0], []))[1]
+            for record, cell in zip(data.column("id").to_pylist(), data.column(column.name).to_pylist(), strict=True):
+                rows += [(record, item, at) for at, item in enumerate(cell.split(LIST_DELIMITER) if cell else [], 1)]
+    for name, (target, rows) in sorted(links.items()):
+        item = target.removesuffix("s") + "_id"
+        connection.execute(
+            f'CREATE TABLE "{name}" (\n  "record_id" TEXT NOT NULL REFERENCES "{ENTITIES}"("id"),\n'
+            f'  "{item}" TEXT NOT NULL REFERENCES "{target}"("id"),\n  "position" INTEGER NOT NULL,\n'
+            f'  PRIMARY KEY ("record_id", "position")\n)'
+        )
+        connection.executemany(f'INSERT INTO "{name}" VALUES (?, ?, ?)', sorted(rows))  # noqa: S608 - names from TABLES
+        connection.execute(f'CREATE INDEX "{name}_{item}" ON "{name}"("{item}")')
+
+
+def _write_fts(connection: sqlite3.Connection, table: str, searched: tuple[str, ...]) -> None:
+    """An external-content FTS5 index of ``table`` (the layout Datasette and sqlite-utils detect)."""
+    names = ", ".join(f'"{name}"' for name in searched)
+    connection.execute(
+        f'CREATE VIRTUAL TABLE "{table}_fts" USING fts5({names}, content="{table}", tokenize="{TOKENIZER}")'
+    )
+    connection.execute(f'INSERT INTO "{table}_fts" (rowid, {names}) SELECT rowid, {names} FROM "{table}"')  # noqa: S608
 
 
 def _nullable(column: pa.ChunkedArray) -> list[Any]:
