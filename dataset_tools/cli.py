@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from dataset_tools import process
-from dataset_tools.errors import DatasetToolsError, ReleaseRefused
+from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput
 from dataset_tools.validation import formats
 from dataset_tools.validation.validator import validate as validate_dataset
 
@@ -381,6 +381,34 @@ def find_command(text: str, data_path: Path | None, tables: tuple[str, ...], lim
     else:
         click.echo(f"nothing matches {text!r}", err=True)
     sys.exit(EXIT_OK if rows else EXIT_INVALID)
+
+
+@cli.command("timeline")
+@click.argument("record")
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the SVG here; default: standard output.")
+def timeline_command(record: str, data_path: Path | None, output: Path | None) -> None:
+    """Draw RECORD's timeline as SVG (a coalition's members, or who listed whom, over time).
+
+    For a coalition: its members over time and its events; for an organisation or a person:
+    its designations by authority, positions, memberships and successions. RECORD is an id
+    or an unambiguous name. Partial dates are drawn as the span they may fall in. Exit code
+    0 when drawn, 2 when RECORD names no organisation or person.
+    """
+    from dataset_tools.release import loading  # noqa: PLC0415 - pandas loads only for this command
+
+    try:
+        drawing = loading.load(data_path).timeline(record).svg()
+    except DatasetToolsError as error:
+        _fail(error)
+    if output is None:
+        click.echo(drawing, nl=False)
+        return
+    try:
+        output.write_text(drawing, encoding="utf-8", newline="\n")
+    except OSError as error:
+        _fail(UnreadableInput(f"{output}: cannot write there ({error.strerror}); give a writable path"))
+    click.echo(f"wrote {output}", err=True)
 
 
 def _fail(error: Exception) -> NoReturn:

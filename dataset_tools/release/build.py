@@ -162,6 +162,8 @@ def build(
     tick("parquet")
     outputs.write_sqlite(tables, folder / f"{NAME}.db")
     tick("sqlite")
+    _write_timelines(tables, version, folder / "timelines")
+    tick("timelines")
     changes = None
     previous_version = None
     if previous is not None:
@@ -182,6 +184,13 @@ def build(
     write_zip(folder, archive)
     tick("zip")
     return Release(folder, archive, version, counts, changes, timings)
+
+
+def _write_timelines(tables: dict[str, pa.Table], version: str, folder: Path) -> None:
+    """``timelines/<coalition id>.svg``: each coalition's members and events over time."""
+    from dataset_tools.release import loading, timeline  # noqa: PLC0415 - pandas loads only here
+
+    timeline.write_coalitions(loading.Dataset(tables, version, SCHEMA_VERSION), folder)
 
 
 def data_dictionary(tables: dict[str, pa.Table]) -> str:

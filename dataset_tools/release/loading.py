@@ -43,7 +43,7 @@ import pyarrow as pa
 from dataset_tools.errors import UnknownId, UnreadableInput, UsageError
 from dataset_tools.names import search_key
 from dataset_tools.reading import packages
-from dataset_tools.release import outputs, search
+from dataset_tools.release import outputs, search, timeline
 from dataset_tools.schema.dates import PartialDate
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Record, columns, from_row
 
@@ -187,7 +187,7 @@ class Dataset(Mapping[str, pd.DataFrame]):
             what = f"a {entity.kind}" if entity.kind else WHAT.get(entity.table, f"a record of {entity.table}")
             raise UnknownId(f"`{value}` ({entity.name}) is {what}, not a {wanted}")
         found = self.find(value, tables=[table for table in tables if table in search.NAMED], limit=50)
-        found = found[[fits(record) for record in found["id"]]]
+        found = found[np.array([fits(record) for record in found["id"]], dtype=bool)]
         exact = found[found["score"] == 100.0]
         if len(exact) == 1:
             return str(exact["id"].iloc[0])
@@ -265,6 +265,22 @@ class Dataset(Mapping[str, pd.DataFrame]):
         data = self["coalition_events"]
         result = data[_is(data["coalition_id"], self.resolve(coalition, ORGANISATION, role="coalition"))]
         return _ordered(result, ["date_first", "date_last", "id"])
+
+    def coalitions(self) -> list[str]:
+        """The ids of every coalition: organisations of kind ``coalition``, or with members or events."""
+        return sorted(self._shared.coalitions)
+
+    def timeline(self, record: str) -> timeline.Timeline:
+        """The timeline of an organisation or person (id or name); ``.svg()`` draws it (see :mod:`.timeline`).
+
+        For a coalition: its members over time and its events; for an organisation or a
+        person: its designations by authority, positions, memberships and successions.
+
+        Raises:
+            UnknownId: ``record`` names no organisation or person (see :meth:`resolve`).
+
+        """
+        return timeline.of(self, record)
 
     def _names(self) -> dict[str, str]:
         """Id → name of every organisation and person."""

@@ -1,0 +1,336 @@
+"""Timelines: who was in a coalition when; who listed an organisation or person, and until when.
+
+:func:`of` gathers the spans of one record: for a coalition, its members (memberships) and
+its events; for an organisation or a person, its designations by authority, the positions
+held by or in it, its memberships of coalitions, and its successions (schema 1.1, when the
+release has them). :meth:`Timeline.svg` draws them as an SVG written by this module
+(no plotting library: a few rectangles, lines and text, formatted with fixed precision),
+so the same data always gives the same bytes.
+
+Dates are drawn as honestly as they are known. A partial date is the span of days it may
+be: a membership that started ``2014-09`` begins with a pale band over September 2014, and
+is solid only from the last day it may have started to the first day it may have ended.
+A missing start is drawn as a dashed line from the axis ("since before"); a missing end
+runs to the axis' end with an arrow ("still"). An ``attested`` date (schema 1.1: a day a
+source shows the relation in force, its start unknown) is a diamond, with the line before
+it dashed: "in force by" that day, not "from" it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from dataset_tools.release.loading import Dataset
+
+WIDTH, LABELS, RIGHT = 960, 300, 24
+"""The drawing's width; the width of the labels' column; the margin right of the axis."""
+ROW, TOP, BAR = 24, 56, 10
+"""Height of a lane; height of the title block; thickness of a bar."""
+COLOURS = {
+    "membership": "#1f6fb4",
+    "designation": "#c0392b",
+    "position": "#2e8b57",
+    "succession": "#8e44ad",
+    "event": "#555555",
+}
+"""Colour of each kind of span (colour-blind-safe enough to tell apart, and labelled besides)."""
+HEADINGS = {
+    "membership": "Members",
+    "designation": "Designations, by authority",
+    "position": "Positions",
+    "succession": "Successions",
+    "event": "Events",
+}
+FONT = "font-family:DejaVu Sans,Arial,sans-serif"
+
+
+@dataclass(frozen=True)
+class Date:
+    """A partial date as the span of days it may be (``first`` = ``last`` for a day), and its text."""
+
+    text: str
+    first: dt.date
+    last: dt.date
+
+
+@dataclass(frozen=True)
+class Span:
+    """One relation over time: from ``start`` to ``end`` (None: not known / not ended)."""
+
+    kind: str
+    label: str
+    start: Date | None
+    end: Date | None
+    attested: Date | None = None
+    note: str = ""
+    """What the tooltip adds (e.g. the list's name)."""
+    instant: bool = False
+    """An event or a succession: a point (or a partial date's span), not a period."""
+
+
+@dataclass
+class Timeline:
+    """The spans of one record, grouped by kind, ready to draw."""
+
+    id: str
+    name: str
+    spans: list[Span] = field(default_factory=list)
+
+    def svg(self) -> str:
+        r"""The timeline as an SVG document (UTF-8 text, ``\\n`` line ends, byte-reproducible)."""
+        return _draw(self)
+
+    def _repr_svg_(self) -> str:  # Jupyter shows the drawing
+        return self.svg()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The spans as a table: kind, label, start, end, attested (as written) and note."""
+        return pd.DataFrame(
+            {
+                "kind": [span.kind for span in self.spans],
+                "label": [span.label for span in self.spans],
+                "start": [span.start.text if span.start else None for span in self.spans],
+                "end": [span.end.text if span.end else None for span in self.spans],
+                "attested": [span.attested.text if span.attested else None for span in self.spans],
+                "note": [span.note for span in self.spans],
+            },
+            dtype="string",
+        )
+
+
+def _date(row: Any, column: str) -> Date | None:
+    """The partial date in ``row[column]`` with its bounds (``<column>_first``/``_last``), or None."""
+    if column not in row or pd.isna(row[column]):
+        return None
+    return Date(str(row[column]), row[column + "_first"].date(), row[column + "_last"].date())
+
+
+def _rows(frame: pd.DataFrame, column: str, value: str) -> list[Any]:
+    return [row for _, row in frame[(frame[column] == value).fillna(value=False)].iterrows()]
+
+
+def of(data: Dataset, record: str) -> Timeline:
+    """The timeline of the organisation or person ``record`` (an id, or a name :meth:`Dataset.resolve` accepts).
+
+    Raises:
+        UnknownId: ``record`` names no organisation or person.
+
+    """
+    record = data.resolve(record)
+    names = data._names()  # noqa: SLF001 - one module's view of the other's names
+    timeline = Timeline(record, names[record])
+    memberships = data["memberships"]
+    for row in _rows(memberships, "coalition_id", record):
+        label = f"{names.get(row['member_id'], row['member_id'])} ({row['role']})"
+        timeline.spans.append(_span("membership", label, row, "start", "end"))
+    for row in _rows(memberships, "member_id", record):
+        label = f"in {names.get(row['coalition_id'], row['coalition_id'])} ({row['role']})"
+        timeline.spans.append(_span("membership", label, row, "start", "end"))
+    for row in _rows(data["designations"], "subject_id", record):
+        label = names.get(row["authority_id"], row["authority_id"])
+        timeline.spans.append(_span("designation", label, row, "listed", "delisted", note=str(row["list_name"])))
+    positions = data["positions"]
+    for row in _rows(positions, "actor_id", record):
+        label = f"{row['role']}, {names.get(row['organisation_id'], row['organisation_id'])}"
+        timeline.spans.append(_span("position", label, row, "start", "end"))
+    for row in _rows(positions, "organisation_id", record):
+        label = f"{names.get(row['actor_id'], row['actor_id'])}: {row['role']}"
+        timeline.spans.append(_span("position", label, row, "start", "end"))
+    successions = data["successions"] if "successions" in data else pd.DataFrame()  # schema 1.1
+    if {"predecessor_id", "successor_id", "kind", "date"} <= set(successions.columns):
+        for column, other, verb in (
+            ("predecessor_id", "successor_id", "became"),
+            ("successor_id", "predecessor_id", "from"),
+        ):
+            for row in _rows(successions, column, record):
+                label = f"{verb} {names.get(row[other], row[other])} ({row['kind']})"
+                timeline.spans.append(Span("succession", label, _date(row, "date"), None, instant=True))
+    for row in _rows(data["coalition_events"], "coalition_id", record):
+        timeline.spans.append(
+            Span(
+                "event",
+                str(row["title"]),
+                _date(row, "date"),
+                _date(row, "end_date"),
+                instant=True,
+                note=str(row["kind"]),
+            )
+        )
+    return timeline
+
+
+def _span(kind: str, label: str, row: Any, start: str, end: str, note: str = "") -> Span:
+    return Span(kind, label, _date(row, start), _date(row, end), attested=_date(row, "attested"), note=note)
+
+
+def _days(day: dt.date) -> int:
+    return day.toordinal()
+
+
+def _axis(spans: list[Span]) -> tuple[dt.date, dt.date]:
+    """From 1 January of the earliest year any date may be in, to 1 January after the latest."""
+    days = [
+        day
+        for span in spans
+        for date in (span.start, span.end, span.attested)
+        if date is not None
+        for day in (date.first, date.last)
+    ]
+    if not days:
+        return dt.date(2000, 1, 1), dt.date(2001, 1, 1)
+    return dt.date(min(days).year, 1, 1), dt.date(max(days).year + 1, 1, 1)
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _draw(timeline: Timeline) -> str:
+    begin, finish = _axis(timeline.spans)
+    left, right = LABELS, WIDTH - RIGHT
+    scale = (right - left) / max(1, _days(finish) - _days(begin))
+
+    def x(day: dt.date) -> str:
+        return _number(left + (_days(day) - _days(begin)) * scale)
+
+    groups = [kind for kind in HEADINGS if any(span.kind == kind for span in timeline.spans)]
+    lines: list[str] = []
+    y = TOP
+    for kind in groups:
+        lines.append(f'<text x="8" y="{y + 16}" style="{FONT};font-size:13px;font-weight:bold">{HEADINGS[kind]}</text>')
+        y += ROW
+        spans = sorted(
+            (span for span in timeline.spans if span.kind == kind),
+            key=lambda span: (span.start.first if span.start else dt.date.min, span.label),
+        )
+        for span in spans:
+            middle = y + ROW // 2
+            colour = COLOURS[kind]
+            tip = escape(_tooltip(span))
+            lines.append(f"<g><title>{tip}</title>")
+            label = span.label if len(span.label) <= 44 else span.label[:43] + "…"
+            lines.append(f'<text x="16" y="{middle + 4}" style="{FONT};font-size:12px">{escape(label)}</text>')
+            top = middle - BAR // 2
+            if span.instant:
+                first = span.start.first if span.start else begin
+                last = (span.end or span.start).last if span.start else begin
+                width = max(2.0, (_days(last) - _days(first) + 1) * scale)
+                lines.append(
+                    f'<rect x="{x(first)}" y="{top}" width="{_number(width)}" height="{BAR}" fill="{colour}"'
+                    f' fill-opacity="{0.9 if span.start and span.start.first == span.start.last else 0.45}"/>'
+                )
+            else:
+                lines += _period(span, begin, finish, top, colour, x)
+            lines.append("</g>")
+            y += ROW
+    height = y + 70
+    axis = [f'<line x1="{left}" y1="{y + 4}" x2="{right}" y2="{y + 4}" stroke="#333"/>']
+    years = list(range(begin.year, finish.year + 1))
+    step = max(1, len(years) // 12)
+    for year in years[::step]:
+        at = x(dt.date(year, 1, 1))
+        axis.append(f'<line x1="{at}" y1="{TOP}" x2="{at}" y2="{y + 8}" stroke="#ddd"/>')
+        axis.append(f'<text x="{at}" y="{y + 20}" text-anchor="middle" style="{FONT};font-size:11px">{year}</text>')
+    legend = _legend(y + 36)
+    title = escape(f"{timeline.name} ({timeline.id})")
+    head = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}">',
+        f"<title>{title}: timeline</title>",
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<text x="8" y="24" style="{FONT};font-size:17px;font-weight:bold">{title}</text>',
+        (
+            f'<text x="8" y="42" style="{FONT};font-size:11px;fill:#555">'
+            "Pale: the span a partial date may fall in. Dashed: start unknown. Arrow: not ended. "
+            "Diamond: in force by (attested).</text>"
+        ),
+    ]
+    if not groups:
+        head.append(f'<text x="8" y="{TOP + 16}" style="{FONT};font-size:12px">No dated relations recorded.</text>')
+    return "\n".join([*head, *axis, *lines, *legend, "</svg>"]) + "\n"
+
+
+def _period(span: Span, begin: dt.date, finish: dt.date, top: int, colour: str, x: Any) -> list[str]:
+    """A bar from start to end: pale where a partial date may fall, solid where the relation certainly held."""
+    drawn: list[str] = []
+    middle = top + BAR // 2
+    start, end = span.start, span.end
+    if start is not None:
+        solid_from = start.last
+        if start.first < start.last:
+            drawn.append(_rect(x(start.first), x(start.last + dt.timedelta(days=1)), top, colour, 0.35))
+    elif span.attested is not None:  # in force by the attested day; when it began is not known
+        solid_from = span.attested.last
+        drawn.append(
+            f'<line x1="{x(begin)}" y1="{middle}" x2="{x(span.attested.first)}" y2="{middle}" stroke="{colour}"'
+            ' stroke-width="2" stroke-dasharray="4 3"/>'
+        )
+        at = float(x(span.attested.first))
+        drawn.append(
+            f'<path d="M{_number(at)} {top - 2}l6 7l-6 7l-6-7z" fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
+        )
+    else:  # since before: no start known
+        solid_from = begin
+        drawn.append(
+            f'<line x1="{x(begin)}" y1="{middle}" x2="{x(begin + dt.timedelta(days=180))}" y2="{middle}"'
+            f' stroke="{colour}" stroke-width="2" stroke-dasharray="4 3"/>'
+        )
+        solid_from = begin + dt.timedelta(days=180)
+    if end is not None:
+        solid_to = end.first
+        if end.first < end.last:
+            drawn.append(_rect(x(end.first), x(end.last + dt.timedelta(days=1)), top, colour, 0.35))
+    else:
+        solid_to = finish
+        arrow = float(x(finish))
+        drawn.append(f'<path d="M{_number(arrow)} {middle}l-7-6v12z" fill="{colour}"/>')
+        solid_to = finish - dt.timedelta(days=1)
+    if solid_from < solid_to:
+        drawn.append(_rect(x(solid_from), x(solid_to), top, colour, 0.9))
+    return drawn
+
+
+def _rect(left: str, right: str, top: int, colour: str, opacity: float) -> str:
+    width = _number(max(1.0, float(right) - float(left)))
+    return f'<rect x="{left}" y="{top}" width="{width}" height="{BAR}" fill="{colour}" fill-opacity="{opacity}"/>'
+
+
+def _tooltip(span: Span) -> str:
+    start = span.start.text if span.start else "start unknown"
+    if span.instant:
+        when = start + (f" – {span.end.text}" if span.end else "")
+    else:
+        end = span.end.text if span.end else "not ended"
+        when = f"{start} – {end}"
+        if span.attested:
+            when += f"; in force by {span.attested.text}"
+    return f"{span.label}: {when}" + (f" ({span.note})" if span.note else "")
+
+
+def _legend(y: int) -> list[str]:
+    drawn = []
+    at = 8
+    for kind, colour in COLOURS.items():
+        drawn.append(f'<rect x="{at}" y="{y}" width="14" height="{BAR}" fill="{colour}" fill-opacity="0.9"/>')
+        drawn.append(f'<text x="{at + 18}" y="{y + 9}" style="{FONT};font-size:11px">{kind}</text>')
+        at += 130
+    return drawn
+
+
+def write_coalitions(data: Dataset, folder: Path) -> list[Path]:
+    """Write ``<folder>/<id>.svg``, the timeline of every coalition in ``data``, in id order; the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for record in sorted(data.coalitions()):
+        path = folder / f"{record}.svg"
+        path.write_text(of(data, record).svg(), encoding="utf-8", newline="\n")
+        written.append(path)
+    return written
