@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 import unicodedata
+from pathlib import Path
 
+import pytest
 from anyascii import anyascii
 from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
 
+from dataset_tools import validate
 from dataset_tools.names import ascii_text, slugify
-from dataset_tools.validation.hints import CUTOFF, did_you_mean, suggestions
+from dataset_tools.validation import future
+from dataset_tools.validation.hints import CUTOFF, country_hint, date_hint, did_you_mean, suggestions
+
+VALID = Path(__file__).parent / "fixtures" / "valid"
 
 
 @given(st.text())
@@ -53,3 +61,89 @@ def _one_at_a_time(value: str, choices: list[str]) -> str | None:
 )
 def test_many_values_at_once_pick_what_one_search_per_value_picks_ties_included(values, choices) -> None:
     assert suggestions(values, choices) == [_one_at_a_time(value, choices) for value in values]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("Turkey", "did you mean `TR`?"),
+        ("Türkiye", "did you mean `TR`?"),
+        ("TURKIYE", "did you mean `TR`?"),
+        ("UK", "did you mean `GB`?"),
+        ("United Kingdom", "did you mean `GB`?"),
+        ("TUR", "did you mean `TR`?"),
+        ("Syria", "did you mean `SY`?"),
+        ("Russia", "did you mean `RU`?"),
+        ("Narnia", None),
+    ],
+)
+def test_country_names_hint_their_codes(value, hint) -> None:
+    assert country_hint(value) == hint
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("2025/02/04", "did you mean `2025-02-04`?"),
+        ("2025.02.04", "did you mean `2025-02-04`?"),
+        ("2025-2-4", "did you mean `2025-02-04`?"),
+        ("04.02.2025", "did you mean `2025-02-04`?"),
+        ("13/02/2025", "did you mean `2025-02-13`?"),
+        ("04/02/2025", "did you mean `2025-02-04` (day first) or `2025-04-02` (month first)?"),
+        ("02/2025", "did you mean `2025-02`?"),
+        ("2025/02", "did you mean `2025-02`?"),
+        ("4 February 2025", "did you mean `2025-02-04`?"),
+        ("Feb 4, 2025", "did you mean `2025-02-04`?"),
+        ("March 2021", "did you mean `2021-03`?"),
+        ("31.02.2025", None),
+        ("soon", None),
+    ],
+)
+def test_date_spellings_hint_the_iso_form(value, hint) -> None:
+    assert date_hint(value) == hint
+
+
+def _problems(folder, reference=False):
+    report = validate(folder, reference=reference)
+    return [
+        (problem.file.rsplit("/", 1)[-1], problem.line, problem.field, problem.code, problem.hint)
+        for problem in report.problems
+    ]
+
+
+@pytest.mark.parametrize("reference", [False, True])
+def test_validation_gives_country_and_date_hints_and_warns_of_future_dates(tmp_path, monkeypatch, reference) -> None:
+    shutil.copytree(VALID, tmp_path / "d")
+    folder = tmp_path / "d"
+    organisations = folder / "organisations.csv"
+    text = organisations.read_text(encoding="utf-8")
+    text = text.replace("state-a,State A,Devlet A,state,TR,", "state-a,State A,Devlet A,state,Türkiye,")
+    text = text.replace(
+        "coalition-x,Coalition X,,coalition,,,2025-02,", "coalition-x,Coalition X,,coalition,,,04.02.2025,"
+    )
+    text = text.replace(
+        "armed-group-x,Armed Group X,AGX;Grup X,armed-group,,,2013,",
+        "armed-group-x,Armed Group X,AGX;Grup X,armed-group,,,2031,",
+    )
+    organisations.write_text(text, encoding="utf-8")
+    actors = folder / "actors.csv"
+    actors.write_text(actors.read_text(encoding="utf-8").replace(",TR,1968,", ",UK,1968,"), encoding="utf-8")
+    monkeypatch.setattr(future, "today", lambda: dt.date(2030, 12, 31))
+    assert _problems(folder, reference) == [
+        ("actors.csv", 2, "nationality", "constraint-error", "did you mean `GB`?"),
+        (
+            "organisations.csv",
+            2,
+            "founded",
+            "future-date",
+            "check the year; a planned event is recorded once it has happened",
+        ),
+        ("organisations.csv", 3, "founded", "type-error", "did you mean `2025-02-04`?"),
+        ("organisations.csv", 4, "country", "constraint-error", "did you mean `TR`?"),
+    ]
+    monkeypatch.setattr(future, "today", lambda: dt.date(2031, 1, 1))
+    assert [problem[3] for problem in _problems(folder, reference)] == [
+        "constraint-error",
+        "type-error",
+        "constraint-error",
+    ]

@@ -65,3 +65,57 @@ def test_broken_csv_fails_both_hooks_with_the_line_and_is_left_untouched(tmp_pat
     assert "line 3: this row has 12 cells but the header has 11 [extra-cell, error]" in output
     assert output.count("Failed") == 2
     assert organisations.read_bytes() == broken
+
+
+def _working_copy(tmp_path: Path) -> Path:
+    """This repository's files as they are now (tracked and new, not ignored), committed in a fresh git repository."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8")
+    copy = tmp_path / "clone"
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    return copy
+
+
+def test_contributings_setup_runs_the_repositorys_own_hooks_on_commit(tmp_path):
+    copy = _working_copy(tmp_path)
+    env = {**os.environ, **GIT_IDENTITY, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "VIRTUAL_ENV": sys.prefix}
+    env["PATH"] = os.pathsep.join(
+        part for part in env["PATH"].split(os.pathsep) if Path(part) != Path(sys.prefix) / "bin"
+    )
+
+    def run(*command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, check=False, timeout=600)
+
+    for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "--no-verify", "-m", "base"]):
+        assert run(*command).returncode == 0
+    installed = run(sys.executable, "-m", "pre_commit", "install")  # CONTRIBUTING: .venv/bin/pre-commit install
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    organisations = copy / "datasets" / "organisations.csv"
+    lines = organisations.read_text(encoding="utf-8").split("\n")
+    lines[2] += ",oops"
+    organisations.write_text("\n".join(lines), encoding="utf-8")
+    run("git", "add", "-A")
+    refused = run("git", "commit", "-m", "broken row")
+    output = refused.stdout + refused.stderr
+    assert refused.returncode == 1, output
+    assert "validate dataset tables (dataset-tools validate)" in output
+    assert "datasets/organisations.csv:3: this row has 12 cells but the header has 11 [extra-cell]" in output
+
+    lines[2] = lines[2].removesuffix(",oops")
+    organisations.write_text("\n".join(lines), encoding="utf-8")
+    (copy / "notes.py").write_text('"""A new module."""\n\nVALUE = 1\n', encoding="utf-8")
+    run("git", "add", "-A")
+    accepted = run("git", "commit", "-m", "fixed")
+    output = accepted.stdout + accepted.stderr
+    assert accepted.returncode == 0, output
+    assert "lint (ruff check)" in output
+    assert "Passed" in output

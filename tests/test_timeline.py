@@ -97,9 +97,7 @@ def test_in_force_by_is_drawn_as_such():
 
 def test_unknown_start_is_dashed():
     drawing = Timeline("x", "X", [Span("designation", "B", None, None)]).svg()
-    assert [line.get("stroke-dasharray") for line in _group(drawing, "B: start unknown").iter(f"{SVG}line")] == [
-        "4 3"
-    ]
+    assert [line.get("stroke-dasharray") for line in _group(drawing, "B: start unknown").iter(f"{SVG}line")] == ["4 3"]
 
 
 def test_svg_is_well_formed_and_reproducible(data):
@@ -143,7 +141,9 @@ def test_cli_timeline(tmp_path):
 def test_readme_timeline_is_current():
     shown = ROOT / "docs" / "timelines" / "global-coalition-to-defeat-isis.svg"
     assert "docs/timelines/global-coalition-to-defeat-isis.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
-    assert shown.read_text(encoding="utf-8") == dataset_tools.load().timeline("global-coalition-to-defeat-isis").svg(), (
+    assert (
+        shown.read_text(encoding="utf-8") == dataset_tools.load().timeline("global-coalition-to-defeat-isis").svg()
+    ), (
         "stale: run `dataset-tools timeline global-coalition-to-defeat-isis -o "
         "docs/timelines/global-coalition-to-defeat-isis.svg`"
     )

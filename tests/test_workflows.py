@@ -242,3 +242,13 @@ def test_hooks_match_every_table_file_and_nothing_else():
     assert not fmt_files.search("tests/fixtures/valid/actors.csv")
     assert hooks["dataset-tools-validate"]["pass_filenames"] is False
     assert hooks["dataset-tools-validate"]["args"] == ["datasets"]
+
+
+def test_the_test_workflow_runs_the_readmes_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", readme.split("## Quick start", 1)[1], re.DOTALL)
+    assert block
+    command = [line for line in block.group(1).splitlines() if line.strip()][1]
+    workflow = load(WORKFLOWS / "test.yml")
+    assert set(triggers(workflow)) == {"pull_request", "push"}
+    assert step(workflow, "Test")["run"] == command

@@ -23,8 +23,9 @@ from dataset_tools.names import slugify
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema import dates
+from dataset_tools.schema.codelists import country_codes
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Column, Record, columns, from_row
-from dataset_tools.validation.hints import did_you_mean
+from dataset_tools.validation.hints import country_hint, date_hint, did_you_mean
 from dataset_tools.validation.problems import Problem
 
 # --- what is wrong with one value -------------------------------------------------------------
@@ -51,12 +52,13 @@ def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
         try:
             dates.PartialDate.parse(value)
         except dates.PartialDateError as error:
-            return "type-error", str(error), "keep only the precision you know: 2025, 2025-02 or 2025-02-04"
+            hint = date_hint(value) or "keep only the precision you know: 2025, 2025-02 or 2025-02-04"
+            return "type-error", str(error), hint
         return None
     if column.enum:
         if value in column.enum:
             return None
-        hint = did_you_mean(value, column.enum)
+        hint = (country_hint(value) if column.enum == country_codes() else None) or did_you_mean(value, column.enum)
         if column.vocabulary is not None:
             allowed = ", ".join(column.enum)
             return "constraint-error", f"{value!r} is not a {name} value; allowed: {allowed}", hint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -62,3 +63,136 @@ def did_you_mean(value: str, choices: Sequence[str]) -> str | None:
 def _nearest_fixed(value: str, choices: tuple[str, ...]) -> str | None:
     """:func:`nearest` for a fixed list (a vocabulary): the same wrong value is often written many times."""
     return nearest(value, choices)
+
+
+COUNTRY_NAMES = {
+    "turkey": "TR",
+    "republic of turkey": "TR",
+    "uk": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "russia": "RU",
+    "palestine": "PS",
+    "america": "US",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "ivory coast": "CI",
+    "north korea": "KP",
+    "laos": "LA",
+    "burma": "MM",
+    "swaziland": "SZ",
+    "cape verde": "CV",
+    "east timor": "TL",
+    "macedonia": "MK",
+    "vatican": "VA",
+}
+"""Country names in common use that ISO 3166-1 (as pycountry has it) does not list: name → alpha-2 code."""
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """Every spelling of every country (names, official and common names, alpha-3 codes) → its alpha-2 code.
+
+    Spellings are compared as :func:`dataset_tools.names.search_key` makes them (case, diacritics,
+    punctuation do not count), so ``Türkiye``, ``TURKIYE`` and ``türkiye`` are one spelling.
+    """
+    import pycountry  # noqa: PLC0415 - its databases load on first use
+
+    from dataset_tools.names import search_key  # noqa: PLC0415 - only a hint needs names
+
+    found: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("alpha_3", "name", "official_name", "common_name"):
+            if spelling := getattr(country, attribute, None):
+                found.setdefault(search_key(spelling), country.alpha_2)
+    found.update({search_key(name): code for name, code in COUNTRY_NAMES.items()})
+    return found
+
+
+def country_hint(value: str) -> str | None:
+    """``did you mean `TR`?`` for a country written as a name or alpha-3 code (``Turkey``, ``UK``, ``TUR``).
+
+    Names come from pycountry (ISO 3166-1) and ``COUNTRY_NAMES``; None when ``value`` names no country.
+    """
+    from dataset_tools.names import search_key  # noqa: PLC0415
+
+    code = _countries().get(search_key(value))
+    return f"did you mean `{code}`?" if code else None
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_NUMERIC = re.compile(r"^\s*(\d{1,4})\s*[./\-\s]\s*(\d{1,2})(?:\s*[./\-\s]\s*(\d{1,4}))?\s*$")
+_WORDS = re.compile(
+    r"^\s*(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([A-Za-z]+)\.?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?(\d{4})\s*$"
+)
+
+
+def date_hint(value: str) -> str | None:
+    """The ISO form of a date written another common way, as a hint; None when nothing reads as a date.
+
+    ``2025/02/04``, ``2025.02.04`` → ``2025-02-04``; ``04.02.2025`` → ``2025-02-04`` (dotted: day
+    first); ``04/02/2025`` could be either, so when both readings are dates and differ the hint
+    names both (``2025-02-04`` day first, ``2025-04-02`` month first); ``02/2025`` → ``2025-02``;
+    ``4 February 2025``, ``Feb 4, 2025`` → ``2025-02-04``; ``February 2025`` → ``2025-02``.
+    """
+    if match := _NUMERIC.match(value):
+        first, second, third = match.groups()
+        if len(first) == 4:
+            return _iso_hint([(int(first), int(second), int(third) if third else None)])
+        if third is None or len(third) != 4:
+            return None
+        day_first = (int(third), int(second), int(first))
+        if "." in value:  # 04.02.2025: dotted dates are day first wherever they are written
+            return _iso_hint([day_first])
+        return _iso_hint(list(dict.fromkeys([day_first, (int(third), int(first), int(second))])))
+    if match := re.fullmatch(r"\s*(\d{1,2})\s*[./\-]\s*(\d{4})\s*", value):
+        return _iso_hint([(int(match.group(2)), int(match.group(1)), None)])
+    if match := _WORDS.match(value):
+        before, month_name, after, year = match.groups()
+        month = _MONTHS.get(month_name.lower())
+        day = before or after
+        if month is None or (before and after):
+            return None
+        return _iso_hint([(int(year), month, int(day) if day else None)])
+    return None
+
+
+def _iso_hint(readings: list[tuple[int, int, int | None]]) -> str | None:
+    import datetime as dt  # noqa: PLC0415 - only a hint needs it
+
+    valid = []
+    for year, month, day in readings:
+        try:
+            dt.date(year, month, day or 1)
+        except ValueError:
+            continue
+        valid.append(f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else ""))
+    if not valid:
+        return None
+    if len(valid) == 1:
+        return f"did you mean `{valid[0]}`?"
+    return f"did you mean `{valid[0]}` (day first) or `{valid[1]}` (month first)?"

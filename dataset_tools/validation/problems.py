@@ -52,6 +52,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # each record
     "date-order-error": (Severity.ERROR, "A record ends before it starts."),
     "self-reference-error": (Severity.ERROR, "A record refers to itself where it must refer to another."),
+    "future-date": (Severity.WARNING, "A date is after today: most often a mistyped year."),
     # each table, and across tables
     "primary-key": (Severity.ERROR, "An id appears twice in one table."),
     "unique-error": (Severity.ERROR, "An id is used in two tables; ids are unique across all tables."),
