@@ -331,3 +331,11 @@ def test_json_cells_match_json_dumps(tmp_path, value):
     assert records == outputs.typed(data, "actors").to_pylist()
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     assert path.read_text(encoding="utf-8") == "[\n" + ",\n".join(encode(record) for record in records) + "\n]\n"
+
+
+def test_package_metadata_names_both_licences():
+    import importlib.metadata  # noqa: PLC0415
+
+    metadata = importlib.metadata.metadata("coalition-dataset")
+    assert metadata["License-Expression"] == "MIT AND CC-BY-4.0"
+    assert sorted(metadata.get_all("License-File") or []) == ["LICENSE", "LICENSES/CC-BY-4.0.txt"]
