@@ -69,8 +69,10 @@ def test_organisation_and_person(data):
 
 
 def test_a_month_precise_start_is_drawn_as_a_span(data):
-    svg = data.timeline("global-coalition-against-daesh").svg()
-    begin, finish = dt.date(2014, 1, 1), dt.date(2025, 1, 1)
+    drawn = data.timeline("global-coalition-against-daesh")
+    assert drawn.until == dt.date(2025, 12, 31)  # the latest date in the data: not-ended bars run to it
+    svg = drawn.svg()
+    begin, finish = dt.date(2014, 1, 1), dt.date(2026, 1, 1)
     rects = _rects(_group(svg, "Türkiye (member): 2014-09 – not ended"))
     september = _x(dt.date(2014, 9, 1), begin, finish)
     october = _x(dt.date(2014, 10, 1), begin, finish)

@@ -83,6 +83,9 @@ class Timeline:
     id: str
     name: str
     spans: list[Span] = field(default_factory=list)
+    until: dt.date | None = None
+    """The latest day the data speaks of (any date in any table, a source's access date included):
+    a relation not ended is drawn up to it, not only to the last date of its own record."""
 
     def svg(self) -> str:
         r"""The timeline as an SVG document (UTF-8 text, ``\\n`` line ends, byte-reproducible)."""
@@ -126,7 +129,7 @@ def of(data: Dataset, record: str) -> Timeline:
     """
     record = data.resolve(record)
     names = data._names()  # noqa: SLF001 - one module's view of the other's names
-    timeline = Timeline(record, names[record])
+    timeline = Timeline(record, names[record], until=_latest(data))
     memberships = data["memberships"]
     for row in _rows(memberships, "coalition_id", record):
         label = f"{names.get(row['member_id'], row['member_id'])} ({row['role']})"
@@ -167,6 +170,17 @@ def of(data: Dataset, record: str) -> Timeline:
     return timeline
 
 
+def _latest(data: Dataset) -> dt.date | None:
+    """The latest last day of any partial date in ``data``."""
+    days = [
+        frame[column].max()
+        for frame in (data[table] for table in data)
+        for column in frame.columns
+        if column.endswith("_last") and frame[column].notna().any()
+    ]
+    return max(days).date() if days else None
+
+
 def _span(kind: str, label: str, row: Any, start: str, end: str, note: str = "") -> Span:
     return Span(kind, label, _date(row, start), _date(row, end), attested=_date(row, "attested"), note=note)
 
@@ -175,8 +189,11 @@ def _days(day: dt.date) -> int:
     return day.toordinal()
 
 
-def _axis(spans: list[Span]) -> tuple[dt.date, dt.date]:
-    """From 1 January of the earliest year any date may be in, to 1 January after the latest."""
+def _axis(spans: list[Span], until: dt.date | None) -> tuple[dt.date, dt.date]:
+    """From 1 January of the earliest year any date may be in, to 1 January after the latest.
+
+    The latest is ``until`` when a period is not ended (it runs on to there).
+    """
     days = [
         day
         for span in spans
@@ -184,6 +201,8 @@ def _axis(spans: list[Span]) -> tuple[dt.date, dt.date]:
         if date is not None
         for day in (date.first, date.last)
     ]
+    if days and until and any(span.end is None and not span.instant for span in spans):
+        days.append(until)
     if not days:
         return dt.date(2000, 1, 1), dt.date(2001, 1, 1)
     return dt.date(min(days).year, 1, 1), dt.date(max(days).year + 1, 1, 1)
@@ -194,7 +213,7 @@ def _number(value: float) -> str:
 
 
 def _draw(timeline: Timeline) -> str:
-    begin, finish = _axis(timeline.spans)
+    begin, finish = _axis(timeline.spans, timeline.until)
     left, right = LABELS, WIDTH - RIGHT
     scale = (right - left) / max(1, _days(finish) - _days(begin))
 
