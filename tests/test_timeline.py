@@ -149,3 +149,23 @@ def test_readme_timeline_is_current():
         "stale: run `dataset-tools timeline global-coalition-to-defeat-isis -o "
         "docs/timelines/global-coalition-to-defeat-isis.svg`"
     )
+
+
+def test_only_the_earliest_spans_are_drawn_and_the_rest_counted():
+    import pandas as pd  # noqa: PLC0415
+
+    frame = pd.DataFrame(
+        {
+            "id": [f"e{number:02d}" for number in range(45)],
+            "coalition_id": ["c"] * 45,
+            "date_first": pd.to_datetime([f"20{number:02d}-01-01" for number in reversed(range(45))]),
+        }
+    )
+    omitted: dict[str, int] = {}
+    rows = timeline._rows(frame, "coalition_id", "c", omitted, "event")  # noqa: SLF001
+    assert len(rows) == timeline.LIMIT
+    assert rows[0]["id"] == "e44"  # the earliest first
+    assert omitted == {"event": 5}
+    day = Date("2015", dt.date(2015, 1, 1), dt.date(2015, 12, 31))
+    drawing = Timeline("x", "X", [Span("event", "E", day, None, instant=True)], omitted={"event": 5}).svg()
+    assert "… and 5 more (the earliest 40 are drawn)" in drawing

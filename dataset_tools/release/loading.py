@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dataset_tools.errors import UnknownId, UnreadableInput, UsageError
 from dataset_tools.names import search_key
@@ -90,6 +91,25 @@ class Shared:
             for record, name, kind in zip(data.column("id").to_pylist(), names, kinds, strict=True):
                 found[record] = Entity(table, name, kind)
         return found
+
+    @cached_property
+    def latest(self) -> dt.date | None:
+        """The latest last day of any partial date in any table (None when there is none)."""
+        candidates: list[str] = []
+        for table, data in self.tables.items():
+            for column in columns(TABLES[table]):
+                if not column.is_date:
+                    continue
+                values = data.column(column.name)
+                lengths = pc.utf8_length(values)
+                for length in (4, 7, 10):  # per precision: the latest text is the latest date
+                    latest = pc.max(pc.filter(values, pc.equal(lengths, length))).as_py()
+                    if latest:
+                        candidates.append(latest)
+        if not candidates:
+            return None
+        _first, last = outputs.date_bounds(candidates)
+        return last.max().astype(dt.date)
 
     @cached_property
     def coalitions(self) -> frozenset[str]:
@@ -265,6 +285,10 @@ class Dataset(Mapping[str, pd.DataFrame]):
         data = self["coalition_events"]
         result = data[_is(data["coalition_id"], self.resolve(coalition, ORGANISATION, role="coalition"))]
         return _ordered(result, ["date_first", "date_last", "id"])
+
+    def latest(self) -> dt.date | None:
+        """The latest day any date in the data may be (a source's access date included): the data's "as of"."""
+        return self._shared.latest
 
     def coalitions(self) -> list[str]:
         """The ids of every coalition: organisations of kind ``coalition``, or with members or events."""

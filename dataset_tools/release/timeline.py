@@ -50,6 +50,8 @@ HEADINGS = {
     "event": "Events",
 }
 FONT = "font-family:DejaVu Sans,Arial,sans-serif"
+LIMIT = 40
+"""At most this many spans of one kind and one relation are drawn (the earliest); the rest are counted."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class Timeline:
     id: str
     name: str
     spans: list[Span] = field(default_factory=list)
+    omitted: dict[str, int] = field(default_factory=dict)
+    """Kind → spans left out beyond ``LIMIT`` (the drawing says how many)."""
     until: dt.date | None = None
     """The latest day the data speaks of (any date in any table, a source's access date included):
     a relation not ended is drawn up to it, not only to the last date of its own record."""
@@ -116,8 +120,15 @@ def _date(row: Any, column: str) -> Date | None:
     return Date(str(row[column]), row[column + "_first"].date(), row[column + "_last"].date())
 
 
-def _rows(frame: pd.DataFrame, column: str, value: str) -> list[Any]:
-    return [row for _, row in frame[(frame[column] == value).fillna(value=False)].iterrows()]
+def _rows(frame: pd.DataFrame, column: str, value: str, omitted: dict[str, int], kind: str) -> list[Any]:
+    """The rows where ``column`` is ``value``: the first ``LIMIT`` by start (the rest counted in ``omitted``)."""
+    found = frame[(frame[column] == value).fillna(value=False).to_numpy(dtype=bool)]
+    if len(found) > LIMIT:
+        starts = [name for name in ("start_first", "listed_first", "date_first") if name in found.columns]
+        found = found.sort_values([*starts, "id"], kind="stable", na_position="first")
+        omitted[kind] = omitted.get(kind, 0) + len(found) - LIMIT
+        found = found.head(LIMIT)
+    return [row for _, row in found.iterrows()]
 
 
 def of(data: Dataset, record: str) -> Timeline:
@@ -129,22 +140,22 @@ def of(data: Dataset, record: str) -> Timeline:
     """
     record = data.resolve(record)
     names = data._names()  # noqa: SLF001 - one module's view of the other's names
-    timeline = Timeline(record, names[record], until=_latest(data))
+    timeline = Timeline(record, names[record], until=data.latest())
     memberships = data["memberships"]
-    for row in _rows(memberships, "coalition_id", record):
+    for row in _rows(memberships, "coalition_id", record, timeline.omitted, "membership"):
         label = f"{names.get(row['member_id'], row['member_id'])} ({row['role']})"
         timeline.spans.append(_span("membership", label, row, "start", "end"))
-    for row in _rows(memberships, "member_id", record):
+    for row in _rows(memberships, "member_id", record, timeline.omitted, "membership"):
         label = f"in {names.get(row['coalition_id'], row['coalition_id'])} ({row['role']})"
         timeline.spans.append(_span("membership", label, row, "start", "end"))
-    for row in _rows(data["designations"], "subject_id", record):
+    for row in _rows(data["designations"], "subject_id", record, timeline.omitted, "designation"):
         label = names.get(row["authority_id"], row["authority_id"])
         timeline.spans.append(_span("designation", label, row, "listed", "delisted", note=str(row["list_name"])))
     positions = data["positions"]
-    for row in _rows(positions, "actor_id", record):
+    for row in _rows(positions, "actor_id", record, timeline.omitted, "position"):
         label = f"{row['role']}, {names.get(row['organisation_id'], row['organisation_id'])}"
         timeline.spans.append(_span("position", label, row, "start", "end"))
-    for row in _rows(positions, "organisation_id", record):
+    for row in _rows(positions, "organisation_id", record, timeline.omitted, "position"):
         label = f"{names.get(row['actor_id'], row['actor_id'])}: {row['role']}"
         timeline.spans.append(_span("position", label, row, "start", "end"))
     successions = data["successions"] if "successions" in data else pd.DataFrame()  # schema 1.1
@@ -153,10 +164,10 @@ def of(data: Dataset, record: str) -> Timeline:
             ("predecessor_id", "successor_id", "became"),
             ("successor_id", "predecessor_id", "from"),
         ):
-            for row in _rows(successions, column, record):
+            for row in _rows(successions, column, record, timeline.omitted, "succession"):
                 label = f"{verb} {names.get(row[other], row[other])} ({row['kind']})"
                 timeline.spans.append(Span("succession", label, _date(row, "date"), None, instant=True))
-    for row in _rows(data["coalition_events"], "coalition_id", record):
+    for row in _rows(data["coalition_events"], "coalition_id", record, timeline.omitted, "event"):
         timeline.spans.append(
             Span(
                 "event",
@@ -168,17 +179,6 @@ def of(data: Dataset, record: str) -> Timeline:
             )
         )
     return timeline
-
-
-def _latest(data: Dataset) -> dt.date | None:
-    """The latest last day of any partial date in ``data``."""
-    days = [
-        frame[column].max()
-        for frame in (data[table] for table in data)
-        for column in frame.columns
-        if column.endswith("_last") and frame[column].notna().any()
-    ]
-    return max(days).date() if days else None
 
 
 def _span(kind: str, label: str, row: Any, start: str, end: str, note: str = "") -> Span:
@@ -249,6 +249,10 @@ def _draw(timeline: Timeline) -> str:
             else:
                 lines += _period(span, begin, finish, top, colour, x)
             lines.append("</g>")
+            y += ROW
+        if timeline.omitted.get(kind):
+            more = f"… and {timeline.omitted[kind]} more (the earliest {LIMIT} are drawn)"
+            lines.append(f'<text x="16" y="{y + ROW // 2 + 4}" style="{FONT};font-size:12px;fill:#555">{more}</text>')
             y += ROW
     height = y + 70
     axis = [f'<line x1="{left}" y1="{y + 4}" x2="{right}" y2="{y + 4}" stroke="#333"/>']
