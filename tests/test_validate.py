@@ -110,6 +110,10 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
         {"organisations.csv": "state-c,State C,,state,JO,state-c,,,,src-example-report,\n"},
         [("organisations.csv", after("organisations.csv", 1), "parent_id", "self-reference-error")],
     ),
+    "future-date": (
+        {"organisations.csv": "state-c,State C,,state,JO,,2999-02,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "founded", "future-date")],
+    ),
     "primary-key": (
         {"organisations.csv": ORG + ORG},
         [("organisations.csv", after("organisations.csv", 2), "id", "primary-key")],
