@@ -734,3 +734,11 @@ def test_a_folder_named_like_a_table_is_called_a_folder_and_its_table_missing(tm
     report = validate(folder)
     assert located(report) == [("positions.csv", None, None, code) for code in ("missing-table", "unknown-file")]
     assert report.problems[1].message == "positions.csv is a folder, not a table file"
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_succession_cycle_is_found_in_the_successions_file_alone(tmp_path, reference):
+    files, expected = CASES["succession-cycle"]
+    folder = make_dataset(tmp_path, files)
+    report = validate(folder / "successions.csv", reference=reference)
+    assert located(report) == expected

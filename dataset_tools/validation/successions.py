@@ -8,7 +8,8 @@ organisations) are the generic ones; this module adds what needs the other recor
 - no organisation is its own predecessor through ``renamed`` and ``merged-into`` links
   (``succession-cycle``, on every link of the cycle).
 
-Like the other cross-table checks they have one form, run on both validation paths.
+Like the other table and cross-table checks they have one form, run on both validation
+paths; cycles are looked for in the table alone (so also when one file is validated).
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ CYCLE_KINDS = (SuccessionKind.RENAMED.value, SuccessionKind.MERGED_INTO.value)
 """Kinds whose links may not form a cycle: after them the predecessor no longer exists on its own."""
 
 
-def succession_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
-    """The succession problems of a dataset: dates before the predecessor's founding, and cycles."""
+def cycle_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
+    """Renamed and merged-into links that lead back to where they started (the table alone suffices)."""
     tf = files.get("successions")
-    if tf is None or not {"predecessor_id", "successor_id"} <= set(tf.data.column_names):
-        return
-    yield from _before_founding(tf, files.get("organisations"))
-    yield from _cycles(tf)
+    if tf is not None and {"predecessor_id", "successor_id"} <= set(tf.data.column_names):
+        yield from _cycles(tf)
+
+
+def founding_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
+    """Successions dated certainly before their predecessor was founded (needs the organisations)."""
+    tf = files.get("successions")
+    if tf is not None and "predecessor_id" in tf.data.column_names:
+        yield from _before_founding(tf, files.get("organisations"))
 
 
 def _column(tf: TableFile, name: str) -> list[str]:
@@ -152,8 +158,8 @@ def _path(after: dict[str, set[str]], start: str, end: str) -> list[str]:
                 previous[step] = node
                 queue.append(step)
     path: list[str] = []
-    node: str | None = end
-    while node is not None:
-        path.append(node)
-        node = previous[node]
+    back: str | None = end
+    while back is not None:
+        path.append(back)
+        back = previous[back]
     return path[::-1]
