@@ -94,8 +94,7 @@ class DesignationKind(Vocabulary):
     PROSCRIPTION = "proscription", "Banned under criminal law, so that membership or support is an offence."
     DECLARED_TERRORIST = (
         "declared-terrorist",
-        "Called terrorist in official statements by the authority, without a published legal listing; "
-        "say in the notes where.",
+        "Called terrorist in official statements, with no published legal listing; say where in the notes.",
     )
     OTHER = "other", "Any other listing; say which in the notes."
 
@@ -111,8 +110,7 @@ class EventKind(Vocabulary):
     JOINT_OPERATION = "joint-operation", "Parties carry out a military or security operation together."
     OFFENSIVE = (
         "offensive",
-        "A military offensive or battle over days or months, such as the retaking of a city; "
-        "give its end in end_date.",
+        "A military offensive or battle over days or months, such as the retaking of a city; give its end in end_date.",
     )
     STRIKE_CAMPAIGN = "strike-campaign", "A series of air, drone or missile strikes against one adversary or area."
     RAID = "raid", "A single ground or air assault on one target, such as the raid that kills a leader."

@@ -8,7 +8,8 @@ organisations) are the generic ones; this module adds what needs the other recor
 - no organisation is its own predecessor through ``renamed`` and ``merged-into`` links
   (``succession-cycle``, on every link of the cycle).
 
-Like the other cross-table checks they have one form, run on both validation paths.
+Like the other table and cross-table checks they have one form, run on both validation
+paths; cycles are looked for in the table alone (so also when one file is validated).
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ CYCLE_KINDS = (SuccessionKind.RENAMED.value, SuccessionKind.MERGED_INTO.value)
 """Kinds whose links may not form a cycle: after them the predecessor no longer exists on its own."""
 
 
-def succession_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
-    """The succession problems of a dataset: dates before the predecessor's founding, and cycles."""
+def cycle_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
+    """Renamed and merged-into links that lead back to where they started (the table alone suffices)."""
     tf = files.get("successions")
-    if tf is None or not {"predecessor_id", "successor_id"} <= set(tf.data.column_names):
-        return
-    yield from _before_founding(tf, files.get("organisations"))
-    yield from _cycles(tf)
+    if tf is not None and {"predecessor_id", "successor_id"} <= set(tf.data.column_names):
+        yield from _cycles(tf)
+
+
+def founding_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
+    """Successions dated certainly before their predecessor was founded (needs the organisations)."""
+    tf = files.get("successions")
+    if tf is not None and "predecessor_id" in tf.data.column_names:
+        yield from _before_founding(tf, files.get("organisations"))
 
 
 def _column(tf: TableFile, name: str) -> list[str]:
@@ -83,7 +89,7 @@ def _cycles(tf: TableFile) -> Iterator[Problem]:
     component = _components(after)
     lines = tf.lines_for("successor_id")
     for row, predecessor, successor, kind in links:
-        if component.get(predecessor) is None or component.get(predecessor) != component.get(successor):
+        if component[predecessor] != component[successor]:
             continue
         path = " → ".join(f"`{org}`" for org in [predecessor, *_path(after, successor, predecessor)])
         yield Problem(
@@ -98,44 +104,45 @@ def _cycles(tf: TableFile) -> Iterator[Problem]:
         )
 
 
-def _components(after: dict[str, set[str]]) -> dict[str, int]:
-    """The strongly connected component of every node with a link out (Tarjan's algorithm, without recursion)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    component: dict[str, int] = {}
-    for root in sorted(after):
-        if root in index:
+def _components(after: dict[str, set[str]]) -> dict[str, str]:
+    """The strongly connected component of every organisation, named by one of its members (Kosaraju)."""
+    before: dict[str, set[str]] = {}
+    for node, nexts in after.items():
+        for step in nexts:
+            before.setdefault(step, set()).add(node)
+    component: dict[str, str] = {}
+    for node in reversed(_finishing_order(after)):
+        if node in component:
             continue
-        work = [(root, iter(sorted(after.get(root, ()))))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, successors = work[-1]
-            step = next(successors, None)
-            if step is not None:
-                if step not in index:
-                    index[step] = low[step] = len(index)
+        component[node] = node
+        stack = [node]
+        while stack:
+            for step in before.get(stack.pop(), ()):
+                if step not in component:
+                    component[step] = node
                     stack.append(step)
-                    on_stack.add(step)
-                    work.append((step, iter(sorted(after.get(step, ())))))
-                elif step in on_stack:
-                    low[node] = min(low[node], index[step])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component[member] = index[node]
-                    if member == node:
-                        break
     return component
+
+
+def _finishing_order(after: dict[str, set[str]]) -> list[str]:
+    """Every node, in the order a depth-first search finishes with it (without recursion)."""
+    seen: set[str] = set()
+    order: list[str] = []
+    for root in sorted(after):
+        if root in seen:
+            continue
+        seen.add(root)
+        work = [(root, iter(sorted(after[root])))]
+        while work:
+            node, nexts = work[-1]
+            step = next((other for other in nexts if other not in seen), None)
+            if step is None:
+                work.pop()
+                order.append(node)
+            else:
+                seen.add(step)
+                work.append((step, iter(sorted(after.get(step, ())))))
+    return order
 
 
 def _path(after: dict[str, set[str]], start: str, end: str) -> list[str]:
@@ -151,8 +158,8 @@ def _path(after: dict[str, set[str]], start: str, end: str) -> list[str]:
                 previous[step] = node
                 queue.append(step)
     path: list[str] = []
-    node: str | None = end
-    while node is not None:
-        path.append(node)
-        node = previous[node]
+    back: str | None = end
+    while back is not None:
+        path.append(back)
+        back = previous[back]
     return path[::-1]

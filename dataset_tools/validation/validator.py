@@ -43,9 +43,14 @@ def cross_table(_folder: Path, files: dict[str, TableFile]) -> Iterator[Problem]
     return references.cross_checks(files)
 
 
-def succession_links(_folder: Path, files: dict[str, TableFile]) -> Iterator[Problem]:
-    """Successions begin after their predecessor's founding and form no cycle (schema 1.1)."""
-    return successions.succession_checks(files)
+def succession_cycles(_root: Path, files: dict[str, TableFile]) -> Iterator[Problem]:
+    """No organisation is its own predecessor through renamed and merged-into successions (schema 1.1)."""
+    return successions.cycle_checks(files)
+
+
+def succession_dates(_folder: Path, files: dict[str, TableFile]) -> Iterator[Problem]:
+    """No succession is dated before its predecessor was founded (schema 1.1)."""
+    return successions.founding_checks(files)
 
 
 FILE_CHECKS: list[FileCheck] = [
@@ -59,9 +64,9 @@ REFERENCE_FILE_CHECKS: list[FileCheck] = [
     similar.duplicate_names,
 ]
 """The same layers, with fields and records checked row by row through pydantic."""
-TABLE_CHECKS: list[DatasetCheck] = [unique_ids]
+TABLE_CHECKS: list[DatasetCheck] = [unique_ids, succession_cycles]
 """Checks over every table read, whether a whole folder or one file."""
-DATASET_CHECKS: list[DatasetCheck] = [declared_schema, cross_table, succession_links]
+DATASET_CHECKS: list[DatasetCheck] = [declared_schema, cross_table, succession_dates]
 """Checks of a whole dataset folder."""
 
 
