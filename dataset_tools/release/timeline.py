@@ -161,8 +161,8 @@ def of(data: Dataset, record: str) -> Timeline:
     successions = data["successions"] if "successions" in data else pd.DataFrame()  # schema 1.1
     if {"predecessor_id", "successor_id", "kind", "date"} <= set(successions.columns):
         for column, other, verb in (
-            ("predecessor_id", "successor_id", "became"),
-            ("successor_id", "predecessor_id", "from"),
+            ("predecessor_id", "successor_id", "successor:"),
+            ("successor_id", "predecessor_id", "predecessor:"),
         ):
             for row in _rows(successions, column, record, timeline.omitted, "succession"):
                 label = f"{verb} {names.get(row[other], row[other])} ({row['kind']})"
@@ -257,7 +257,7 @@ def _draw(timeline: Timeline) -> str:
     height = y + 70
     axis = [f'<line x1="{left}" y1="{y + 4}" x2="{right}" y2="{y + 4}" stroke="#333"/>']
     years = list(range(begin.year, finish.year + 1))
-    step = max(1, len(years) // 12)
+    step = max(1, -(-len(years) // 11))  # at most 11 year labels
     for year in years[::step]:
         at = x(dt.date(year, 1, 1))
         axis.append(f'<line x1="{at}" y1="{TOP}" x2="{at}" y2="{y + 8}" stroke="#ddd"/>')
