@@ -122,8 +122,8 @@ def test_validation_gives_country_and_date_hints_and_warns_of_future_dates(tmp_p
         "coalition-x,Coalition X,,coalition,,,2025-02,", "coalition-x,Coalition X,,coalition,,,04.02.2025,"
     )
     text = text.replace(
-        "armed-group-x,Armed Group X,AGX;Grup X,armed-group,,,2013,",
-        "armed-group-x,Armed Group X,AGX;Grup X,armed-group,,,2031,",
+        "armed-group-x,Armed Group X,AGX;Grup X,armed-group,,,2013,,",
+        "armed-group-x,Armed Group X,AGX;Grup X,armed-group,,,2013,2031,",
     )
     organisations.write_text(text, encoding="utf-8")
     actors = folder / "actors.csv"
@@ -134,7 +134,7 @@ def test_validation_gives_country_and_date_hints_and_warns_of_future_dates(tmp_p
         (
             "organisations.csv",
             2,
-            "founded",
+            "dissolved",
             "future-date",
             "check the year; a planned event is recorded once it has happened",
         ),
