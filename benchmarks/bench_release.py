@@ -44,7 +44,7 @@ def main() -> None:
     data = HERE / "out" / f"data-{args.events}-{args.participants}-{args.organisations}"
     if not (data / "coalition_events.csv").exists():
         print(f"generating {data} …", flush=True)
-        generate(data, events=args.events, participants=args.participants, organisations=args.organisations)
+        generate(data, events=args.events, participants=args.participants, organisations=args.organisations, faults=0.0)
     out = HERE / "out" / "release"
     start = time.perf_counter()
     child = subprocess.run(

@@ -152,20 +152,26 @@ def test_readme_timeline_is_current():
 
 
 def test_only_the_earliest_spans_are_drawn_and_the_rest_counted():
-    import pandas as pd  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
 
-    frame = pd.DataFrame(
-        {
-            "id": [f"e{number:02d}" for number in range(45)],
-            "coalition_id": ["c"] * 45,
-            "date_first": pd.to_datetime([f"20{number:02d}-01-01" for number in reversed(range(45))]),
-        }
-    )
-    omitted: dict[str, int] = {}
-    rows = timeline._rows(frame, "coalition_id", "c", omitted, "event")  # noqa: SLF001
-    assert len(rows) == timeline.LIMIT
-    assert rows[0]["id"] == "e44"  # the earliest first
-    assert omitted == {"event": 5}
-    day = Date("2015", dt.date(2015, 1, 1), dt.date(2015, 12, 31))
-    drawing = Timeline("x", "X", [Span("event", "E", day, None, instant=True)], omitted={"event": 5}).svg()
-    assert "… and 5 more (the earliest 40 are drawn)" in drawing
+    from dataset_tools.reading import packages  # noqa: PLC0415
+    from dataset_tools.release.loading import Dataset  # noqa: PLC0415
+    from dataset_tools.schema.models import TABLES  # noqa: PLC0415
+
+    tables = {table: packages.empty(table) for table in TABLES}
+    organisation = dict.fromkeys(packages.names("organisations"), "")
+    organisation.update(id="c", name="C", kind="coalition", source_ids="s")
+    tables["organisations"] = pa.Table.from_pylist([organisation])
+    event = dict.fromkeys(packages.names("coalition_events"), "")
+    events = [
+        {**event, "id": f"e{n:02d}", "kind": "meeting", "date": f"{2044 - n}", "coalition_id": "c", "title": f"E{n}"}
+        for n in range(45)
+    ]
+    tables["coalition_events"] = pa.Table.from_pylist(events)
+    data = Dataset(tables)
+    found, total = data.where("coalition_events", "coalition_id", "c", first=timeline.LIMIT)
+    assert (len(found), total) == (timeline.LIMIT, 45)
+    assert found[0]["id"] == "e44"  # the earliest first
+    drawn = data.timeline("c")
+    assert drawn.omitted == {"event": 5}
+    assert "… and 5 more (the earliest 40 are drawn)" in drawn.svg()

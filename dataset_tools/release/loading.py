@@ -40,9 +40,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -76,8 +76,7 @@ SHOWN = 3
 """How many near records an :class:`~dataset_tools.errors.UnknownId` names."""
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(NamedTuple):
     """What an id names: its table, its name or title, and (for organisations) its kind."""
 
     table: str
@@ -105,8 +104,18 @@ class Shared:
         for table, data in self.tables.items():
             names = _name_column(data)
             kinds = data.column("kind").to_pylist() if table == "organisations" else [""] * data.num_rows
-            for record, name, kind in zip(data.column("id").to_pylist(), names, kinds, strict=True):
-                found[record] = Entity(table, name, kind)
+            found.update(
+                zip(data.column("id").to_pylist(), map(Entity, [table] * data.num_rows, names, kinds), strict=True)
+            )
+        return found
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Id → name of every organisation and person."""
+        found: dict[str, str] = {}
+        for table in SUBJECT:
+            data = self.tables[table]
+            found.update(zip(data.column("id").to_pylist(), data.column("name").to_pylist(), strict=True))
         return found
 
     @cached_property
@@ -426,9 +435,26 @@ class Dataset(Mapping[str, pd.DataFrame]):
         return timeline.of(self, record)
 
     def _names(self) -> dict[str, str]:
-        """Id → name of every organisation and person."""
-        entities = self._shared.entities
-        return {record: entity.name for record, entity in entities.items() if entity.table in SUBJECT}
+        """Id → name of every organisation and person (shared: do not change it)."""
+        return self._shared.names
+
+    def where(
+        self, table: str, column: str, value: str, *, first: int | None = None
+    ) -> tuple[list[dict[str, str]], int]:
+        """The records of ``table`` whose ``column`` is ``value``, as text rows (``""`` when empty), and how many.
+
+        With ``first``, only that many: the earliest by the table's first date column as
+        written (text order is date order for partial dates: ``2014`` < ``2014-03`` <
+        ``2014-03-05``), then id. Filtered on the shared Arrow columns, with no DataFrame
+        made, so a question about a few records of a table of millions costs little.
+        """
+        data = self._strings[table]
+        found = data.filter(pc.equal(data.column(column), value))
+        total = found.num_rows
+        if first is not None and total > first:
+            dated = [item.name for item in columns(TABLES[table]) if item.is_date][:1]
+            found = found.sort_by([(name, "ascending") for name in [*dated, "id"]]).slice(0, first)
+        return found.to_pylist(), total
 
 
 def _listed(candidates: Sequence[tuple[str, str]], last: str = ", ") -> str:

@@ -69,14 +69,16 @@ def _quoted(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(needs, escaped, column)
 
 
-def typed(data: pa.Table, table: str, *, bounds: bool = False) -> pa.Table:
+def typed(data: pa.Table, table: str, *, bounds: bool = False, only: tuple[str, ...] | None = None) -> pa.Table:
     """The table with real types: missing values null, lists as ``list<string>``.
 
     With ``bounds``, each partial date is followed by ``<field>_first`` and ``<field>_last``
-    (``date32``, see :func:`date_bounds`).
+    (``date32``, see :func:`date_bounds`). With ``only``, only those columns.
     """
     arrays = {}
     for column in columns(TABLES[table]):
+        if only is not None and column.name not in only:
+            continue
         values = data.column(column.name)
         if column.is_list:
             split = pc.split_pattern(values, LIST_DELIMITER)
@@ -104,8 +106,10 @@ def date_bounds(dates: pa.ChunkedArray | pa.Array | Sequence[Any]) -> tuple[np.n
     ``2025-02-04`` → that day twice. ``dates`` are the text of valid partial dates; a missing
     or empty one gives ``NaT``. The one computation of these bounds: ``load()`` asks it too.
     """
-    cells = dates.to_pylist() if isinstance(dates, pa.ChunkedArray | pa.Array) else list(dates)
-    text = np.array([cell if isinstance(cell, str) else "" for cell in cells], dtype=str)
+    if isinstance(dates, pa.ChunkedArray | pa.Array):
+        text = np.asarray(pc.fill_null(dates, "").to_numpy(zero_copy_only=False), dtype=str)
+    else:
+        text = np.array([cell if isinstance(cell, str) else "" for cell in dates], dtype=str)
     lengths = np.char.str_len(text)
     first = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[D]")
     last = first.copy()
@@ -240,7 +244,7 @@ def _sqlite_columns(data: pa.Table, table: str) -> list[list[Any]]:
     for column in columns(TABLES[table]):
         cells = data.column(column.name)
         if column.is_list:
-            values.append([_ENCODE(cell.split(LIST_DELIMITER)) if cell else "[]" for cell in cells.to_pylist()])
+            values.append(_json_values(cells, is_list=True).to_pylist())  # the JSON output's own arrays
         else:
             values.append(_nullable(cells))
         if column.is_date:
@@ -250,7 +254,8 @@ def _sqlite_columns(data: pa.Table, table: str) -> list[list[Any]]:
 
 
 def _iso(days: np.ndarray) -> list[str | None]:
-    return [None if np.isnat(day) else str(day) for day in days]
+    """``YYYY-MM-DD`` of each day, None for ``NaT``."""
+    return pa.array(days, type=pa.date32(), from_pandas=True).cast(pa.string()).to_pylist()
 
 
 def write_sqlite(tables: dict[str, pa.Table], path: Path) -> None:
@@ -295,28 +300,48 @@ def _write_entities(connection: sqlite3.Connection, tables: dict[str, pa.Table])
     connection.execute(
         f'CREATE TABLE "{ENTITIES}" (\n  "id" TEXT NOT NULL PRIMARY KEY,\n  "table" TEXT NOT NULL,\n  "name" TEXT\n)'
     )
-    rows = []
+    parts = []
     for table, data in tables.items():
-        names = data.column(name_column(table) or "id").to_pylist()
-        rows += [
-            (record, table, name or record) for record, name in zip(data.column("id").to_pylist(), names, strict=True)
-        ]
-    connection.executemany(f'INSERT INTO "{ENTITIES}" VALUES (?, ?, ?)', sorted(rows))  # noqa: S608 - a constant
+        ids = data.column("id")
+        names = data.column(name_column(table) or "id")
+        parts.append(
+            pa.table(
+                {
+                    "id": ids.cast(pa.string()),
+                    "table": pa.array([table] * data.num_rows, pa.string()),
+                    "name": pc.if_else(pc.equal(names, ""), ids, names).cast(pa.string()),
+                }
+            )
+        )
+    rows = pa.concat_tables(parts).sort_by("id")
+    insert = f'INSERT INTO "{ENTITIES}" VALUES (?, ?, ?)'  # noqa: S608 - a constant
+    connection.executemany(insert, zip(*(rows.column(name).to_pylist() for name in rows.column_names), strict=True))
     connection.execute(f'CREATE INDEX "{ENTITIES}_table" ON "{ENTITIES}"("table")')
 
 
 def _write_links(connection: sqlite3.Connection, tables: dict[str, pa.Table]) -> None:
     """One link table per list of ids: (``record_id``, ``<item>_id``, ``position``), sorted."""
-    links: dict[str, tuple[str, list[tuple[str, str, int]]]] = {}
+    links: dict[str, tuple[str, list[pa.Table]]] = {}
     for table, data in tables.items():
         for column in columns(TABLES[table]):
             if not (column.is_list and column.references):
                 continue
-            name = link_table(column)
-            rows = links.setdefault(name, (column.references[0], []))[1]
-            for record, cell in zip(data.column("id").to_pylist(), data.column(column.name).to_pylist(), strict=True):
-                rows += [(record, item, at) for at, item in enumerate(cell.split(LIST_DELIMITER) if cell else [], 1)]
-    for name, (target, rows) in sorted(links.items()):
+            lists = typed(data.select(["id", column.name]), table, only=("id", column.name)).column(column.name)
+            lists = lists.combine_chunks()
+            lengths = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
+            starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+            links.setdefault(link_table(column), (column.references[0], []))[1].append(
+                pa.table(
+                    {
+                        "record_id": data.column("id").take(pc.list_parent_indices(lists)),
+                        "item": pc.list_flatten(lists),
+                        "position": pa.array(np.arange(len(starts)) - starts + 1, pa.int64()),
+                    }
+                )
+            )
+    for name, (target, parts) in sorted(links.items()):
+        joined = pa.concat_tables(parts).sort_by([("record_id", "ascending"), ("position", "ascending")])
+        rows = list(zip(*(joined.column(part).to_pylist() for part in joined.column_names), strict=True))
         item = target.removesuffix("s") + "_id"
         connection.execute(
             f'CREATE TABLE "{name}" (\n  "record_id" TEXT NOT NULL REFERENCES "{ENTITIES}"("id"),\n'

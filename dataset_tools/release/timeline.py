@@ -25,6 +25,8 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from dataset_tools.schema.dates import PartialDate
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -113,22 +115,23 @@ class Timeline:
         )
 
 
-def _date(row: Any, column: str) -> Date | None:
-    """The partial date in ``row[column]`` with its bounds (``<column>_first``/``_last``), or None."""
-    if column not in row or pd.isna(row[column]):
+def _date(row: dict[str, str], column: str) -> Date | None:
+    """The partial date in ``row[column]`` with the span of days it may be, or None."""
+    text = row.get(column) or ""
+    if not text:
         return None
-    return Date(str(row[column]), row[column + "_first"].date(), row[column + "_last"].date())
+    date = PartialDate.parse(text)
+    return Date(text, date.start, date.end)
 
 
-def _rows(frame: pd.DataFrame, column: str, value: str, omitted: dict[str, int], kind: str) -> list[Any]:
-    """The rows where ``column`` is ``value``: the first ``LIMIT`` by start (the rest counted in ``omitted``)."""
-    found = frame[(frame[column] == value).fillna(value=False).to_numpy(dtype=bool)]
-    if len(found) > LIMIT:
-        starts = [name for name in ("start_first", "listed_first", "date_first") if name in found.columns]
-        found = found.sort_values([*starts, "id"], kind="stable", na_position="first")
-        omitted[kind] = omitted.get(kind, 0) + len(found) - LIMIT
-        found = found.head(LIMIT)
-    return [row for _, row in found.iterrows()]
+def _rows(
+    data: Dataset, table: str, column: str, value: str, omitted: dict[str, int], kind: str
+) -> list[dict[str, str]]:
+    """The rows of ``table`` where ``column`` is ``value``: the first ``LIMIT`` by start (the rest counted)."""
+    found, total = data.where(table, column, value, first=LIMIT)
+    if total > LIMIT:
+        omitted[kind] = omitted.get(kind, 0) + total - LIMIT
+    return found
 
 
 def of(data: Dataset, record: str) -> Timeline:
@@ -141,33 +144,30 @@ def of(data: Dataset, record: str) -> Timeline:
     record = data.resolve(record)
     names = data._names()  # noqa: SLF001 - one module's view of the other's names
     timeline = Timeline(record, names[record], until=data.latest())
-    memberships = data["memberships"]
-    for row in _rows(memberships, "coalition_id", record, timeline.omitted, "membership"):
+    for row in _rows(data, "memberships", "coalition_id", record, timeline.omitted, "membership"):
         label = f"{names.get(row['member_id'], row['member_id'])} ({row['role']})"
         timeline.spans.append(_span("membership", label, row, "start", "end"))
-    for row in _rows(memberships, "member_id", record, timeline.omitted, "membership"):
+    for row in _rows(data, "memberships", "member_id", record, timeline.omitted, "membership"):
         label = f"in {names.get(row['coalition_id'], row['coalition_id'])} ({row['role']})"
         timeline.spans.append(_span("membership", label, row, "start", "end"))
-    for row in _rows(data["designations"], "subject_id", record, timeline.omitted, "designation"):
+    for row in _rows(data, "designations", "subject_id", record, timeline.omitted, "designation"):
         label = names.get(row["authority_id"], row["authority_id"])
         timeline.spans.append(_span("designation", label, row, "listed", "delisted", note=str(row["list_name"])))
-    positions = data["positions"]
-    for row in _rows(positions, "actor_id", record, timeline.omitted, "position"):
+    for row in _rows(data, "positions", "actor_id", record, timeline.omitted, "position"):
         label = f"{row['role']}, {names.get(row['organisation_id'], row['organisation_id'])}"
         timeline.spans.append(_span("position", label, row, "start", "end"))
-    for row in _rows(positions, "organisation_id", record, timeline.omitted, "position"):
+    for row in _rows(data, "positions", "organisation_id", record, timeline.omitted, "position"):
         label = f"{names.get(row['actor_id'], row['actor_id'])}: {row['role']}"
         timeline.spans.append(_span("position", label, row, "start", "end"))
-    successions = data["successions"] if "successions" in data else pd.DataFrame()  # schema 1.1
-    if {"predecessor_id", "successor_id", "kind", "date"} <= set(successions.columns):
+    if "successions" in data:  # schema 1.1
         for column, other, verb in (
             ("predecessor_id", "successor_id", "successor:"),
             ("successor_id", "predecessor_id", "predecessor:"),
         ):
-            for row in _rows(successions, column, record, timeline.omitted, "succession"):
+            for row in _rows(data, "successions", column, record, timeline.omitted, "succession"):
                 label = f"{verb} {names.get(row[other], row[other])} ({row['kind']})"
                 timeline.spans.append(Span("succession", label, _date(row, "date"), None, instant=True))
-    for row in _rows(data["coalition_events"], "coalition_id", record, timeline.omitted, "event"):
+    for row in _rows(data, "coalition_events", "coalition_id", record, timeline.omitted, "event"):
         timeline.spans.append(
             Span(
                 "event",
