@@ -47,9 +47,9 @@ def _rects(group: ET.Element) -> list[tuple[float, float, str]]:
 def test_coalition_members_and_events(data):
     frame = data.timeline("global-coalition-against-daesh").to_frame()
     assert frame.fillna("").values.tolist() == [
+        ["membership", "Jordan (member)", "2014", "2024-12", "", ""],  # earliest first
         ["membership", "Türkiye (member)", "2014-09", "", "", ""],
         ["membership", "United States (lead)", "2014-09", "", "", ""],
-        ["membership", "Jordan (member)", "2014", "2024-12", "", ""],
         ["event", "Global Coalition formed", "2014-09", "", "", "formation"],
     ]
 
