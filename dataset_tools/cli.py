@@ -258,6 +258,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> Non
 @click.option(
     "--install-into-package", is_flag=True, help="Also make it the release the wheel carries (dataset_tools/data/)."
 )
+@click.option("--force", is_flag=True, help="Replace a release of this version that an earlier run made.")
 def release_command(
     path: Path | None,
     version: str | None,
@@ -265,13 +266,16 @@ def release_command(
     created: str | None,
     previous: Path | None,
     install_into_package: bool,
+    force: bool,
 ) -> None:
     """Validate a dataset folder (default: datasets/) and build a release from it.
 
     Writes OUT/coalitions-VERSION/ (datapackage.json, CSV, JSON, Parquet, SQLite with a
     Datasette metadata.json, schemas, data dictionary, RELEASE_NOTES.md) and
-    OUT/coalitions-VERSION.zip. Exit code 0 when built, 1 when the data does not
-    validate (nothing is built), 2 on a usage error or unreadable input.
+    OUT/coalitions-VERSION.zip, building in a temporary folder beside them and swapping
+    the result in only when complete. It never replaces a folder or archive it did not
+    make, nor one it made unless --force. Exit code 0 when built, 1 when the data does
+    not validate (nothing is built), 2 on a usage error or unreadable input.
     """
     from dataset_tools.release import build as release  # noqa: PLC0415 - pyarrow loads only for this command
 
@@ -281,7 +285,9 @@ def release_command(
         version = version or release.default_version()
         stamp = release.created_from(created)
         before = previous or release.find_previous(out, version, packaged)
-        built = release.build(path or default_datasets(), out, version=version, created=stamp, previous=before)
+        built = release.build(
+            path or default_datasets(), out, version=version, created=stamp, previous=before, force=force
+        )
     except ReleaseRefused as error:
         click.echo(f"Release refused: {error}", err=True)
         sys.exit(EXIT_INVALID)
