@@ -131,7 +131,7 @@ ZIP_COMMENT = b"dataset-tools release"
 """The comment of every archive ``build`` makes: an existing ``.zip`` without it is not replaced."""
 
 
-def build(
+def build(  # noqa: PLR0913 - every option after the two paths is keyword-only
     dataset: Path,
     out: Path,
     *,
