@@ -16,6 +16,7 @@ import click
 
 from dataset_tools import process
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused
+from dataset_tools.escape import terminal, workflow_command
 from dataset_tools.validation import formats
 from dataset_tools.validation.validator import validate as validate_dataset
 
@@ -120,7 +121,7 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
     try:
         result = migrate.migrate(folder, target, dry_run=dry_run)
     except DatasetToolsError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(terminal(f"error: {error}"), err=True)
         sys.exit(EXIT_USAGE)
     for step in result.steps:
         click.echo(f"step: {step}")
@@ -134,7 +135,7 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
         click.echo(f"{table.file}: {table.changed} of {table.records} record(s) changed{fields}")
     for problem in result.problems:
         line = f":{problem.line}" if problem.line else ""
-        click.echo(f"{problem.file}{line}: {problem.code}: {problem.message}", err=True)
+        click.echo(terminal(f"{problem.file}{line}: {problem.code}: {problem.message}"), err=True)
     if result.problems:
         click.echo(f"Nothing was written: {len(result.problems)} record(s) cannot be migrated.", err=True)
         sys.exit(EXIT_INVALID)
@@ -174,7 +175,11 @@ def format_option(function: click.decorators.FC) -> click.decorators.FC:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--max-errors", type=click.IntRange(min=1), help="Show at most N problems.")
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=1),
+    help=f"Show at most N problems, errors first (text and github default: {formats.DEFAULT_MAX_ERRORS}; json: all).",
+)
 @click.option("--reference", is_flag=True, help="Check row by row through the models (slow; for cross-checking).")
 def validate(path: Path | None, output_format: str, strict: bool, max_errors: int | None, reference: bool) -> None:
     """Validate a dataset folder (default: the repository's datasets/) or one table file.
@@ -183,13 +188,15 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
     2 when the path cannot be read.
     """
     target = path or default_datasets()
+    if max_errors is None and output_format != "json":
+        max_errors = formats.DEFAULT_MAX_ERRORS
     if click.get_current_context().obj is WHOLE_PROCESS:  # settings that last until the process ends
         process.without_huge_pages()
         process.pyarrow_without_pandas()
     try:
         result = validate_dataset(target, reference=reference, max_errors=max_errors, strict=strict)
     except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal(str(error))) from error
     click.echo(formats.FORMATTERS[output_format](result))
     if output_format == "github" and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
         with Path(summary).open("a", encoding="utf-8") as handle:
@@ -222,21 +229,24 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> Non
     try:
         changes = fmt.format_paths(paths or (default_datasets(),), check=check)
     except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal(str(error))) from error
     github = output_format == "github"
     for change in changes:
         for problem in change.problems:
             if github:
                 click.echo(formats.annotation(problem))
             else:
-                click.echo(f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]", err=True)
+                where = f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]"
+                click.echo(terminal(where), err=True)
         if change.changed and check:
             message = f"{change.file} is not in canonical form; run `dataset-tools fmt` and commit the result"
             click.echo(
-                f"::error file={change.file},title=fmt::{message}" if github else f"would reformat {change.file}"
+                workflow_command("error", message, file=change.file, title="fmt")
+                if github
+                else terminal(f"would reformat {change.file}")
             )
         elif change.changed:
-            click.echo(f"reformatted {change.file}")
+            click.echo(terminal(f"reformatted {change.file}"))
     failed = [change for change in changes if change.problems]
     changed = [change for change in changes if change.changed]
     verb = "would be reformatted" if check else "reformatted"
@@ -289,10 +299,10 @@ def release_command(
             path or default_datasets(), out, version=version, created=stamp, previous=before, force=force
         )
     except ReleaseRefused as error:
-        click.echo(f"Release refused: {error}", err=True)
+        click.echo(terminal(f"Release refused: {error}"), err=True)
         sys.exit(EXIT_INVALID)
     except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal(str(error))) from error
     if install_into_package:
         release.install_into_package(built.folder, packaged)
         click.echo(f"installed into {packaged}")
@@ -324,7 +334,7 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     try:
         changes = diff.compare(packages.read_tables(old), packages.read_tables(new))
     except DatasetToolsError as error:
-        failure = click.ClickException(str(error))
+        failure = click.ClickException(terminal(str(error)))
         failure.exit_code = EXIT_USAGE  # unreadable input: no usage banner, it is not a usage mistake
         raise failure from error
     if output_format == "json":

@@ -89,6 +89,10 @@ class Problem:
         """Order: file, line (file-wide problems first), field, code, value."""
         return (self.file, self.line or 0, self.field or "", self.code, self.value or "")
 
+    def rank(self) -> tuple[bool, tuple[Any, ...]]:
+        """Order of what a cap keeps: errors before warnings, then :meth:`sort_key`."""
+        return (self.severity is not Severity.ERROR, self.sort_key())
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: every attribute, plus the severity."""
         return {
@@ -101,3 +105,13 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def cap(problems: list[Problem], limit: int | None) -> list[Problem]:
+    """The ``limit`` problems a capped report shows: errors before warnings, then in file order.
+
+    The kept problems come back in :meth:`Problem.sort_key` order; ``None`` keeps them all.
+    """
+    if limit is None or len(problems) <= limit:
+        return problems
+    return sorted(sorted(problems, key=Problem.rank)[:limit], key=Problem.sort_key)

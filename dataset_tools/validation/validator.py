@@ -19,7 +19,7 @@ from dataset_tools.reading.tables import FORMATS, TableFile, read_table
 from dataset_tools.schema import compat
 from dataset_tools.schema.models import TABLES, columns
 from dataset_tools.validation import checks, references, similar
-from dataset_tools.validation.problems import Problem, Severity
+from dataset_tools.validation.problems import Problem, Severity, cap
 
 DESCRIPTOR = "datapackage.json"
 """The dataset's own descriptor (name, schema version); not a table."""
@@ -268,7 +268,7 @@ def validate(
             problems.extend(later_problems)
     problems.sort(key=Problem.sort_key)
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    shown = problems[:max_errors] if max_errors is not None else problems
+    shown = cap(problems, max_errors)  # errors before warnings
     notes = []
     if not root.is_dir():
         notes.append("references to other tables and ids across tables were not checked: validate the folder for that")

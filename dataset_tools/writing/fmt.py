@@ -13,7 +13,10 @@ Formatting is lossless: what the canonical form cannot hold (a column or key tha
 a field of the table, a duplicate column or key, a ragged row, bytes that are not UTF-8,
 a NUL byte, a file that does not parse) is reported as a :class:`Problem` and the file is
 left exactly as it was. Files are replaced atomically (a temporary file in the same
-folder, then ``os.replace``), so a reader never sees half a file.
+folder, then ``os.replace``), so a reader never sees half a file; a file that changed
+while fmt worked on it (rows appended meanwhile) is refused, not overwritten; a table
+that is a link to a file in its folder stays a link (the file it links to is rewritten),
+and a link out of its folder is neither read nor written.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,7 +34,7 @@ from typing import Any
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
-from dataset_tools.writing.atomic import atomic_write_bytes
+from dataset_tools.writing.atomic import atomic_write_bytes, read_bytes
 from dataset_tools.writing.canonical import csv_text
 
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
@@ -111,10 +115,15 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
     table = table_of(path)
     if table is None:
         raise UsageError(f"{file}: not a table file")
+    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(path.parent.resolve()):
+        raise UnreadableInput(
+            f"{file}: a link to a file outside its folder; fmt neither reads nor writes it: "
+            "replace the link with the table's file"
+        )
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UnreadableInput(f"{file}: cannot read: {error.strerror}") from error
+        raw = read_bytes(path)
+    except UnreadableInput as error:
+        raise UnreadableInput(str(error).replace(str(path), file, 1)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -134,7 +143,7 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
     if data == raw:
         return Change(path, file, changed=False)
     if not check:
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, data, expected=raw)
     return Change(path, file, changed=True)
 
 
