@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -346,6 +347,15 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
 
 
+def _stop(number: int, _frame: object) -> None:
+    """End the command on SIGTERM as Ctrl-C does: by an exception.
+
+    So ``fmt``, ``migrate`` and ``release`` remove their temporary files on the way out
+    (the default action kills the process at once).
+    """
+    raise SystemExit(128 + number)
+
+
 def main() -> None:
     """Entry point of the ``dataset-tools`` console script.
 
@@ -365,6 +375,7 @@ def main() -> None:
     """
     gc.freeze()
     gc.set_threshold(GC_YOUNGEST, *gc.get_threshold()[1:])
+    signal.signal(signal.SIGTERM, _stop)
     try:
         cli(obj=WHOLE_PROCESS)
         code = EXIT_OK

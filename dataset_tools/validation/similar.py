@@ -33,6 +33,10 @@ WORD_CUTOFF = 75.0
 """Minimum similarity of the words in which two matching keys differ (``jordan``/``jordon``
 pass; ``iraq``/``jordan`` do not)."""
 
+LONGEST = 500
+"""Longest name or alias compared (in characters): the models' limit for one (longer is a
+constraint-error already). Comparing two texts costs the product of their lengths."""
+
 NAMED_TABLES = ("organisations", "actors")
 """The tables whose records have a name and aliases, and are checked for duplicates."""
 
@@ -113,7 +117,7 @@ def likely_duplicates(
         texts = [record.name, *record.aliases]
         own = set()
         for text in texts:
-            k = key(text) if isinstance(text, str) else ""
+            k = key(text) if isinstance(text, str) and len(text) <= LONGEST else ""
             if k and k not in own:
                 own.add(k)
                 entries.append((k, index, text))
