@@ -132,6 +132,14 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
         {"organisations.csv": "state-c,State-A,,state,TR,,,,,src-example-report,\n"},
         [("organisations.csv", after("organisations.csv"), "name", "possible-duplicate")],
     ),
+    "deceptive-character": (
+        {"organisations.csv": "state-c,State \u202eC,,state,JO,,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "name", "deceptive-character")],
+    ),
+    "formula-cell": (
+        {"organisations.csv": "state-c,=1+1,,state,JO,,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "name", "formula-cell")],
+    ),
     "schema-version-error": (
         {"datapackage.json": b'{"name": "coalitions", "x-schema-version": "2.0.0"}\n'},
         [("datapackage.json", 1, "x-schema-version", "schema-version-error")],

@@ -49,6 +49,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "required-error": (Severity.ERROR, "A required field is empty."),
     "type-error": (Severity.ERROR, "A value is not of the field's type (a date that is not a date, a JSON number)."),
     "constraint-error": (Severity.ERROR, "A value breaks the field's pattern, length or vocabulary."),
+    "deceptive-character": (
+        Severity.ERROR,
+        "A name or other one-line text holds an invisible or text-reordering character (bidi control, zero-width).",
+    ),
+    "formula-cell": (
+        Severity.WARNING,
+        "A cell starts with =, +, - or @, which a spreadsheet opening the CSV would run as a formula.",
+    ),
     # each record
     "date-order-error": (Severity.ERROR, "A record ends before it starts."),
     "self-reference-error": (Severity.ERROR, "A record refers to itself where it must refer to another."),

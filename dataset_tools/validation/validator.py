@@ -18,7 +18,7 @@ from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.reading.tables import FORMATS, TableFile, read_table
 from dataset_tools.schema import compat
 from dataset_tools.schema.models import TABLES, columns
-from dataset_tools.validation import checks, references, similar
+from dataset_tools.validation import checks, deceptive, references, similar
 from dataset_tools.validation.problems import Problem, Severity, cap
 
 DESCRIPTOR = "datapackage.json"
@@ -46,11 +46,13 @@ def cross_table(_folder: Path, files: dict[str, TableFile]) -> Iterator[Problem]
 FILE_CHECKS: list[FileCheck] = [
     checks.field_checks,
     checks.record_checks,
+    deceptive.text_checks,
     similar.duplicate_names,
 ]
 """Checks of one file, in layer order (the reader has already checked the file itself)."""
 REFERENCE_FILE_CHECKS: list[FileCheck] = [
     checks.reference_field_and_record_checks,
+    deceptive.text_checks,
     similar.duplicate_names,
 ]
 """The same layers, with fields and records checked row by row through pydantic."""
