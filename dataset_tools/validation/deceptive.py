@@ -52,6 +52,9 @@ FREE_TEXT = (TEXT_PATTERN, LONG_TEXT_PATTERN, ITEM_PATTERN)
 """The patterns of free text, the only fields where a value may start so and still be valid
 (an id, a date, a code or a vocabulary value that does is an error already)."""
 
+_RANGES = [
+    (ord(match[1]), ord(match[2] or match[1])) for match in re.finditer("(.)(?:-(.))?", INVISIBLE, flags=re.DOTALL)
+]
 _PATTERN = f"[{INVISIBLE}]"
 _INVISIBLE = re.compile(_PATTERN)
 
@@ -66,6 +69,27 @@ def _text_columns(tf: TableFile) -> list[str]:
     ]
 
 
+_LEADS = np.zeros(256, dtype=bool)
+_LEADS[sorted({chr(code).encode()[0] for start, end in _RANGES for code in range(start, end + 1)})] = True
+"""The first bytes of the UTF-8 form of every character of :data:`INVISIBLE`."""
+_LOWEST_LEAD = int(np.flatnonzero(_LEADS)[0])
+
+
+def _rows_holding_leads(values: pa.ChunkedArray) -> np.ndarray:
+    """Rows that hold a byte that starts an invisible character (a superset: for the regex to confirm)."""
+    found, base = [], 0
+    for chunk in values.chunks:
+        if len(chunk) and not chunk.null_count:
+            offsets, data = bytematch.buffers(chunk)
+            first, last = int(offsets[0]), int(offsets[-1])
+            positions = np.flatnonzero(data[first:last] >= _LOWEST_LEAD) + first  # non-ASCII: rare in most columns
+            positions = positions[_LEADS[data[positions]]]
+            if len(positions):
+                found.append(np.unique(np.searchsorted(offsets, positions, side="right") - 1) + base)
+        base += len(chunk)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
 def _named(character: str) -> str:
     return f"U+{ord(character):04X} {unicodedata.name(character, 'an unnamed format character')}"
 
@@ -74,10 +98,13 @@ def deceptive_characters(tf: TableFile) -> Iterator[Problem]:
     """``deceptive-character`` errors: names and other one-line text with invisible or reordering characters."""
     for name in _text_columns(tf):
         values = tf.data.column(name)
-        found = pc.match_substring_regex(values, _PATTERN).to_numpy(zero_copy_only=False)
-        rows = np.flatnonzero(found)
-        if not len(rows):
+        maybe = _rows_holding_leads(values)
+        if not len(maybe):
             continue
+        subset = (
+            pa.array([values[int(row)].as_py() for row in maybe], pa.string()) if len(maybe) < len(values) else values
+        )
+        rows = maybe[np.flatnonzero(pc.match_substring_regex(subset, _PATTERN).to_numpy(zero_copy_only=False))]
         lines = tf.lines_for(name)
         for row in rows.tolist():
             value = values[row].as_py()
