@@ -5,6 +5,9 @@ Names are compared as *keys*: transliterated to ASCII (``anyascii``: ``Hakan Fid
 words sorted, so that ``Fidan, Hakan`` and ``hakan fidan`` are one key. Two records whose
 keys are equal, or whose similarity (rapidfuzz's ``ratio``, 0–100) reaches ``CUTOFF``, are
 reported as a ``possible-duplicate`` warning on the newer record, naming the other one.
+So are two records with a name or alias that *looks* the same, written with other
+characters: their confusable skeletons (:func:`dataset_tools.names.skeleton`, Unicode
+TR39) are equal (``Іslamic State`` with a Cyrillic ``І`` and ``Islamic State``).
 
 To stay fast on tens of thousands of names, keys are compared only within blocks: keys
 that share their first letter, and keys that share their last letter. A pair that differs
@@ -16,11 +19,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import combinations
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import comparable
+from dataset_tools.names import comparable, skeleton
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -129,12 +133,33 @@ def likely_duplicates(
         pair = (min(ra, rb), max(ra, rb))
         if pair not in best or score > best[pair][0]:
             best[pair] = (score, a, b) if ra < rb else (score, b, a)
+    alike = _look_alikes(entries, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
         target, other, e_target, e_other = _report_on(named, ra, rb, ea, eb, new)
         if target is None:
             continue
-        yield _problem(table, file, named[target], entries[e_target][2], named[other], entries[e_other][2], score)
+        text, other_text = entries[e_target][2], entries[e_other][2]
+        yield _problem(table, file, named[target], text, named[other], other_text, score, alike=(ra, rb) in alike)
+
+
+def _look_alikes(
+    entries: list[tuple[str, int, str]], best: dict[tuple[int, int], tuple[float, int, int]]
+) -> set[tuple[int, int]]:
+    """Add to ``best`` the record pairs whose texts share a confusable skeleton and differ in letters."""
+    by_skeleton: dict[str, list[int]] = defaultdict(list)
+    for position, (_key, _owner, text) in enumerate(entries):
+        by_skeleton[skeleton(text)].append(position)
+    alike = set()
+    for members in by_skeleton.values():
+        for a, b in combinations(members[:_SMALL], 2):  # a skeleton shared by many is reported for the first few
+            ra, rb = entries[a][1], entries[b][1]
+            if ra == rb or (min(ra, rb), max(ra, rb)) in best:
+                continue
+            pair = (min(ra, rb), max(ra, rb))
+            best[pair] = (100.0, a, b) if ra < rb else (100.0, b, a)
+            alike.add(pair)
+    return alike
 
 
 def _report_on(
@@ -153,12 +178,14 @@ def _report_on(
     return (ra, rb, ea, eb) if line_a > line_b else (rb, ra, eb, ea)
 
 
-def _problem(table: str, file: str, record: Named, text: str, candidate: Named, other: str, score: float) -> Problem:
+def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, and how
+    table: str, file: str, record: Named, text: str, candidate: Named, other: str, score: float, *, alike: bool = False
+) -> Problem:
     """The warning on ``record`` (whose ``text`` matched), naming ``candidate`` (whose ``other`` did)."""
     field = "name" if text == record.name else "aliases"
     their = "name" if other == candidate.name else "alias"
     where = f" (line {candidate.line})" if candidate.line else ""
-    how = "matches" if score >= 100 else "closely matches"
+    how = "looks the same as (in other letters)" if alike else "matches" if score >= 100 else "closely matches"
     what = "person" if table == "actors" else "organisation"
     return Problem(
         code="possible-duplicate",
