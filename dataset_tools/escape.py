@@ -35,13 +35,18 @@ def _unsafe(character: str) -> bool:
     return character not in JOINERS and unicodedata.category(character) in _UNSAFE_CATEGORIES
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _shown(character: str) -> str:
+    if character in _NAMED:
+        return _NAMED[character]
     code = ord(character)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def terminal(text: str, *, keep_newlines: bool = False) -> str:
-    r"""``text`` with every unsafe character written as its escape (``\x1b``, ``\u202e``).
+    r"""``text`` with every unsafe character written as its escape (``\x1b``, ``\u202e``, ``\n``).
 
     Tabs too are escaped, and line breaks unless ``keep_newlines``. Printable text is
     returned as it is (one scan).
