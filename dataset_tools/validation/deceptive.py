@@ -39,12 +39,14 @@ from dataset_tools.schema.models import (
 from dataset_tools.validation.problems import Problem
 
 INVISIBLE = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e"
+    "\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
 """The characters ``deceptive-character`` refuses, as the body of a regex character class:
-the Default_Ignorable_Code_Points and Bidi_Controls of Unicode, less ZWNJ and ZWJ."""
+the C0 and C1 controls (an escape sequence drives a terminal; tab, LF and CR are the
+pattern's business), and the Default_Ignorable_Code_Points and Bidi_Controls of Unicode,
+less ZWNJ and ZWJ."""
 
 FORMULA_STARTS = b"=+-@"
 """First characters a spreadsheet reads as the start of a formula."""
@@ -72,7 +74,7 @@ def _text_columns(tf: TableFile) -> list[str]:
 _LEADS = np.zeros(256, dtype=bool)
 _LEADS[sorted({chr(code).encode()[0] for start, end in _RANGES for code in range(start, end + 1)})] = True
 """The first bytes of the UTF-8 form of every character of :data:`INVISIBLE`."""
-_LOWEST_LEAD = int(np.flatnonzero(_LEADS)[0])
+_LOWEST_LEAD = int(np.flatnonzero(_LEADS[0x80:])[0]) + 0x80
 
 
 def _rows_holding_leads(values: pa.ChunkedArray) -> np.ndarray:
@@ -82,7 +84,9 @@ def _rows_holding_leads(values: pa.ChunkedArray) -> np.ndarray:
         if len(chunk) and not chunk.null_count:
             offsets, data = bytematch.buffers(chunk)
             first, last = int(offsets[0]), int(offsets[-1])
-            positions = np.flatnonzero(data[first:last] >= _LOWEST_LEAD) + first  # non-ASCII: rare in most columns
+            window = data[first:last]
+            rare = (window >= _LOWEST_LEAD) | (window < 0x20) | (window == 0x7F)
+            positions = np.flatnonzero(rare) + first  # non-ASCII or control bytes: rare in most columns
             positions = positions[_LEADS[data[positions]]]
             if len(positions):
                 found.append(np.unique(np.searchsorted(offsets, positions, side="right") - 1) + base)
@@ -91,7 +95,7 @@ def _rows_holding_leads(values: pa.ChunkedArray) -> np.ndarray:
 
 
 def _named(character: str) -> str:
-    return f"U+{ord(character):04X} {unicodedata.name(character, 'an unnamed format character')}"
+    return f"U+{ord(character):04X} {unicodedata.name(character, 'a control character')}"
 
 
 def deceptive_characters(tf: TableFile) -> Iterator[Problem]:
