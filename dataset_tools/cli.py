@@ -10,18 +10,21 @@ import json
 import os
 import signal
 import sys
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from dataset_tools import process
-from dataset_tools.errors import DatasetToolsError, ReleaseRefused
+from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput
 from dataset_tools.escape import terminal, workflow_command
 from dataset_tools.validation import formats
 from dataset_tools.validation.validator import validate as validate_dataset
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from dataset_tools.schema.publish import Verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -200,8 +203,13 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
         raise click.UsageError(terminal(str(error))) from error
     click.echo(formats.FORMATTERS[output_format](result))
     if output_format == "github" and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(formats.markdown_summary(result))
+        try:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(formats.markdown_summary(result))
+        except OSError as error:
+            message = f"error: cannot append the summary to $GITHUB_STEP_SUMMARY ({summary}): {error.strerror or error}"
+            click.echo(terminal(message + "; set it to a writable file, or unset it"), err=True)
+            sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
 
@@ -329,11 +337,10 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
 
     OLD and NEW are each a release (folder or .zip) or a dataset folder.
     """
-    from dataset_tools.reading import packages  # noqa: PLC0415 - pyarrow loads only for this command
     from dataset_tools.release import diff  # noqa: PLC0415 - pyarrow loads only for this command
 
     try:
-        changes = diff.compare(packages.read_tables(old), packages.read_tables(new))
+        changes = diff.compare(_release_tables(old), _release_tables(new))
     except DatasetToolsError as error:
         failure = click.ClickException(terminal(str(error)))
         failure.exit_code = EXIT_USAGE  # unreadable input: no usage banner, it is not a usage mistake
@@ -345,6 +352,20 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
     else:
         click.echo(diff.to_text(changes), nl=False)
     sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
+
+
+def _release_tables(path: Path) -> dict[str, pa.Table]:
+    """``packages.read_tables(path)``; an archive or file it cannot read is :class:`UnreadableInput`."""
+    from dataset_tools.reading import packages  # noqa: PLC0415 - pyarrow loads only for the commands that use it
+
+    try:
+        return packages.read_tables(path)
+    except DatasetToolsError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise UnreadableInput(
+            f"{path}: cannot be read ({error}); give a release folder or .zip, or a dataset folder"
+        ) from None
 
 
 def _stop(number: int, _frame: object) -> None:

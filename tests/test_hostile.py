@@ -554,3 +554,31 @@ def test_a_5000_digit_json_number_is_a_type_error(tmp_path):
     )
     found = [(p.field, p.code) for p in validate(folder).problems]
     assert ("name", "type-error") in found
+
+
+# --- no traceback on a user's mistake (issue 16: 8) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content", [b"not a zip", b"PK\x03\x04junk", None], ids=["plain-text", "zip-magic-only", "truncated-release"]
+)
+def test_diff_of_a_broken_archive_is_a_clear_error(tmp_path, content):
+    archive = tmp_path / "broken.zip"
+    if content is None:
+        built = release.build(RELEASE_INPUT, tmp_path / "out", version="1.0.0", created=CREATED)
+        whole = built.archive.read_bytes()
+        content = whole[: len(whole) // 2]
+    archive.write_bytes(content)
+    result = CliRunner().invoke(cli, ["diff", str(RELEASE_INPUT), str(archive)])
+    assert result.exit_code == 2
+    assert f"{archive}: cannot be read (" in result.output
+    assert "give a release folder or .zip, or a dataset folder" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_unwritable_step_summary_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "missing" / "summary.md"))
+    result = CliRunner().invoke(cli, ["validate", str(VALID), "--format", "github"])
+    assert result.exit_code == 2
+    assert "cannot append the summary to $GITHUB_STEP_SUMMARY" in result.stderr
+    assert isinstance(result.exception, SystemExit)
