@@ -57,8 +57,6 @@ FREE_TEXT = (TEXT_PATTERN, LONG_TEXT_PATTERN, ITEM_PATTERN)
 _RANGES = [
     (ord(match[1]), ord(match[2] or match[1])) for match in re.finditer("(.)(?:-(.))?", INVISIBLE, flags=re.DOTALL)
 ]
-_PATTERN = f"[{INVISIBLE}]"
-_INVISIBLE = re.compile(_PATTERN)
 
 
 def _text_columns(tf: TableFile) -> list[str]:
@@ -71,27 +69,59 @@ def _text_columns(tf: TableFile) -> list[str]:
     ]
 
 
-_LEADS = np.zeros(256, dtype=bool)
-_LEADS[sorted({chr(code).encode()[0] for start, end in _RANGES for code in range(start, end + 1)})] = True
-"""The first bytes of the UTF-8 form of every character of :data:`INVISIBLE`."""
-_LOWEST_LEAD = int(np.flatnonzero(_LEADS[0x80:])[0]) + 0x80
+_REFUSED = np.zeros(0x110000, dtype=bool)
+for _first, _last in _RANGES:
+    _REFUSED[_first : _last + 1] = True
+"""Which code points :data:`INVISIBLE` holds, by code point."""
+_PREFIXES = np.zeros(1 << 16, dtype=bool)
+for _code in np.flatnonzero(_REFUSED[0x80:]) + 0x80:
+    _encoded = chr(_code).encode("utf-8", "surrogatepass")
+    _PREFIXES[(_encoded[0] << 8) | _encoded[1]] = True
+"""Which first two bytes of a UTF-8 sequence may start a refused character."""
+_MASK = (0x7F, 0x1F, 0x0F, 0x07)
+"""The bits of a UTF-8 lead byte that belong to the code point, by sequence length (1 to 4)."""
+_BLOCK = 1 << 24
+"""Bytes scanned at a time, so that no temporary array grows with the column."""
 
 
-def _rows_holding_leads(values: pa.ChunkedArray) -> np.ndarray:
-    """Rows that hold a byte that starts an invisible character (a superset: for the regex to confirm)."""
+def _refused_rows(values: pa.ChunkedArray) -> np.ndarray:
+    """Rows that hold a character of :data:`INVISIBLE`, found straight from the UTF-8 bytes.
+
+    Each non-ASCII lead byte is decoded to its code point (in NumPy, on those bytes only)
+    and looked up in a table; control bytes are compared directly. One pass, no regex:
+    a column of Arabic or curly quotes costs no more than one of ASCII.
+    """
     found, base = [], 0
     for chunk in values.chunks:
         if len(chunk) and not chunk.null_count:
             offsets, data = bytematch.buffers(chunk)
-            first, last = int(offsets[0]), int(offsets[-1])
-            window = data[first:last]
-            rare = (window >= _LOWEST_LEAD) | (window < 0x20) | (window == 0x7F)
-            positions = np.flatnonzero(rare) + first  # non-ASCII or control bytes: rare in most columns
-            positions = positions[_LEADS[data[positions]]]
-            if len(positions):
-                found.append(np.unique(np.searchsorted(offsets, positions, side="right") - 1) + base)
+            positions = [np.zeros(0, dtype=np.int64)]
+            for begin in range(int(offsets[0]), int(offsets[-1]), _BLOCK):
+                window = data[begin : min(begin + _BLOCK, int(offsets[-1]))]
+                controls = np.flatnonzero((window < 0x20) | (window == 0x7F)) + begin
+                ascii_hits = controls[_REFUSED[data[controls]]]  # tab, LF, CR and NUL are the pattern's business
+                leads = np.flatnonzero(window >= 0xC0) + begin  # UTF-8 lead bytes
+                pairs = (data[leads].astype(np.int64) << 8) | np.take(data, np.minimum(leads + 1, len(data) - 1))
+                leads = leads[_PREFIXES[pairs]]  # most letters (Arabic, accents, dashes) stop here
+                codes = _code_points(data, leads)
+                positions += [ascii_hits, leads[_REFUSED[codes]]]
+            hits = np.concatenate(positions)
+            if len(hits):
+                found.append(np.unique(np.searchsorted(offsets, hits, side="right") - 1) + base)
         base += len(chunk)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _code_points(data: np.ndarray, leads: np.ndarray) -> np.ndarray:
+    """The code point each UTF-8 sequence starting at ``leads`` encodes (the text is valid UTF-8)."""
+    first = data[leads].astype(np.int64)
+    length = 2 + (first >= 0xE0) + (first >= 0xF0)
+    codes = first & np.take(np.array(_MASK), length - 1)
+    for k in (1, 2, 3):
+        more = length > k
+        following = np.take(data, np.minimum(leads + k, len(data) - 1)).astype(np.int64) & 0x3F
+        codes = np.where(more, (codes << 6) | following, codes)
+    return np.minimum(codes, 0x10FFFF)
 
 
 def _named(character: str) -> str:
@@ -102,22 +132,17 @@ def deceptive_characters(tf: TableFile) -> Iterator[Problem]:
     """``deceptive-character`` errors: names and other one-line text with invisible or reordering characters."""
     for name in _text_columns(tf):
         values = tf.data.column(name)
-        maybe = _rows_holding_leads(values)
-        if not len(maybe):
-            continue
-        subset = (
-            pa.array([values[int(row)].as_py() for row in maybe], pa.string()) if len(maybe) < len(values) else values
-        )
-        rows = maybe[np.flatnonzero(pc.match_substring_regex(subset, _PATTERN).to_numpy(zero_copy_only=False))]
+        rows = _refused_rows(values)
         lines = tf.lines_for(name)
         for row in rows.tolist():
             value = values[row].as_py()
-            character = _INVISIBLE.search(value)[0]  # type: ignore[index]  # the column matched
+            character = next(c for c in value if _REFUSED[ord(c)])
             yield Problem(
                 "deceptive-character",
                 tf.file,
                 int(lines[row]),
-                f"{name} holds {_named(character)}, an invisible character that can hide or reorder what a reader sees",
+                f"{name} holds {_named(character)}, an invisible or control character that can hide, reorder "
+                "or restyle what a reader sees",
                 field=name,
                 value=value,
                 hint="delete it (retype the text if unsure); only ZWNJ and ZWJ, which Persian and Kurdish "
