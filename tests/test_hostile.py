@@ -23,8 +23,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dataset_tools import validate
 from dataset_tools.cli import _stop, cli
@@ -32,6 +35,7 @@ from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.escape import markdown, terminal, workflow_command
 from dataset_tools.release import build as release
 from dataset_tools.schema import migrate
+from dataset_tools.validation import deceptive
 from dataset_tools.writing import atomic, fmt, transaction
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -523,6 +527,18 @@ def test_markdown_and_html_in_names_are_escaped_in_release_notes_and_diff(tmp_pa
     result = CliRunner().invoke(cli, ["diff", str(old.folder), str(built.folder), "--format", "markdown"])
     assert expected in result.output
     assert not re.search(r"(?<!\\)<img", result.output)
+
+
+ALLOWED = "aZ09 -\t\u00e9\u0627\u200c\u200d\u2013\U0001f600"
+"""Letters, digits, a tab, an accent, Arabic, the joiners, a dash, an emoji: all fine in a name."""
+REFUSED = "\x1b\x7f\x85\u00ad\u034f\u061c\u200b\u202e\u2066\u3164\ufe0f\ufeff\U000e0041"
+"""Controls (C0, DEL, C1), soft hyphen, CGJ, ALM, ZWSP, RLO, LRI, Hangul filler, VS16, BOM, a tag."""
+
+
+@given(st.lists(st.text(alphabet=ALLOWED + REFUSED, max_size=12), min_size=1, max_size=20))
+def test_the_byte_scan_finds_exactly_the_refused_characters(texts):
+    expected = [row for row, text in enumerate(texts) if set(text) & set(REFUSED)]
+    assert deceptive.refused_rows(pa.chunked_array([pa.array(texts, pa.string())])).tolist() == expected
 
 
 def test_terminal_escaping_keeps_joiners_and_escapes_the_rest():

@@ -69,12 +69,12 @@ def _text_columns(tf: TableFile) -> list[str]:
     ]
 
 
-_REFUSED = np.zeros(0x110000, dtype=bool)
+REFUSED = np.zeros(0x110000, dtype=bool)
 for _first, _last in _RANGES:
-    _REFUSED[_first : _last + 1] = True
+    REFUSED[_first : _last + 1] = True
 """Which code points :data:`INVISIBLE` holds, by code point."""
 _PREFIXES = np.zeros(1 << 16, dtype=bool)
-for _code in np.flatnonzero(_REFUSED[0x80:]) + 0x80:
+for _code in np.flatnonzero(REFUSED[0x80:]) + 0x80:
     _encoded = chr(_code).encode("utf-8", "surrogatepass")
     _PREFIXES[(_encoded[0] << 8) | _encoded[1]] = True
 """Which first two bytes of a UTF-8 sequence may start a refused character."""
@@ -84,7 +84,7 @@ _BLOCK = 1 << 24
 """Bytes scanned at a time, so that no temporary array grows with the column."""
 
 
-def _refused_rows(values: pa.ChunkedArray) -> np.ndarray:
+def refused_rows(values: pa.ChunkedArray) -> np.ndarray:
     """Rows that hold a character of :data:`INVISIBLE`, found straight from the UTF-8 bytes.
 
     Each non-ASCII lead byte is decoded to its code point (in NumPy, on those bytes only)
@@ -99,12 +99,12 @@ def _refused_rows(values: pa.ChunkedArray) -> np.ndarray:
             for begin in range(int(offsets[0]), int(offsets[-1]), _BLOCK):
                 window = data[begin : min(begin + _BLOCK, int(offsets[-1]))]
                 controls = np.flatnonzero((window < 0x20) | (window == 0x7F)) + begin
-                ascii_hits = controls[_REFUSED[data[controls]]]  # tab, LF, CR and NUL are the pattern's business
+                ascii_hits = controls[REFUSED[data[controls]]]  # tab, LF, CR and NUL are the pattern's business
                 leads = np.flatnonzero(window >= 0xC0) + begin  # UTF-8 lead bytes
                 pairs = (data[leads].astype(np.int64) << 8) | np.take(data, np.minimum(leads + 1, len(data) - 1))
                 leads = leads[_PREFIXES[pairs]]  # most letters (Arabic, accents, dashes) stop here
                 codes = _code_points(data, leads)
-                positions += [ascii_hits, leads[_REFUSED[codes]]]
+                positions += [ascii_hits, leads[REFUSED[codes]]]
             hits = np.concatenate(positions)
             if len(hits):
                 found.append(np.unique(np.searchsorted(offsets, hits, side="right") - 1) + base)
@@ -132,11 +132,11 @@ def deceptive_characters(tf: TableFile) -> Iterator[Problem]:
     """``deceptive-character`` errors: names and other one-line text with invisible or reordering characters."""
     for name in _text_columns(tf):
         values = tf.data.column(name)
-        rows = _refused_rows(values)
+        rows = refused_rows(values)
         lines = tf.lines_for(name)
         for row in rows.tolist():
             value = values[row].as_py()
-            character = next(c for c in value if _REFUSED[ord(c)])
+            character = next(c for c in value if REFUSED[ord(c)])
             yield Problem(
                 "deceptive-character",
                 tf.file,
