@@ -435,6 +435,18 @@ def test_caps_keep_errors_before_warnings_and_count_what_they_leave_out(tmp_path
     assert result.output.rstrip().endswith("; not shown: 0 errors, 5 warnings (--max-errors)")
 
 
+def test_annotations_keep_errors_first_and_count_the_rest_by_severity(tmp_path):
+    warnings = "".join(f"org-{n},=formula {n},,state,JO,,,,,src-example-report,\n" for n in range(12))
+    folder = dataset(tmp_path, organisations=warnings + "org-bad,Bad,,nonsense,JO,,,,,src-example-report,\n")
+    lines = CliRunner().invoke(cli, ["validate", str(folder), "--format", "github"]).stdout.splitlines()
+    assert lines[0].startswith("::error ")
+    assert "title=constraint-error in kind::" in lines[0]
+    assert [line.split(" ", 1)[0] for line in lines[1:10]] == ["::warning"] * 9
+    assert lines[10] == (
+        "::notice::3 more problem(s) not annotated (0 errors, 3 warnings); see the job summary or run validate locally"
+    )
+
+
 def test_text_and_github_outputs_are_capped_by_default(tmp_path):
     rows = "".join(f"org-{n},=f{n},,state,JO,,,,,src-example-report,\n" for n in range(250))
     folder = dataset(tmp_path, organisations=rows)

@@ -113,9 +113,15 @@ def github(report: Report, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
     shown = list(distinct.values())[:limit]
     columns = cell_columns((problem.file, problem.line, problem.field) for problem in shown)  # one read per file
     lines = [annotation(problem, columns.get((problem.file, problem.line, problem.field))) for problem in shown]
-    rest = len(distinct) - len(lines) + report.omitted
-    if rest:
-        message = f"{rest} more problem(s) not annotated; see the job summary or run validate locally"
+    unshown = list(distinct.values())[limit:]
+    errors, warnings = left_out(report)
+    errors += sum(problem.severity is Severity.ERROR for problem in unshown)
+    warnings += sum(problem.severity is not Severity.ERROR for problem in unshown)
+    if errors or warnings:
+        message = (
+            f"{errors + warnings} more problem(s) not annotated ({_plural(errors, 'error')}, "
+            f"{_plural(warnings, 'warning')}); see the job summary or run validate locally"
+        )
         lines.append(workflow_command("notice", message))
     lines.append(_counts(report))
     return "\n".join(lines)
