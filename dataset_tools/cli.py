@@ -127,6 +127,8 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
     except DatasetToolsError as error:
         click.echo(terminal(f"error: {error}"), err=True)
         sys.exit(EXIT_USAGE)
+    if result.recovered:
+        click.echo(terminal(f"completed an interrupted migration first: {', '.join(result.recovered)}"))
     for step in result.steps:
         click.echo(f"step: {step}")
     for table in result.tables:

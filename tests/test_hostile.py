@@ -251,6 +251,7 @@ def test_a_migration_killed_during_the_swap_is_completed_by_the_next_run(tmp_pat
 
     result = migrate.migrate(folder, 2, migrations=chain)  # the rerun completes, then has nothing to do
     assert result.source == result.target == "2.0.0"
+    assert sorted(result.recovered) == ["datapackage.json", "organisations.csv"]
     for name in ("actors.csv", "organisations.csv"):
         assert (folder / name).read_text().splitlines()[0].endswith(",extra")
     assert not [path.name for path in folder.iterdir() if path.name.startswith(".")]

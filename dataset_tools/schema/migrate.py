@@ -116,6 +116,8 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    """Files an interrupted earlier migration had left to put in place, which this run did first."""
 
 
 @dataclass
@@ -136,7 +138,7 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
     """
     if not folder.is_dir():
         raise UnreadableInput(f"{folder}: not a dataset folder")
-    transaction.recover(folder)  # a migration killed before: complete or roll it back first
+    recovered = transaction.recover(folder)  # a migration killed before: complete or roll it back first
     declared = compat.declared_version(folder)
     major = compat.major_of(declared)
     if declared is None or major is None:
@@ -150,6 +152,7 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
     if chain is None:
         raise UsageError(f"no migration from schema {major} to {to} is registered in dataset_tools/schema/migrate.py")
     result = Result(declared, chain[-1].version if chain else declared, steps=[m.description for m in chain])
+    result.recovered = recovered
     read: dict[Path, bytes] = {}
     tables = sorted({t for step in chain for t in step.tables})
     pending = [_plan(folder, table, chain, result, read) for table in tables]
