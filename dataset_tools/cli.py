@@ -18,7 +18,7 @@ import click
 
 from dataset_tools import process
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput
-from dataset_tools.escape import terminal, workflow_command
+from dataset_tools.escape import json_text, terminal, workflow_command
 from dataset_tools.validation import formats
 from dataset_tools.validation.validator import validate as validate_dataset
 
@@ -348,7 +348,7 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
         failure.exit_code = EXIT_USAGE  # unreadable input: no usage banner, it is not a usage mistake
         raise failure from error
     if output_format == "json":
-        click.echo(json.dumps(diff.to_json(changes), indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps(diff.to_json(changes), indent=2, ensure_ascii=False)))
     elif output_format == "markdown":
         click.echo(diff.to_markdown(changes), nl=False)
     else:

@@ -9,9 +9,9 @@ workflow command early. Every command prints through these functions:
 - :func:`terminal` for text output (validate, fmt, diff, migrate, release messages);
 - :func:`markdown` and :func:`markdown_code` for Markdown (release notes, ``diff --format
   markdown``, the job summary);
-- :func:`workflow_command` for every GitHub workflow command any command prints.
-
-JSON output needs none of this: the JSON encoder escapes what JSON needs.
+- :func:`workflow_command` for every GitHub workflow command any command prints;
+- :func:`json_text` for JSON printed to a terminal: the encoder escapes C0 controls, and
+  this the rest (DEL, C1 controls, bidi and other invisible characters), as JSON ``u`` escapes.
 """
 
 from __future__ import annotations
@@ -111,3 +111,22 @@ def workflow_command(command: str, message: str, **properties: object) -> str:
         f"{name}={workflow_property(str(value))}" for name, value in properties.items() if value is not None
     )
     return f"::{command}{' ' + props if props else ''}::{workflow_data(message)}"
+
+
+def _json_escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(encoded: str) -> str:
+    """JSON text (from ``json.dumps(…, ensure_ascii=False)``) with every unsafe character escaped.
+
+    The result is the same JSON value: only characters inside strings are rewritten, as
+    JSON ``u`` escapes (a surrogate pair beyond the BMP). Printable text is returned as it is.
+    """
+    if encoded.isascii() and "\x7f" not in encoded:
+        return encoded
+    return "".join(_json_escape(c) if c != "\n" and (c == "\x7f" or _unsafe(c)) else c for c in encoded)

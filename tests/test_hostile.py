@@ -497,11 +497,16 @@ def test_bidi_overrides_and_escape_sequences_in_names_are_errors_and_never_print
     for reference in (False, True):
         found = [(p.line, p.field, p.code) for p in validate(folder, reference=reference).problems]
         assert found == [(row, "name", "deceptive-character"), (row + 1, "name", "deceptive-character")]
-    for output in ("text", "github"):
+    for output in ("text", "github", "json"):
         printed = CliRunner().invoke(cli, ["validate", str(folder), "--format", output]).output
         assert "\u202e" not in printed
         assert "\x1b" not in printed
         assert "U+202E RIGHT-TO-LEFT OVERRIDE" in printed
+    values = [
+        p["value"]
+        for p in json.loads(CliRunner().invoke(cli, ["validate", str(folder), "--format", "json"]).output)["problems"]
+    ]
+    assert values == ["State \u202eC", "State \x1b[2JD"]  # the JSON value itself is intact
 
 
 def test_a_cyrillic_look_alike_is_a_possible_duplicate(tmp_path):

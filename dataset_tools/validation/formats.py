@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 
+from dataset_tools.escape import json_text as safe_json
 from dataset_tools.escape import markdown, terminal, workflow_command
 from dataset_tools.validation.cells import cell_column, cell_columns
 from dataset_tools.validation.problems import Problem, Severity
@@ -79,10 +80,10 @@ def json_text(report: Report) -> str:
     problems = document.pop("problems")
     head = json.dumps(document, indent=2, ensure_ascii=False)
     if not problems:
-        return head[:-2] + ',\n  "problems": []\n}'
+        return safe_json(head[:-2] + ',\n  "problems": []\n}')
     encode = json.JSONEncoder(ensure_ascii=False).encode
     body = ",\n    ".join(encode(problem) for problem in problems)
-    return head[:-2] + ',\n  "problems": [\n    ' + body + "\n  ]\n}"
+    return safe_json(head[:-2] + ',\n  "problems": [\n    ' + body + "\n  ]\n}")
 
 
 def annotation(problem: Problem, column: int | None = None) -> str:
