@@ -397,6 +397,38 @@ def test_sigterm_ends_the_command_by_an_exception():
     assert stop.value.code == 128 + signal.SIGTERM
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("organisations.json", "[" * 100_000 + "]" * 100_000, (1, "parse-error", "the JSON is nested too deeply")),
+        ("organisations.jsonl", "[" * 100_000 + "\n", (1, "parse-error", "the JSON is nested too deeply")),
+        (
+            "organisations.json",
+            '[\n{"id": "a", "name": "x\\ud800", "kind": "state", "source_ids": ["s"]}]\n',
+            (2, "encoding-error", "a JSON escape of half a character"),
+        ),
+        (
+            "organisations.jsonl",
+            '{"id": "a", "name": ' + "9" * 5000 + "}\n",
+            (1, "type-error", "a JSON number of 5000 digits"),
+        ),
+        (
+            "organisations.json",
+            '[{"id": "a", "name": ' + "9" * 5000 + "}]\n",
+            (1, "type-error", "a JSON number of 5000 digits"),
+        ),
+    ],
+    ids=["deep-array", "deep-line", "lone-surrogate", "long-number-jsonl", "long-number-json"],
+)
+def test_fmt_refuses_json_it_cannot_read_without_a_traceback(tmp_path, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text)
+    change = fmt.format_file(path)
+    assert [(p.line, p.code, p.message[: len(expected[2])]) for p in change.problems] == [expected]
+    assert not change.changed
+    assert path.read_text() == text
+
+
 def test_fmt_never_waits_on_a_fifo(tmp_path):
     os.mkfifo(tmp_path / "organisations.csv")
     with pytest.raises(UnreadableInput, match="not a regular file"):
