@@ -215,6 +215,29 @@ def test_migrate_refuses_a_field_written_twice(tmp_path, name, text, problem):
     assert snapshot(folder) == before
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON (maximum recursion depth exceeded"),
+        ('[{"id": "x", "name": ' + "9" * 5000 + "}]", "not valid JSON (Exceeds the limit (4300 digits)"),
+        (
+            '[{"id": "x", "name": "a\\ud800", "kind": "state", "source_ids": ["s"]}]',
+            "a JSON escape of half a character",
+        ),
+    ],
+    ids=["deep", "long-number", "lone-surrogate"],
+)
+def test_migrate_refuses_json_it_cannot_carry_without_a_traceback(tmp_path, text, message):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "datapackage.json").write_text(json.dumps(V1))
+    (folder / "organisations.json").write_text(text)
+    before = snapshot(folder)
+    result = migrate.migrate(folder, 2, migrations=[identity_migration(("organisations",))])
+    assert [(p.code, p.message[: len(message)]) for p in result.problems] == [("migration-error", message)]
+    assert snapshot(folder) == before
+
+
 def test_migrate_writes_every_file_as_one_unit(tmp_path):
     folder = migration_folder(tmp_path)
     result = migrate.migrate(folder, 2, migrations=[identity_migration(("organisations", "actors"))])

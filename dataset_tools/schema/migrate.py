@@ -158,7 +158,15 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
     pending = [_plan(folder, table, chain, result, read) for table in tables]
     if result.problems or dry_run or not chain:
         return result
-    writes = {path: text.encode("utf-8") for path, text in filter(None, pending)}
+    writes = {}
+    for path, text in filter(None, pending):
+        try:
+            writes[path] = text.encode("utf-8")
+        except UnicodeEncodeError:
+            message = "a JSON escape of half a character (a lone surrogate, such as \\ud800): fix it first"
+            _problem(result, path, None, message)
+    if result.problems:
+        return result
     descriptor = folder / compat.DESCRIPTOR
     if descriptor.exists():
         read[descriptor] = transaction.read_bytes(descriptor)
@@ -184,7 +192,7 @@ def _plan(
         return None
     text = _render(target, chain[-1].tables.get(table), result)
     result.tables.append(_report(source, target))
-    if text is None or text.encode("utf-8") == read[path]:
+    if text is None or text.encode("utf-8", "surrogatepass") == read[path]:
         return None
     return path, text
 
