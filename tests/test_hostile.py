@@ -393,6 +393,20 @@ def test_fmt_on_a_full_disk_is_a_clear_error_and_the_input_is_intact(tmp_path, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["organisations.csv"]
 
 
+def test_fmt_in_a_read_only_folder_is_a_clear_error(tmp_path, monkeypatch):
+    path = tmp_path / "organisations.csv"
+    path.write_text(MESSY)
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")  # what a read-only folder gives (root is never refused)
+
+    monkeypatch.setattr(atomic.tempfile, "NamedTemporaryFile", read_only)
+    result = CliRunner().invoke(cli, ["fmt", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "organisations.csv: cannot write beside it (Permission denied); it is unchanged" in result.output
+    assert path.read_text() == MESSY
+
+
 def test_fmt_leaves_no_temporary_file_after_sigterm(tmp_path):
     path = tmp_path / "organisations.csv"
     path.write_text(MESSY)
