@@ -243,7 +243,8 @@ def _read_csv(path: Path, text: str, lists: frozenset[str], result: Result) -> _
         message = f"column(s) {', '.join(twice)} appear twice; migrating would keep only one copy: fix it first"
         _problem(result, path, 1, message, twice[0])
         return None
-    records, kept = [], []
+    records: list[Record] = []
+    kept: list[int | None] = []
     for line, row in zip(lines, body, strict=True):
         if len(row) != len(header):
             _problem(result, path, line, f"the row has {len(row)} cells, the header {len(header)}: fix it first")

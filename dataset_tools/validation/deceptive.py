@@ -121,7 +121,7 @@ def _code_points(data: np.ndarray, leads: np.ndarray) -> np.ndarray:
         more = length > k
         following = np.take(data, np.minimum(leads + k, len(data) - 1)).astype(np.int64) & 0x3F
         codes = np.where(more, (codes << 6) | following, codes)
-    return np.minimum(codes, 0x10FFFF)
+    return np.asarray(np.minimum(codes, 0x10FFFF))
 
 
 def _named(character: str) -> str:

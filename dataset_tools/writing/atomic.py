@@ -13,6 +13,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from dataset_tools.errors import UnreadableInput
 
@@ -62,12 +63,13 @@ def stage(path: Path, data: bytes, name: str | None = None) -> Path:
     """
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     try:
-        if name is None:
-            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+        handle: IO[bytes] = (
+            tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
                 dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
             )
-        else:
-            handle = (path.parent / name).open("wb")
+            if name is None
+            else (path.parent / name).open("wb")
+        )
     except OSError as error:
         raise UnreadableInput(f"{path}: cannot write beside it ({error.strerror or error}); it is unchanged") from None
     staged = Path(handle.name)
