@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput, UsageError
+from dataset_tools.escape import markdown
 from dataset_tools.reading import packages
 from dataset_tools.release import diff, outputs
 from dataset_tools.schema import dictionary, publish
@@ -432,7 +433,7 @@ def release_notes(
     version: str, created: str, counts: dict[str, int], changes: diff.Diff | None, previous: str | None
 ) -> str:
     """RELEASE_NOTES.md: counts per table, then what changed since the previous release."""
-    since = f"since {previous}" if previous else "(first release: no previous release to compare)"
+    since = f"since {markdown(previous)}" if previous else "(first release: no previous release to compare)"
     lines = [
         f"# {NAME} {version}",
         "",
