@@ -58,7 +58,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "A cell starts with =, +, - or @, which a spreadsheet opening the CSV would run as a formula.",
     ),
     # each record
-    "date-order-error": (Severity.ERROR, "A record ends before it starts."),
+    "date-order-error": (
+        Severity.ERROR,
+        "A record ends before it starts, is attested outside its span, or succeeds an organisation not yet founded.",
+    ),
     "self-reference-error": (Severity.ERROR, "A record refers to itself where it must refer to another."),
     # each table, and across tables
     "primary-key": (Severity.ERROR, "An id appears twice in one table."),
@@ -67,6 +70,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "reference-kind-error": (
         Severity.ERROR,
         "A reference resolves, but to a record of the wrong kind (e.g. a coalition_id that is a state).",
+    ),
+    "succession-cycle": (
+        Severity.ERROR,
+        "Renamed or merged-into successions lead from an organisation back to itself.",
     ),
     "possible-duplicate": (
         Severity.WARNING,
