@@ -285,6 +285,19 @@ def test_each_problem_is_found_on_its_line(tmp_path, case, reference):
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_branch_is_compared_with_every_record_but_its_parent(tmp_path, reference):
+    front = "Armed Group of the Northern Levant Front"
+    records = (
+        f"front,{front},,armed-group,,,,,,src-example-report,\n"
+        f"front-idlib,{front} - Idlib,,armed-group,,front,,,,src-example-report,\n"  # a branch of its parent
+        f"front-aleppo,{front} - Aleppo,,armed-group,,coalition-x,,,,src-example-report,\n"  # parent elsewhere
+    )
+    report = validate(make_dataset(tmp_path, {"organisations.csv": records}), reference=reference)
+    assert located(report) == [("organisations.csv", 9, "name", "possible-duplicate")]
+    assert "'front' (line 7)" in report.problems[0].message
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
 @pytest.mark.parametrize("rule", sorted(RULES_1_1))
 def test_each_rule_of_schema_1_1_is_found_on_its_line(tmp_path, rule, reference):
     files, expected = RULES_1_1[rule]

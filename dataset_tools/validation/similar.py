@@ -108,12 +108,15 @@ def likely_duplicates(
     *,
     new_ids: Collection[str] | None = None,
     cutoff: float = CUTOFF,
+    related: Collection[frozenset[str]] = (),
 ) -> Iterator[Problem]:
     """``possible-duplicate`` warnings for the records of one table (in file ``file``).
 
     With ``new_ids`` (the ids a change adds), only pairs that involve a new record are
     reported, on the new record; without it, every pair is reported once, on the record
-    further down the file. A record's own name and aliases never match each other.
+    further down the file. A record's own name and aliases never match each other, and
+    neither do two records whose ids form a pair in ``related`` (a branch named after its
+    parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
     named = [Named(*record) for record in records]
     entries: list[tuple[str, int, str]] = []  # (key, record index, the text as written)
@@ -136,6 +139,8 @@ def likely_duplicates(
     alike = _look_alikes(entries, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
+        if related and frozenset((named[ra].id, named[rb].id)) in related:
+            continue
         target, other, e_target, e_other = _report_on(named, ra, rb, ea, eb, new)
         if target is None:
             continue
@@ -257,4 +262,10 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(ids)
     records = from_columns(ids, tf.lines_for("name").tolist(), names, aliases)
     first = {record.id: record for record in reversed(records)}  # a repeated id is a primary-key error already
-    yield from likely_duplicates(tf.table, tf.file, [record for record in records if first[record.id] is record])
+    related: set[frozenset[str]] = set()
+    if "parent_id" in tf.data.column_names:
+        parents = tf.data.column("parent_id").to_pylist()
+        related = {frozenset((child, parent)) for child, parent in zip(ids, parents, strict=True) if child and parent}
+    yield from likely_duplicates(
+        tf.table, tf.file, [record for record in records if first[record.id] is record], related=related
+    )
