@@ -10,7 +10,7 @@ dashes, quotes and the Arabic article do not count. A query is scored, per spell
 - else the best of rapidfuzz's ``WRatio`` over the keys (it takes whole words in any order,
   and the query as a part of a long name, into account; a spelling much shorter than the
   query must match it whole, by ``ratio``) and ``ratio`` over the
-  :func:`~dataset_tools.names.skeleton` (the key without vowels, which a name keeps across
+  :func:`~dataset_tools.names.consonants` (the key without vowels, which a name keeps across
   Arabic script and back), capped at 99, so that no near hit ever ranks above an exact one.
 
 Each record appears once, with the spelling that scored best (``matched``).
@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import search_key, skeleton
+from dataset_tools.names import consonants, search_key
 from dataset_tools.schema.models import LIST_DELIMITER
 
 NAMED: dict[str, tuple[str, str | None]] = {
@@ -60,7 +60,7 @@ class Index:
     """Per spelling, the position of its record in ``ids``."""
     spellings: tuple[str, ...]
     keys: tuple[str, ...]
-    skeletons: tuple[str, ...]
+    consonants: tuple[str, ...]
     exact: Mapping[str, tuple[int, ...]]
     """Search key → the spellings that have it."""
 
@@ -106,7 +106,7 @@ def build(data: Mapping[str, pa.Table]) -> Index:
         owner=tuple(owner),
         spellings=tuple(spellings),
         keys=tuple(keys),
-        skeletons=tuple(skeleton(key) for key in keys),
+        consonants=tuple(consonants(key) for key in keys),
         exact={key: tuple(found) for key, found in exact.items()},
     )
 
@@ -129,19 +129,19 @@ def scores(index: Index, text: str, tables: Iterable[str] | None = None) -> dict
 
 
 def _near(index: Index, key: str, limit: int) -> list[tuple[float, int]]:
-    """(score, spelling position) of the spellings near ``key``, by key and by skeleton, at most 99."""
+    """(score, spelling position) of the spellings near ``key``, by key and by consonants, at most 99."""
     found = []
     for choice, score, spelling in process.extract(
         key, index.keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=CUTOFF
     ):
         whole = fuzz.ratio(key, choice, score_cutoff=CUTOFF)  # a short name inside a long query: the query says more
         found.append((min(float(whole if len(choice) < SHORT * len(key) else score), NEAR), spelling))
-    bones = skeleton(key)
+    bones = consonants(key)
     if bones:
         found += [
             (min(float(score), NEAR), spelling)
             for _choice, score, spelling in process.extract(
-                bones, index.skeletons, scorer=fuzz.ratio, limit=limit, score_cutoff=CUTOFF
+                bones, index.consonants, scorer=fuzz.ratio, limit=limit, score_cutoff=CUTOFF
             )
         ]
     return [(score, spelling) for score, spelling in found if score]

@@ -49,6 +49,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "required-error": (Severity.ERROR, "A required field is empty."),
     "type-error": (Severity.ERROR, "A value is not of the field's type (a date that is not a date, a JSON number)."),
     "constraint-error": (Severity.ERROR, "A value breaks the field's pattern, length or vocabulary."),
+    "deceptive-character": (
+        Severity.ERROR,
+        "A name or other one-line text holds an invisible or text-reordering character (bidi control, zero-width).",
+    ),
+    "formula-cell": (
+        Severity.WARNING,
+        "A cell starts with =, +, - or @, which a spreadsheet opening the CSV would run as a formula.",
+    ),
     # each record
     "date-order-error": (
         Severity.ERROR,
@@ -97,6 +105,10 @@ class Problem:
         """Order: file, line (file-wide problems first), field, code, value."""
         return (self.file, self.line or 0, self.field or "", self.code, self.value or "")
 
+    def rank(self) -> tuple[bool, tuple[Any, ...]]:
+        """Order of what a cap keeps: errors before warnings, then :meth:`sort_key`."""
+        return (self.severity is not Severity.ERROR, self.sort_key())
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: every attribute, plus the severity."""
         return {
@@ -109,3 +121,13 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def cap(problems: list[Problem], limit: int | None) -> list[Problem]:
+    """The ``limit`` problems a capped report shows: errors before warnings, then in file order.
+
+    The kept problems come back in :meth:`Problem.sort_key` order; ``None`` keeps them all.
+    """
+    if limit is None or len(problems) <= limit:
+        return problems
+    return sorted(sorted(problems, key=Problem.rank)[:limit], key=Problem.sort_key)

@@ -18,8 +18,8 @@ from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.reading.tables import FORMATS, TableFile, read_table
 from dataset_tools.schema import compat
 from dataset_tools.schema.models import ADDED_IN, TABLES, columns
-from dataset_tools.validation import checks, future, references, similar, successions
-from dataset_tools.validation.problems import Problem, Severity
+from dataset_tools.validation import checks, deceptive, future, references, similar, successions
+from dataset_tools.validation.problems import Problem, Severity, cap
 
 DESCRIPTOR = "datapackage.json"
 """The dataset's own descriptor (name, schema version); not a table."""
@@ -56,12 +56,14 @@ def succession_dates(_folder: Path, files: dict[str, TableFile]) -> Iterator[Pro
 FILE_CHECKS: list[FileCheck] = [
     checks.field_checks,
     checks.record_checks,
+    deceptive.text_checks,
     future.future_dates,
     similar.duplicate_names,
 ]
 """Checks of one file, in layer order (the reader has already checked the file itself)."""
 REFERENCE_FILE_CHECKS: list[FileCheck] = [
     checks.reference_field_and_record_checks,
+    deceptive.text_checks,
     future.future_dates,
     similar.duplicate_names,
 ]
@@ -280,7 +282,7 @@ def validate(
             problems.extend(later_problems)
     problems.sort(key=Problem.sort_key)
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    shown = problems[:max_errors] if max_errors is not None else problems
+    shown = cap(problems, max_errors)  # errors before warnings
     notes = []
     if not root.is_dir():
         notes.append("references to other tables and ids across tables were not checked: validate the folder for that")

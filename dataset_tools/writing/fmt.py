@@ -13,7 +13,10 @@ Formatting is lossless: what the canonical form cannot hold (a column or key tha
 a field of the table, a duplicate column or key, a ragged row, bytes that are not UTF-8,
 a NUL byte, a file that does not parse) is reported as a :class:`Problem` and the file is
 left exactly as it was. Files are replaced atomically (a temporary file in the same
-folder, then ``os.replace``), so a reader never sees half a file.
+folder, then ``os.replace``), so a reader never sees half a file; a file that changed
+while fmt worked on it (rows appended meanwhile) is refused, not overwritten; a table
+that is a link to a file in its folder stays a link (the file it links to is rewritten),
+and a link out of its folder is neither read nor written.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,7 +35,7 @@ from typing import Any
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
-from dataset_tools.writing.atomic import atomic_write_bytes
+from dataset_tools.writing.atomic import atomic_write_bytes, read_bytes
 from dataset_tools.writing.canonical import csv_text
 
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
@@ -111,10 +116,15 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
     table = table_of(path)
     if table is None:
         raise UsageError(f"{file}: not a table file")
+    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(path.parent.resolve()):
+        raise UnreadableInput(
+            f"{file}: a link to a file outside its folder; fmt neither reads nor writes it: "
+            "replace the link with the table's file"
+        )
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UnreadableInput(f"{file}: cannot read: {error.strerror}") from error
+        raw = read_bytes(path)
+    except UnreadableInput as error:
+        raise UnreadableInput(str(error).replace(str(path), file, 1)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -127,14 +137,35 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
             hint="save the file as UTF-8",
         )
         return Change(path, file, changed=False, problems=(problem,))
-    result, problems = canonical_text(text, table, file, path.suffix.lower())
+    try:
+        result, problems = canonical_text(text, table, file, path.suffix.lower())
+    except RecursionError:
+        problem = Problem(
+            "parse-error",
+            file,
+            1,
+            "the JSON is nested too deeply to read; a table is an array of flat objects",
+            hint="remove the nested arrays or objects",
+        )
+        return Change(path, file, changed=False, problems=(problem,))
     if result is None:
         return Change(path, file, changed=False, problems=tuple(problems))
-    data = result.encode("utf-8")
+    try:
+        data = result.encode("utf-8")
+    except UnicodeEncodeError:
+        escape = _SURROGATE_ESCAPE.search(text)
+        problem = Problem(
+            "encoding-error",
+            file,
+            text.count("\n", 0, escape.start()) + 1 if escape else 1,
+            "a JSON escape of half a character (a lone surrogate, such as \\ud800) cannot be written as UTF-8",
+            hint="write the character itself, or both halves of its escape",
+        )
+        return Change(path, file, changed=False, problems=(problem,))
     if data == raw:
         return Change(path, file, changed=False)
     if not check:
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, data, expected=raw)
     return Change(path, file, changed=True)
 
 
@@ -240,6 +271,34 @@ def _header_index(header: list[str], names: list[str], line: int, file: str, pro
 # --- JSON -------------------------------------------------------------------------------------
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+LONGEST_NUMBER = 4000
+"""Digits of the longest JSON integer fmt reads (Python refuses to convert more than 4,300)."""
+
+
+class _NumberTooLongError(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _parse_int(digits: str) -> int:
+    """A JSON integer; :class:`_NumberTooLongError` past :data:`LONGEST_NUMBER` digits."""
+    if len(digits) > LONGEST_NUMBER:
+        raise _NumberTooLongError(len(digits))
+    return int(digits)
+
+
+def _too_long(file: str, line: int, error: _NumberTooLongError) -> Problem:
+    return Problem(
+        "type-error",
+        file,
+        line,
+        f"a JSON number of {error.digits} digits; every field of a table is text",
+        hint="write the value as a string, in quotes",
+    )
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -255,9 +314,27 @@ class _DuplicateKeyError(ValueError):
         self.key = key
 
 
+def _undecodable(file: str, line: int, error: ValueError) -> Problem:
+    """The problem of a JSON value (starting on ``line``) that cannot be read, or not without loss."""
+    if isinstance(error, _DuplicateKeyError):
+        return Problem(
+            "parse-error",
+            file,
+            line,
+            f"key {error.key!r} appears twice in this object; formatting would keep only one",
+            field=error.key,
+            hint="keep one of them",
+        )
+    if isinstance(error, _NumberTooLongError):
+        return _too_long(file, line, error)
+    if isinstance(error, json.JSONDecodeError):
+        return Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}")
+    return Problem("parse-error", file, line, f"invalid JSON: {error}")
+
+
 def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
     """(line, value) of every element of the top-level array."""
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int)
     stripped = text.lstrip(" \t\r\n")
     pos = len(text) - len(stripped)
     if not stripped.startswith("["):
@@ -283,20 +360,8 @@ def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[i
             return found
         try:
             value, pos = decoder.raw_decode(text, pos)
-        except _DuplicateKeyError as error:
-            problems.append(
-                Problem(
-                    "parse-error",
-                    file,
-                    line,
-                    f"key {error.key!r} appears twice in this object; formatting would keep only one",
-                    field=error.key,
-                    hint="keep one of them",
-                )
-            )
-            return found
-        except json.JSONDecodeError as error:
-            problems.append(Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}"))
+        except (_DuplicateKeyError, _NumberTooLongError, json.JSONDecodeError) as error:
+            problems.append(_undecodable(file, line, error))
             return found
         found.append((line, value))
         expect_value = False
@@ -322,11 +387,13 @@ def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int
         if not line.strip():
             continue
         try:
-            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys)))
+            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int)))
         except _DuplicateKeyError as error:
             problems.append(
                 Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
             )
+        except _NumberTooLongError as error:
+            problems.append(_too_long(file, number, error))
         except json.JSONDecodeError as error:
             problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
     return found
