@@ -299,6 +299,7 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path) -> None:
 def _write_entities(connection: sqlite3.Connection, tables: dict[str, pa.Table]) -> None:
     connection.execute(
         f'CREATE TABLE "{ENTITIES}" (\n  "id" TEXT NOT NULL PRIMARY KEY,\n  "table" TEXT NOT NULL,\n  "name" TEXT\n)'
+        " WITHOUT ROWID"
     )
     parts = []
     for table, data in tables.items():
