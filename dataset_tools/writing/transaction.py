@@ -83,7 +83,7 @@ def recover(folder: Path) -> list[str]:
                 "outside the folder; compare the files with version control, restore them, then delete it"
             )
         return _complete(folder, names)
-    for leftover in folder.rglob(f".*{NEW}"):
+    for leftover in folder.glob(f".*{NEW}"):
         if leftover.is_file() and not leftover.is_symlink():
             leftover.unlink()
     return []
