@@ -23,7 +23,7 @@ JOURNAL = ".dataset-tools-journal.json"
 NEW = ".dataset-tools-new"
 """The suffix of a new file waiting beside its original: ``.<name>`` + this."""
 
-__all__ = ["JOURNAL", "read_bytes", "recover", "write_all"]
+__all__ = ["JOURNAL", "pending", "read_bytes", "recover", "write_all"]
 
 
 def _new_path(folder: Path, name: str) -> Path:
@@ -63,6 +63,11 @@ def write_all(folder: Path, writes: dict[Path, bytes], *, expected: dict[Path, b
             path.unlink(missing_ok=True)
         raise
     _complete(folder, journal["files"])
+
+
+def pending(folder: Path) -> bool:
+    """Whether a unit of writes was cut short in ``folder`` (a journal or staged files remain)."""
+    return (folder / JOURNAL).exists() or any(folder.glob(f".*{NEW}"))
 
 
 def recover(folder: Path) -> list[str]:
