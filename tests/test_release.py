@@ -302,3 +302,4 @@ def test_the_command_compares_with_and_installs_into_the_release_load_reads(tmp_
     assert "since 0.1.0" in notes  # the packaged release was found as the previous one
     assert json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["version"] == "0.2.0"
     assert f"installed into {package}" in result.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["earlier", "out", "package-data"]  # nothing left over
