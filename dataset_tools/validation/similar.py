@@ -181,10 +181,14 @@ def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Itera
     ``len(t) <= len(s)``, ``ratio >= cutoff`` allows at most ``tau = (1 - cutoff/100) *
     (len(s) + len(t))`` insertions and deletions, and ``tau < 2 (1 - cutoff/100) len(s)``.
     Cut ``s`` into ``tau + 1`` disjoint pieces: each edit touches at most one piece, so one
-    piece is found whole in ``t``, shifted by at most ``tau``. The pieces are at most four
-    letters long (one 32-bit number each), so finding them is one sort and one search in
-    NumPy; only the pairs that share a piece near the same place are scored, by rapidfuzz.
+    piece is found whole in ``t``, shifted by at most ``tau``. Keys are cut into more pieces
+    than that where they are long enough (three letters each): then any ``tau + 2`` pieces
+    hold two whole ones, so only the ``tau + 2`` rarest are looked for, and a pair must share
+    two. Finding pieces is a sort and a search in NumPy; only the pairs that pass are scored,
+    by rapidfuzz. Keys up to 1,533 letters, 2**27 keys, ``cutoff`` above 50.
     """
+    if cutoff <= 50:  # below, tau + 1 pieces no longer fit in a key
+        raise ValueError(f"cutoff must be above 50, not {cutoff}")
     count = len(keys)
     if count < 2:
         return
@@ -233,8 +237,11 @@ def _first_members(block: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return first
 
 
-_BUCKET = 16
+_BUCKET = 8
 """Width of the position buckets in which a piece is looked for (a piece may shift by up to tau)."""
+
+_WIDTH = 3
+"""Letters in a piece where a key is long enough for tau + 1 of them; a shorter key has fewer per piece."""
 
 _CANDIDATES = 4_000_000
 """Candidate pairs taken from the index at once: bounds the memory of one step."""
@@ -278,48 +285,77 @@ def _sharing_a_piece(kind: int, keys: _Keys, block: Ints, owners: Ints, cutoff: 
     :func:`_similar_entries`); most others are not.
     """
     spare = 1 - cutoff / 100
-    pieces = np.floor(2 * spare * keys.length + 1e-9).astype(np.int64) + 1  # tau + 1 for the longest partner
-    width = keys.length // pieces
-    # the pieces of each key s, side by side from its start; each looked for in the buckets its shifts reach
-    source, nth = _spread(pieces)
-    at, size, shift = nth * width[source], width[source], pieces[source] - 1
+    need = np.floor(2 * spare * keys.length + 1e-9).astype(np.int64) + 1  # tau + 1 for the longest partner
+    width = np.where(keys.length // _WIDTH >= need, _WIDTH, keys.length // need)
+    # each key s cut into pieces side by side; each looked for in the buckets its shifts reach
+    source, nth = _spread(keys.length // width)
+    first_piece = np.cumsum(keys.length // width) - keys.length // width
+    at, size, shift = nth * width[source], width[source], need[source] - 1
     low, high = np.maximum(at - shift, 0) // _BUCKET, (at + shift) // _BUCKET
     probe, step = _spread(high - low + 1)
     probe_key = _join_key(block[source[probe]], keys.piece(source[probe], at[probe], size[probe]), low[probe] + step)
+    owner_t, where, joined, by_key = _substrings(keys, block, np.unique(width).tolist())
     by_probe = np.argsort(probe_key)
-    probe, probe_key = probe[by_probe], probe_key[by_probe]
-    # every substring of each key t, of each piece width in use, and where it stands
+    first = np.empty(len(probe_key), dtype=np.int64)
+    hits = np.empty(len(probe_key), dtype=np.int64)
+    first[by_probe] = np.searchsorted(joined, probe_key[by_probe], side="left")
+    hits[by_probe] = np.searchsorted(joined, probe_key[by_probe], side="right") - first[by_probe]
+    # tau edits leave at least `pieces - tau` pieces whole, so any `need` + 1 of them hold two whole ones
+    # (one, if a key has only `need`): look only for the rarest, and keep pairs that share that many
+    pieces = keys.length // width
+    probed = np.minimum(pieces, need + 1)
+    common = np.bincount(probe, weights=hits, minlength=len(source))
+    rarest = np.lexsort((common, source))
+    rank = np.arange(len(source)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    chosen = np.zeros(len(source), dtype=bool)
+    chosen[rarest[rank < probed[source[rarest]]]] = True
+    rows = np.flatnonzero(chosen[probe] & (hits > 0))
+    found = []
+    ends = np.cumsum(hits[rows])
+    begin = 0
+    while begin < len(rows):  # a bounded number of candidates at a time
+        done = int(ends[begin - 1]) if begin else 0
+        end = max(int(np.searchsorted(ends, done + _CANDIDATES, side="right")), begin + 1)
+        row, nth = _spread(hits[rows[begin:end]])
+        row = rows[begin:end][row]
+        match = by_key[first[row] + nth]
+        t, p = owner_t[match], probe[row]
+        s = source[p]
+        ls, lt = keys.length[s], keys.length[t]
+        keep = (np.abs(where[match] - at[p]) <= shift[p]) & (lt <= ls)
+        keep &= (ls - lt <= spare * (ls + lt) + 1e-9) & (owners[s] != owners[t])
+        found.append(_distinct(s[keep] << 36 | t[keep] << 9 | p[keep] - first_piece[s[keep]]))
+        begin = end
+    shared = _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    if not len(shared):
+        return np.empty((0, 3), dtype=np.int64)
+    pair = shared >> 9
+    starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+    pair = pair[starts]
+    enough = np.diff(np.append(starts, len(shared))) >= probed[pair >> 27] - need[pair >> 27] + 1
+    s, t = pair[enough] >> 27, pair[enough] & (1 << 27) - 1
+    pairs = _distinct(np.minimum(s, t) << 32 | np.maximum(s, t))
+    return np.column_stack((np.full(len(pairs), kind), pairs >> 32, pairs & 0xFFFFFFFF))
+
+
+def _substrings(keys: _Keys, block: Ints, widths: list[int]) -> tuple[Ints, Ints, npt.NDArray[np.uint64], Ints]:
+    """Every substring of every key, of each width: its key, its place, its join key sorted, and the sorting order."""
     target, place, target_key = [], [], []
-    for piece_size in np.unique(width).tolist():
+    for piece_size in widths:
         fits = np.flatnonzero(keys.length >= piece_size)
         row, start = _spread(keys.length[fits] - piece_size + 1)
         target.append(fits[row])
         place.append(start)
         target_key.append(_join_key(block[fits[row]], keys.piece(fits[row], start, piece_size), start // _BUCKET))
-    owner_t, where = np.concatenate(target), np.concatenate(place)
     joined = np.concatenate(target_key)
     by_key = np.argsort(joined)
-    joined = joined[by_key]
-    first = np.searchsorted(joined, probe_key, side="left")
-    hits = np.searchsorted(joined, probe_key, side="right") - first
-    found = []
-    ends = np.cumsum(hits)
-    begin = 0
-    while begin < len(probe_key):  # a bounded number of candidates at a time
-        done = int(ends[begin - 1]) if begin else 0
-        end = max(int(np.searchsorted(ends, done + _CANDIDATES, side="right")), begin + 1)
-        row, nth = _spread(hits[begin:end])
-        row += begin
-        t = owner_t[by_key[first[row] + nth]]
-        p = probe[row]
-        s = source[p]
-        ls, lt = keys.length[s], keys.length[t]
-        keep = (np.abs(where[by_key[first[row] + nth]] - at[p]) <= shift[p]) & (lt <= ls)
-        keep &= (ls - lt <= spare * (ls + lt) + 1e-9) & (owners[s] != owners[t])
-        s, t = s[keep], t[keep]
-        found.append(np.column_stack((np.full(len(s), kind), np.minimum(s, t), np.maximum(s, t))))
-        begin = end
-    return np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 3), dtype=np.int64)
+    return np.concatenate(target), np.concatenate(place), joined[by_key], by_key
+
+
+def _distinct(values: Ints) -> Ints:
+    """``values`` sorted, each once (``np.unique`` by sorting: faster here than its hash table)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def _join_key(block: Ints, piece: npt.NDArray[np.uint64], bucket: Ints) -> npt.NDArray[np.uint64]:
