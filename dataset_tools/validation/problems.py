@@ -50,7 +50,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "type-error": (Severity.ERROR, "A value is not of the field's type (a date that is not a date, a JSON number)."),
     "constraint-error": (Severity.ERROR, "A value breaks the field's pattern, length or vocabulary."),
     # each record
-    "date-order-error": (Severity.ERROR, "A record ends before it starts."),
+    "date-order-error": (
+        Severity.ERROR,
+        "A record ends before it starts, is attested outside its span, or succeeds an organisation not yet founded.",
+    ),
     "self-reference-error": (Severity.ERROR, "A record refers to itself where it must refer to another."),
     # each table, and across tables
     "primary-key": (Severity.ERROR, "An id appears twice in one table."),
@@ -59,6 +62,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "reference-kind-error": (
         Severity.ERROR,
         "A reference resolves, but to a record of the wrong kind (e.g. a coalition_id that is a state).",
+    ),
+    "succession-cycle": (
+        Severity.ERROR,
+        "Renamed or merged-into successions lead from an organisation back to itself.",
     ),
     "possible-duplicate": (
         Severity.WARNING,
