@@ -19,6 +19,7 @@ import json
 import mmap
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,15 +29,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from dataset_tools.reading import bytematch, fastcsv
+from dataset_tools.errors import UnreadableInput
+from dataset_tools.reading import bytematch, encodings, fastcsv
+from dataset_tools.reading.files import FORMATS, MAP_FROM, format_of
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.hints import did_you_mean
 from dataset_tools.validation.problems import Problem
 
-csv.field_size_limit(2**31 - 1)  # a long cell is a constraint-error to report, not a reason to stop reading
-
-FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-"""File suffixes the reader understands, and the format each means."""
+__all__ = ["FORMATS", "TableFile", "read_table"]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -78,10 +78,18 @@ class TableFile:
 
 
 def read_table(path: Path, table: str, file: str, *, reference: bool = False) -> TableFile:
-    """Read one table file. ``reference=True`` forces the stdlib CSV reader."""
-    fmt = FORMATS[path.suffix.lower()]
+    """Read one table file. ``reference=True`` forces the stdlib CSV reader (the tests' oracle).
+
+    Raises :class:`UnreadableInput` when the file is not a regular file or cannot be read.
+    """
+    fmt = format_of(path)
     result = TableFile(table=table, path=path, file=file, format=fmt)
     raw = _contents(path)
+    foreign = encodings.identify(raw)
+    if foreign is not None:
+        result.problem("encoding-error", 1, foreign.message(), hint=foreign.hint(file))
+        result.incomplete = True
+        return result
     if raw[: len(BOM)] == BOM:
         result.problem(
             "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
@@ -92,12 +100,14 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
         result.incomplete = True
         return result
     nul = raw.find(b"\x00") != -1
-    nul_lines = [n for n, text in enumerate(raw[:].split(b"\n"), start=1) if b"\x00" in text] if nul else []
+    nul_lines = [n for n, text in enumerate(_split_lines(raw[:]), start=1) if b"\x00" in text] if nul else []
     for line in nul_lines:
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
         return result  # pyarrow checked the UTF-8; a file that fails goes on below
     text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
+    if text is None:
+        return result
     if fmt == "csv":
         _read_csv_reference(text, result)
     elif fmt == "json":
@@ -107,30 +117,50 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
     return result
 
 
-MAP_FROM = 1 << 20
-"""Files this big or bigger are mapped into memory rather than read: no copy, and far fewer page faults."""
+def _split_lines(raw: bytes) -> list[bytes]:
+    """``raw`` cut into lines at every line break: LF, CRLF or a lone CR (the one definition line numbers use)."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+
+
 _NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 
 
 def _contents(path: Path) -> bytes | mmap.mmap:
-    """A file's bytes: read when small, mapped (read-only, never changed) when big."""
-    with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size >= max(MAP_FROM, 1):  # an empty file cannot be mapped
+    """A regular file's bytes: read when small, mapped (read-only, never changed) when big.
+
+    Opened without blocking, and only when it is a regular file (never a FIFO or a device).
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableInput(f"{path}: not a regular file; it was not read")
+        if info.st_size >= max(MAP_FROM, 1):  # an empty file cannot be mapped
             try:
-                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                return mmap.mmap(handle, 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # a file system that cannot map files: read it
                 pass
-        return handle.read()
+        return stream.read()
 
 
-def _decode(raw: bytes, result: TableFile) -> str:
-    """The file's text, invalid UTF-8 replaced by U+FFFD and reported on its line (line by line: linear)."""
+def _decode(raw: bytes, result: TableFile) -> str | None:
+    """The file's text, invalid UTF-8 replaced by U+FFFD and reported on its line (line by line: linear).
+
+    None, with one problem, when the file is Windows-1252 or Latin-1 text rather than UTF-8.
+    """
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    lines = raw.split(b"\n")  # 0x0A never occurs inside a multi-byte UTF-8 character
+    foreign = encodings.single_byte(raw)
+    if foreign is not None:
+        result.problem("encoding-error", 1, foreign.message(), hint=foreign.hint(result.file))
+        result.incomplete = True
+        return None
+    lines = _split_lines(raw)  # CR and LF never occur inside a multi-byte UTF-8 character
     for number, line in enumerate(lines, start=1):
         try:
             line.decode("utf-8")
@@ -345,20 +375,32 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     line, width, lines_read = 1, 0, 0
     physical = cache(lambda: io.StringIO(text, newline="").readlines())  # lines as the csv module counts them
     last_start, last_problems, last_kept = 1, len(result.problems), False
-    for row in reader:
+    quoted = '"' in text
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:  # a cell over the csv module's field limit: far over any field's length
+            result.unparseable(line, f"the CSV cannot be read from this line on: {error}", hint=_TOO_LONG)
+            break
         last_start, last_problems, last_kept = line, len(result.problems), False
         if header is None:
             if _is_blank(row):
                 result.problem("blank-row", line, "the header row is blank", hint=_header_hint(result))
             else:
-                header = row
+                header, before = row, len(result.problems)
                 result.header = header
                 kept = _check_header(header, result, line)
                 width = len(header)
+                if _other_delimiter(header, result, before):
+                    return
         elif _is_blank(row) or len(row) != width:
             _unusable(
                 result, line, row, header, written=lambda first=line: _record_text(physical(), first, reader.line_num)
             )
+        elif quoted and _altered(written := _record_text(physical(), line, reader.line_num)):
+            _misquoted(result, line, written, header)
         else:
             rows.append(row)
             lines.append(line)
@@ -380,6 +422,57 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
     result.lines = np.asarray(lines, dtype=np.int64)
+
+
+_TOO_LONG = "a cell holds over 131,072 characters (no field allows more than 10,000): look for a quote not closed"
+
+
+def _altered(written: str) -> bool:
+    """True when the csv module would change a cell of this record: a quote inside a quoted cell is not doubled.
+
+    RFC 4180 2.7: a quote inside a quoted cell is written twice. The lenient reader drops
+    an undoubled one (``"says "temporary`` reads as ``says temporary``), so such a record is
+    a parse-error, never a silently altered cell (fmt refuses it alike).
+    """
+    if '"' not in written:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(written, newline=""), strict=True):
+            pass
+    except csv.Error as error:
+        return "expected after" in str(error)
+    return False
+
+
+def _misquoted(result: TableFile, line: int, written: str, header: list[str]) -> None:
+    """A record with an undoubled quote in a quoted cell: reported, not read; its id, if any, still exists."""
+    result.problem(
+        "parse-error",
+        line,
+        "a quote inside a quoted cell is not doubled, so the cell cannot be read as written",
+        hint='write a quote inside a quoted cell as two ("")',
+    )
+    cells = next(csv.reader([written.split("\n", 1)[0]]), [])
+    if "id" in header and header.index("id") < len(cells) and cells[header.index("id")]:
+        result.unread_ids.append(cells[header.index("id")])
+
+
+def _other_delimiter(header: list[str], result: TableFile, before: int) -> bool:
+    """True, with one problem, when a one-cell header is names separated by ``;`` or a tab instead of commas."""
+    if len(header) != 1:
+        return False
+    known = {column.name for column in columns(TABLES[result.table])}
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+        names = header[0].split(delimiter)
+        if len(names) >= 2 and sum(part.strip().strip('"') in known for part in names) >= 2:
+            del result.problems[before:]  # the header's made-up problems
+            result.unparseable(
+                1,
+                f"the file is separated by {name}, not commas, so it was not read",
+                hint="save it as comma-separated CSV (in Excel: CSV UTF-8 (Comma delimited))",
+            )
+            return True
+    return False
 
 
 def _record_text(physical: list[str], first: int, last: int) -> str:

@@ -1,0 +1,215 @@
+"""What a dataset folder holds, and the one way any command opens a file in it.
+
+A folder holds more than tables. This module decides, once for every command, which
+entries are table files (one list of table names and suffixes, suffixes compared
+case-insensitively), which are litter to skip with a note (dot-files, ``Thumbs.db``,
+editor backups), and which are filesystem oddities that get one problem saying what they
+are: a broken link, a link out of the folder, a FIFO, socket or device, an unreadable
+file, a folder named like a table.
+
+A dataset folder is a boundary: a link that leads out of it is never followed, so no
+byte of its target is read or echoed (a link to ``/etc/passwd`` named ``actors.csv``).
+Links that stay inside the folder are followed. Only regular files are ever opened, and
+they are opened without blocking, so a FIFO never makes a command wait.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dataset_tools.errors import UnreadableInput
+from dataset_tools.schema.models import TABLES
+from dataset_tools.validation.problems import Problem
+
+FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+"""Table file suffixes (compared in lower case) and the format each means, in the order they are preferred."""
+DESCRIPTOR = "datapackage.json"
+"""The dataset's own descriptor (name, schema version); not a table."""
+LITTER = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r", "__macosx"})
+"""Files operating systems leave in folders (lower case); dot-files and editor backups are litter too."""
+
+
+def table_of(path: Path | str) -> str | None:
+    """The table a file name stands for (``organisations.CSV`` → ``organisations``), or None."""
+    name = Path(path).name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or f".{suffix.lower()}" not in FORMATS or stem not in TABLES:
+        return None
+    return stem
+
+
+def format_of(path: Path | str) -> str:
+    """``csv``, ``json`` or ``jsonl``, from the file's suffix (raises KeyError for another suffix)."""
+    return FORMATS[Path(path).suffix.lower()]
+
+
+def is_litter(name: str) -> bool:
+    """True for files an editor or operating system leaves behind: ``.DS_Store``, ``x.csv~``, ``Thumbs.db``."""
+    return name.startswith(".") or name.endswith("~") or name.lower() in LITTER or name.startswith("#")
+
+
+def table_names() -> str:
+    """The table file names, for messages."""
+    return ", ".join(f"{table}.csv" for table in TABLES)
+
+
+def display(path: Path) -> str:
+    """A path as problems name it: relative to the working directory when inside it."""
+    try:
+        return path.absolute().relative_to(Path.cwd().absolute()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass
+class Listing:
+    """The entries of a dataset folder, sorted out."""
+
+    tables: dict[str, Path] = field(default_factory=dict)
+    """The file read for each table found (the first, by name, when a table has several)."""
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Names of litter files skipped."""
+    descriptor: Path | None = None
+    """The folder's ``datapackage.json``, when it is a regular file inside the folder."""
+
+
+def oddity(path: Path, folder: Path) -> str | None:
+    """What is wrong with ``path`` as a file to read from ``folder``, in words; None for a readable regular file.
+
+    Looks with ``lstat`` and ``stat`` only: nothing is opened but a regular file, without
+    blocking, and a link out of ``folder`` is never followed past its resolution.
+    """
+    try:
+        link = path.lstat()
+    except OSError as error:
+        return f"cannot be looked at ({error.strerror or error})"
+    if stat.S_ISLNK(link.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "is a broken link (its target does not exist)"
+        try:
+            target.relative_to(folder.resolve())
+        except ValueError:
+            return "is a link to a file outside the dataset folder, which is never read"
+    try:
+        info = path.stat()
+    except OSError as error:
+        return f"cannot be looked at ({error.strerror or error})"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a table file"
+    if stat.S_ISFIFO(info.st_mode):
+        return "is a named pipe (FIFO), not a file; it was not read"
+    if stat.S_ISSOCK(info.st_mode):
+        return "is a socket, not a file; it was not read"
+    if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+        return "is a device, not a file; it was not read"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file; it was not read"
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error}); check its permissions"
+    return None
+
+
+def list_folder(folder: Path, show: Callable[[Path], str] = display) -> Listing:
+    """Sort a dataset folder's entries into tables, litter and problems (``show`` names paths in problems).
+
+    Raises :class:`UnreadableInput` when the folder itself cannot be listed.
+    """
+    listing = Listing()
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        raise UnreadableInput(f"{folder}: cannot list the folder ({error.strerror or error})") from None
+    for path in entries:
+        name = path.name
+        if is_litter(name):
+            listing.skipped.append(name)
+            continue
+        if len(os.fsencode(name)) > 255:
+            listing.problems.append(
+                Problem("unknown-file", show(path), None, "its name is over 255 bytes", hint="rename or remove it")
+            )
+            continue
+        table = table_of(path)
+        wrong = oddity(path, folder)
+        if name == DESCRIPTOR:
+            if wrong is None:
+                listing.descriptor = path
+            else:
+                listing.problems.append(
+                    Problem("schema-version-error", show(path), None, f"{name} {wrong}", hint="make it a JSON file")
+                )
+            continue
+        if wrong is not None:
+            hint = "replace it with the table's file" if table else "remove it from the dataset folder"
+            if wrong.startswith("is a folder") and table:
+                hint = f"make {name} a file of the table's records, and move the folder elsewhere"
+            listing.problems.append(Problem("unknown-file", show(path), None, f"{name} {wrong}", hint=hint))
+            continue
+        if table is None:
+            listing.problems.append(
+                Problem(
+                    "unknown-file",
+                    show(path),
+                    None,
+                    f"{name} is not a table of the dataset",
+                    hint=f"tables are {table_names()} (or .json/.jsonl); move other files elsewhere",
+                )
+            )
+        elif table in listing.tables:
+            listing.problems.append(
+                Problem(
+                    "duplicate-table",
+                    show(path),
+                    None,
+                    f"{table} already has a file, {listing.tables[table].name}; only that one was checked",
+                    hint="keep one file per table",
+                )
+            )
+        else:
+            listing.tables[table] = path
+    return listing
+
+
+def check_file(path: Path) -> None:
+    """Raise :class:`UnreadableInput` unless ``path`` is a regular file that may be read.
+
+    A file named alone is bounded by its own folder: a link out of it is not followed.
+    """
+    wrong = oddity(path, path.parent)
+    if wrong is not None:
+        raise UnreadableInput(f"{path}: {wrong}")
+
+
+MAP_FROM = 1 << 20
+"""Files this big or bigger are mapped into memory rather than read: no copy, and far fewer page faults."""
+
+
+def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, opened without blocking; at most ``limit`` + 1 bytes when a limit is given.
+
+    Raises :class:`UnreadableInput` for anything but a regular file, or a read that fails.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise UnreadableInput(f"{path}: not a regular file; it was not read")
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            return stream.read() if limit is None else stream.read(limit + 1)
+    except OSError as error:
+        if isinstance(error, UnreadableInput):
+            raise
+        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
+    finally:
+        os.close(handle)
