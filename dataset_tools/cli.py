@@ -201,7 +201,12 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
     show_default=True,
     help="text for people, github for workflow annotations.",
 )
-def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> None:
+@click.option(
+    "--from-encoding",
+    metavar="CODEC",
+    help="The files are in this encoding (cp1252, latin-1, utf-16 …): convert them to UTF-8, losslessly.",
+)
+def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str, from_encoding: str | None) -> None:
     """Rewrite table files into canonical form (default: the repository's datasets/).
 
     Canonical form: the schema's columns in order, rows sorted by id, cells trimmed and
@@ -213,7 +218,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str) -> Non
     from dataset_tools.writing import fmt  # noqa: PLC0415 - loaded only for the command that uses it
 
     try:
-        changes = fmt.format_paths(paths or (default_datasets(),), check=check)
+        changes = fmt.format_paths(paths or (default_datasets(),), check=check, from_encoding=from_encoding)
     except DatasetToolsError as error:
         raise click.UsageError(str(error)) from error
     github = output_format == "github"

@@ -18,6 +18,7 @@ folder, then ``os.replace``), so a reader never sees half a file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -28,13 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.reading import encodings, files
+from dataset_tools.reading.files import table_of
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing.atomic import atomic_write_bytes
 from dataset_tools.writing.canonical import csv_text
-
-SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
-"""File suffixes ``fmt`` formats."""
 
 BOM = "\ufeff"
 
@@ -64,13 +64,6 @@ def normalise_cell(value: str, is_list: bool) -> str:
     return normalise(value)
 
 
-def table_of(path: Path) -> str | None:
-    """The table a file holds, from its name (``organisations.csv`` → ``organisations``)."""
-    if path.suffix.lower() in SUFFIXES and path.stem in TABLES:
-        return path.stem
-    return None
-
-
 def table_files(paths: Iterable[Path]) -> list[Path]:
     """The table files among ``paths`` and inside the folders among them, sorted.
 
@@ -79,12 +72,14 @@ def table_files(paths: Iterable[Path]) -> list[Path]:
     """
     found: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found.update(child for child in path.iterdir() if child.is_file() and table_of(child))
-        elif path.is_file():
+        if path.is_dir():  # litter, links out of the folder, FIFOs …: the validator reports them
+            found.update(files.list_folder(path).tables.values())
+        elif path.exists() or path.is_symlink():
             if table_of(path) is None:
-                names = ", ".join(f"{table}.csv" for table in TABLES)
-                raise UsageError(f"{path}: not a table file; table files are named {names} (or .json, .jsonl)")
+                raise UsageError(
+                    f"{path}: not a table file; table files are named {files.table_names()} (or .json, .jsonl)"
+                )
+            files.check_file(path)
             found.add(path)
         else:
             raise UnreadableInput(f"{path}: no such file or folder")
@@ -98,23 +93,41 @@ def canonical_text(text: str, table: str, file: str, suffix: str) -> tuple[str |
         problem = Problem("nul-byte", file, line, "this line contains a NUL byte", hint="remove it")
         return None, [problem]
     text = text.removeprefix(BOM)
-    if suffix == ".json":
+    kind = files.FORMATS[suffix]
+    if kind == "json":
         return _canonical_json(text, table, file)
-    if suffix in {".jsonl", ".ndjson"}:
+    if kind == "jsonl":
         return _canonical_json(text, table, file, lines=True)
     return _canonical_csv(text, table, file)
 
 
-def format_file(path: Path, file: str | None = None, *, check: bool = False) -> Change:
-    """Rewrite one table file into canonical form (unless ``check``); say what changed."""
+def format_file(
+    path: Path, file: str | None = None, *, check: bool = False, from_encoding: str | None = None
+) -> Change:
+    """Rewrite one table file into canonical form (unless ``check``); say what changed.
+
+    ``from_encoding`` names the codec the file is written in (``cp1252``, ``utf-16`` …):
+    it is decoded with it, strictly (a byte it cannot decode is a problem, never replaced),
+    and written as UTF-8. Without it, a file that is not UTF-8 is reported with the
+    command that converts it.
+    """
     file = file if file is not None else str(path)
     table = table_of(path)
     if table is None:
         raise UsageError(f"{file}: not a table file")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UnreadableInput(f"{file}: cannot read: {error.strerror}") from error
+    raw = files.read_bytes(path)
+    if from_encoding is not None:
+        try:
+            text = raw.decode(from_encoding)
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            message = f"this line cannot be decoded as {from_encoding}, so the file cannot be converted without loss"
+            return Change(path, file, changed=False, problems=(Problem("encoding-error", file, line, message),))
+        return _finish(path, file, raw, text, table, check=check)
+    foreign = encodings.identify(raw)
+    if foreign is not None:
+        problem = Problem("encoding-error", file, 1, foreign.message(), hint=foreign.hint(file))
+        return Change(path, file, changed=False, problems=(problem,))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -127,6 +140,11 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
             hint="save the file as UTF-8",
         )
         return Change(path, file, changed=False, problems=(problem,))
+    return _finish(path, file, raw, text, table, check=check)
+
+
+def _finish(path: Path, file: str, raw: bytes, text: str, table: str, *, check: bool) -> Change:
+    """Write (unless ``check``) the canonical form of ``text``, read from ``raw``; say what changed."""
     result, problems = canonical_text(text, table, file, path.suffix.lower())
     if result is None:
         return Change(path, file, changed=False, problems=tuple(problems))
@@ -138,9 +156,16 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
     return Change(path, file, changed=True)
 
 
-def format_paths(paths: Iterable[Path], *, check: bool = False) -> list[Change]:
-    """Format every table file among ``paths`` (files or folders)."""
-    return [format_file(path, str(path), check=check) for path in table_files(paths)]
+def format_paths(paths: Iterable[Path], *, check: bool = False, from_encoding: str | None = None) -> list[Change]:
+    """Format every table file among ``paths`` (files or folders); see :func:`format_file` for ``from_encoding``."""
+    if from_encoding is not None:
+        try:
+            codecs.lookup(from_encoding)
+        except LookupError:
+            raise UsageError(
+                f"--from-encoding {from_encoding}: no such encoding (try cp1252, latin-1, utf-16)"
+            ) from None
+    return [format_file(path, str(path), check=check, from_encoding=from_encoding) for path in table_files(paths)]
 
 
 def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
