@@ -14,14 +14,13 @@ and the dataset's ``datapackage.json`` is updated to the new version last.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.reading import files, records
 from dataset_tools.schema import compat
 from dataset_tools.schema import migrations as registry
 from dataset_tools.schema.migrations import MIGRATIONS, Migration, Record, TableMigration, Unrepresentable
@@ -121,15 +120,11 @@ def _plan(folder: Path, table: str, chain: list[Migration], result: Result) -> t
 
 def _text(path: Path) -> str:
     """The file's text exactly as stored: no newline translation (a lone CR in a quoted cell is data)."""
-    return path.read_bytes().decode("utf-8")
+    return files.read_bytes(path).decode("utf-8").removeprefix("\ufeff")
 
 
 def _table_path(folder: Path, table: str) -> Path | None:
-    return next((folder / f"{table}{suffix}" for suffix in FORMATS if (folder / f"{table}{suffix}").exists()), None)
-
-
-FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl"}
-"""The table file formats a migration reads and writes back in the same format."""
+    return files.list_folder(folder).tables.get(table)
 
 
 def _problem(result: Result, path: Path, line: int | None, message: str, field_name: str | None = None) -> None:
@@ -141,37 +136,37 @@ def _read(path: Path, step: TableMigration | None, result: Result) -> _File | No
     lists = step.source_lists if step else frozenset()
     try:
         text = _text(path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise UnreadableInput(f"{path}: {error}") from error
-    fmt = FORMATS[path.suffix]
+    except UnicodeDecodeError as error:
+        raise UnreadableInput(f"{path}: not UTF-8 ({error}); run `dataset-tools validate` on it first") from None
+    fmt = files.format_of(path)
+    found: list[Problem] = []
     if fmt == "csv":
-        reader = csv.reader(io.StringIO(text, newline=""))
-        rows, lines, start = [], [], 1
-        for row in reader:
-            rows.append(row)
-            lines.append(start)
-            start = reader.line_num + 1
+        rows = list(records.csv_records(text, path.as_posix(), found))
+        if found:
+            _problem(result, path, found[0].line, f"{found[0].message}: fix it first")
+            return None
         if not rows:
             return _File(path, fmt, [], [], [])
-        header, body, lines = rows[0], rows[1:], lines[1:]
-        records, kept = [], []
-        for line, row in zip(lines, body, strict=True):
+        (_, header), body = rows[0], rows[1:]
+        data, kept = [], []
+        for line, row in body:
             if len(row) != len(header):
                 _problem(result, path, line, f"the row has {len(row)} cells, the header {len(header)}: fix it first")
                 continue
-            records.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
+            data.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
             kept.append(line)
-        return _File(path, fmt, header, kept, records)
-    try:
-        data = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines() if line.strip()]
-    except ValueError as error:
-        _problem(result, path, None, f"not valid JSON ({error}): fix it first")
+        return _File(path, fmt, header, kept, data)
+    objects = records.json_objects(text, path.as_posix(), found) if fmt == "json" and text.strip() else []
+    if fmt == "jsonl":
+        objects = records.json_lines(text, path.as_posix(), found)
+    if found:
+        _problem(result, path, found[0].line, f"{found[0].message}: fix it first")
         return None
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+    if not all(isinstance(item, dict) for _, item in objects):
         _problem(result, path, None, "the file must hold a list of objects: fix it first")
         return None
-    header = list(dict.fromkeys(name for item in data for name in item))
-    return _File(path, fmt, header, [None] * len(data), [dict(item) for item in data])
+    header = list(dict.fromkeys(name for _, item in objects for name in item))
+    return _File(path, fmt, header, [line for line, _ in objects], [dict(item) for _, item in objects])
 
 
 def _from_cell(cell: str, is_list: bool) -> Any:

@@ -19,17 +19,16 @@ folder, then ``os.replace``), so a reader never sees half a file.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.reading import encodings, files
+from dataset_tools.reading.records import csv_records, json_lines, json_objects
 from dataset_tools.reading.files import table_of
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
@@ -176,35 +175,11 @@ def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _csv_records(text: str, file: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, cells) of every record, header included; stops at a parse error."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            problems.append(
-                Problem(
-                    "parse-error",
-                    file,
-                    line,
-                    f"the CSV cannot be parsed from this line on: {error}",
-                    hint="look for a quote that is not closed, or a quote in the middle of an unquoted cell",
-                )
-            )
-            return
-        yield line, row
-        line = reader.line_num + 1
-
-
 def _canonical_csv(text: str, table: str, file: str) -> tuple[str | None, list[Problem]]:
     cols = columns(TABLES[table])
     names = [column.name for column in cols]
     problems: list[Problem] = []
-    records = [(line, row) for line, row in _csv_records(text, file, problems) if any(map(normalise, row))]
+    records = [(line, row) for line, row in csv_records(text, file, problems) if any(map(normalise, row))]
     if not records:
         return (None, problems) if problems else (csv_text(names, []), [])
     header_line, header = records[0]
@@ -265,72 +240,6 @@ def _header_index(header: list[str], names: list[str], line: int, file: str, pro
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKeyError(key)
-        result[key] = value
-    return result
-
-
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
-    """(line, value) of every element of the top-level array."""
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
-    stripped = text.lstrip(" \t\r\n")
-    pos = len(text) - len(stripped)
-    if not stripped.startswith("["):
-        line = text.count("\n", 0, pos) + 1
-        problems.append(Problem("parse-error", file, line, "a JSON table must be an array of objects"))
-        return []
-    pos += 1
-    found: list[tuple[int, Any]] = []
-    expect_value = True
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        line = text.count("\n", 0, pos) + 1
-        if pos < len(text) and text[pos] == "]" and (not found or not expect_value):
-            pos += 1
-            break
-        if pos < len(text) and text[pos] == "," and not expect_value:
-            pos += 1
-            expect_value = True
-            continue
-        if not expect_value:
-            problems.append(Problem("parse-error", file, line, "invalid JSON: expected ',' or ']'"))
-            return found
-        try:
-            value, pos = decoder.raw_decode(text, pos)
-        except _DuplicateKeyError as error:
-            problems.append(
-                Problem(
-                    "parse-error",
-                    file,
-                    line,
-                    f"key {error.key!r} appears twice in this object; formatting would keep only one",
-                    field=error.key,
-                    hint="keep one of them",
-                )
-            )
-            return found
-        except json.JSONDecodeError as error:
-            problems.append(Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}"))
-            return found
-        found.append((line, value))
-        expect_value = False
-    if text[pos:].strip(" \t\r\n"):
-        line = text.count("\n", 0, pos) + 1
-        problems.append(Problem("parse-error", file, line, "invalid JSON: text after the closing ]"))
-    return found
-
-
 def _normalise_json(value: Any) -> Any:
     """Strings normalised, list items each normalised; other JSON values kept as they are."""
     if isinstance(value, str):
@@ -340,31 +249,14 @@ def _normalise_json(value: Any) -> Any:
     return value
 
 
-def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
-    """(line, value) of every non-blank line of a JSON Lines file."""
-    found: list[tuple[int, Any]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys)))
-        except _DuplicateKeyError as error:
-            problems.append(
-                Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
-            )
-        except json.JSONDecodeError as error:
-            problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
-    return found
-
-
 def _canonical_json(text: str, table: str, file: str, *, lines: bool = False) -> tuple[str | None, list[Problem]]:
     """A JSON array (``lines=False``) or JSON Lines file in canonical form."""
     names = [column.name for column in columns(TABLES[table])]
     problems: list[Problem] = []
     if lines:
-        objects = _json_lines(text, file, problems)
+        objects = json_lines(text, file, problems)
     else:
-        objects = _json_objects(text, file, problems) if text.strip() else []
+        objects = json_objects(text, file, problems) if text.strip() else []
     records: list[dict[str, Any]] = []
     for line, obj in objects:
         if not isinstance(obj, dict):
