@@ -185,8 +185,16 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
         raise click.UsageError(str(error)) from error
     click.echo(formats.FORMATTERS[output_format](result))
     if output_format == "github" and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(formats.markdown_summary(result))
+        try:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(formats.markdown_summary(result))
+        except OSError as error:
+            click.echo(
+                f"error: cannot write the step summary to {summary} ({error.strerror or error}); "
+                "point GITHUB_STEP_SUMMARY at a writable file, or unset it",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
 

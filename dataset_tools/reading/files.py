@@ -213,3 +213,26 @@ def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
         raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
     finally:
         os.close(handle)
+
+
+def read_lines(path: Path, numbers: set[int]) -> dict[int, str]:
+    """Lines ``numbers`` (1-based) of a regular file, without their line ends; {} if it cannot be read.
+
+    Lines end at LF, CRLF or a lone CR (the one definition every line number uses); bad
+    UTF-8 shows as U+FFFD. One pass, no further than the last line asked for.
+    """
+    found: dict[int, str] = {}
+    last = max(numbers, default=0)
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return {}
+    with os.fdopen(handle, "r", encoding="utf-8", errors="replace", newline="") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return {}
+        for number, text in enumerate(stream, start=1):
+            if number in numbers:
+                found[number] = text.rstrip("\r\n")
+            if number >= last:
+                break
+    return found
