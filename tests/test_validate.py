@@ -542,9 +542,9 @@ def test_an_empty_reference_names_nothing_even_beside_a_record_without_an_id(tmp
     ]
 
 
-def test_a_folder_named_like_a_table_is_called_a_folder_and_its_table_missing(tmp_path):
+def test_a_folder_named_like_a_table_is_one_problem_that_calls_it_a_folder(tmp_path):
     folder = make_dataset(tmp_path, {"positions.csv": DELETE})
     (folder / "positions.csv").mkdir()
     report = validate(folder)
-    assert located(report) == [("positions.csv", None, None, code) for code in ("missing-table", "unknown-file")]
-    assert report.problems[1].message == "positions.csv is a folder, not a table file"
+    assert located(report) == [("positions.csv", None, None, "unknown-file")]
+    assert report.problems[0].message == "positions.csv is a folder, not a table file"

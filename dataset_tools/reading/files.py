@@ -74,8 +74,6 @@ class Listing:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Names of litter files skipped."""
-    descriptor: Path | None = None
-    """The folder's ``datapackage.json``, when it is a regular file inside the folder."""
 
 
 def oddity(path: Path, folder: Path) -> str | None:
@@ -138,16 +136,9 @@ def list_folder(folder: Path, show: Callable[[Path], str] = display) -> Listing:
                 Problem("unknown-file", show(path), None, "its name is over 255 bytes", hint="rename or remove it")
             )
             continue
-        table = table_of(path)
-        wrong = oddity(path, folder)
-        if name == DESCRIPTOR:
-            if wrong is None:
-                listing.descriptor = path
-            else:
-                listing.problems.append(
-                    Problem("schema-version-error", show(path), None, f"{name} {wrong}", hint="make it a JSON file")
-                )
+        if name == DESCRIPTOR:  # read (and any oddity of it reported) by the descriptor's reader
             continue
+        table, wrong = table_of(path), oddity(path, folder)
         if wrong is not None:
             hint = "replace it with the table's file" if table else "remove it from the dataset folder"
             if wrong.startswith("is a folder") and table:

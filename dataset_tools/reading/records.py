@@ -100,6 +100,9 @@ def json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[in
         except json.JSONDecodeError as error:
             problems.append(Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}"))
             return found
+        except (ValueError, RecursionError) as error:  # an integer of thousands of digits; nesting too deep
+            problems.append(Problem("parse-error", file, line, f"the JSON cannot be read here: {_why(error)}"))
+            return found
         found.append((line, value))
         expect_value = False
     if text[pos:].strip(" \t\r\n"):
@@ -122,4 +125,10 @@ def json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int,
             )
         except json.JSONDecodeError as error:
             problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
+        except (ValueError, RecursionError) as error:  # an integer of thousands of digits; nesting too deep
+            problems.append(Problem("parse-error", file, number, f"the JSON cannot be read here: {_why(error)}"))
     return found
+
+
+def _why(error: Exception) -> str:
+    return "it is nested too deeply" if isinstance(error, RecursionError) else str(error)

@@ -58,6 +58,8 @@ class TableFile:
     problems: list[Problem] = field(default_factory=list)
     field_lines: dict[str, np.ndarray] = field(default_factory=dict)
     """Where a field's line differs from its record's (JSON, one key a line): field → line of each row."""
+    blank_lines: list[int] = field(default_factory=list)
+    """Lines found blank, reported (runs together) when the file has been read."""
     unread_ids: list[str] = field(default_factory=list)
     """Ids of records that exist but could not be read into rows (ragged ones): references to them resolve."""
     incomplete: bool = False
@@ -82,14 +84,21 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
 
     Raises :class:`UnreadableInput` when the file is not a regular file or cannot be read.
     """
-    fmt = format_of(path)
-    result = TableFile(table=table, path=path, file=file, format=fmt)
+    result = TableFile(table=table, path=path, file=file, format=format_of(path))
+    _read(result, reference=reference)
+    _report_blanks(result)
+    return result
+
+
+def _read(result: TableFile, *, reference: bool) -> None:
+    """Read ``result``'s file into it."""
+    path, file, fmt = result.path, result.file, result.format
     raw = _contents(path)
     foreign = encodings.identify(raw)
     if foreign is not None:
         result.problem("encoding-error", 1, foreign.message(), hint=foreign.hint(file))
         result.incomplete = True
-        return result
+        return
     if raw[: len(BOM)] == BOM:
         result.problem(
             "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
@@ -98,23 +107,22 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
     if _NOT_SPACE.search(raw) is None:
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         result.incomplete = True
-        return result
+        return
     nul = raw.find(b"\x00") != -1
     nul_lines = [n for n, text in enumerate(_split_lines(raw[:]), start=1) if b"\x00" in text] if nul else []
     for line in nul_lines:
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
-        return result  # pyarrow checked the UTF-8; a file that fails goes on below
+        return  # pyarrow checked the UTF-8; a file that fails goes on below
     text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
     if text is None:
-        return result
+        return
     if fmt == "csv":
         _read_csv_reference(text, result)
     elif fmt == "json":
         _read_json(text, result)
     else:
         _read_jsonl(text, result)
-    return result
 
 
 def _split_lines(raw: bytes) -> list[bytes]:
@@ -338,7 +346,28 @@ def _unusable(result: TableFile, line: int, cells: list[str], header: list[str],
 
 
 def _blank(result: TableFile, line: int) -> None:
-    result.problem("blank-row", line, "this row is blank", hint="delete the line")
+    result.blank_lines.append(line)
+
+
+BLANK_RUN = 3
+"""Consecutive blank lines reported as one problem, from this many on (fewer are reported one by one)."""
+
+
+def _report_blanks(result: TableFile) -> None:
+    """One blank-row problem per blank line, or one per run of :data:`BLANK_RUN` or more naming its lines."""
+    lines = np.unique(np.asarray(result.blank_lines, dtype=np.int64))
+    result.blank_lines = []
+    if not len(lines):
+        return
+    breaks = np.flatnonzero(np.diff(lines) != 1) + 1
+    for run in np.split(lines, breaks):
+        first, last = int(run[0]), int(run[-1])
+        if len(run) < BLANK_RUN:
+            for line in run:
+                result.problem("blank-row", int(line), "this row is blank", hint="delete the line")
+        else:
+            message = f"lines {first} to {last} are blank ({len(run):,} lines)"
+            result.problem("blank-row", first, message, hint="delete these lines")
 
 
 def _ragged(result: TableFile, line: int, count: int, width: int) -> None:
@@ -493,7 +522,7 @@ def _from_line(text: str, start: int) -> str:
 
 def _read_json(text: str, result: TableFile) -> None:
     """An array of objects, each object located by the line it starts on."""
-    decoder = json.JSONDecoder(object_pairs_hook=_Record.from_pairs)
+    decoder = json.JSONDecoder(object_pairs_hook=_Record.from_pairs, parse_int=Digits)
     objects: list[tuple[int, Any, dict[str, int]]] = []
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
@@ -570,13 +599,14 @@ def _skip_ws(text: str, pos: int) -> int:
 def _read_jsonl(text: str, result: TableFile) -> None:
     """One JSON object per line; blank lines are reported."""
     objects: list[tuple[int, Any, dict[str, int]]] = []
+    last = text.count("\n") + 1
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
-            if number < text.count("\n") + 1 or line:
-                result.problem("blank-row", number, "this line is blank", hint="delete the line")
+            if number < last or line:
+                _blank(result, number)
             continue
         try:
-            record = json.loads(line, object_pairs_hook=_Record.from_pairs)
+            record = json.loads(line, object_pairs_hook=_Record.from_pairs, parse_int=Digits)
         except RecursionError:
             _too_deep(result, number)
         except json.JSONDecodeError as error:
@@ -662,6 +692,12 @@ def _characters(value: Any, line: int, result: TableFile) -> Any:
     return value
 
 
+class Digits(str):
+    """A JSON integer, kept as its digits: no field is a number, and Python's ``int`` refuses over 4,300 digits."""
+
+    __slots__ = ()
+
+
 class _Record(dict[str, Any]):
     """A JSON object that remembers the keys it was given more than once (the last value stays)."""
 
@@ -683,10 +719,10 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
     if is_list and isinstance(value, list):
         items = []
         for item in value:
-            if isinstance(item, str) and item and LIST_DELIMITER not in item:
+            if isinstance(item, str) and not isinstance(item, Digits) and item and LIST_DELIMITER not in item:
                 items.append(item)
             else:
-                shown = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+                shown = item if isinstance(item, str) and not isinstance(item, Digits) else _shown(item)
                 result.problem(
                     "type-error",
                     line,
@@ -696,9 +732,9 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
                     hint="write each item as its own string",
                 )
         return LIST_DELIMITER.join(items)
-    if isinstance(value, str) and not is_list:
+    if isinstance(value, str) and not isinstance(value, Digits) and not is_list:
         return value
-    shown = json.dumps(value, ensure_ascii=False)
+    shown = _shown(value)
     expected = "an array of strings" if is_list else "a string"
     result.problem(
         "type-error",
@@ -708,6 +744,21 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
         value=shown,
         hint=f"write it as {expected}",
     )
-    if isinstance(value, str):
+    if isinstance(value, str) and not isinstance(value, Digits):
         return value  # a string where an array belongs: reported above, and its items still checked
     return ""
+
+
+SHOWN = 200
+"""The most characters of a wrong JSON value a problem repeats."""
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as it was written (integers by their digits), cut to :data:`SHOWN` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):
+        text = "a value nested too deeply to show"
+    if isinstance(value, Digits):
+        text = str.__str__(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"

@@ -105,6 +105,7 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
         listing = files.list_folder(root, display)
         if not listing.tables and not _names_a_table(listing.problems):
             raise UsageError(f"{root}: not a dataset folder: it holds none of the table files ({files.table_names()})")
+        named = {files.table_of(problem.file) for problem in listing.problems}
         missing = [
             Problem(
                 "missing-table",
@@ -114,7 +115,7 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
                 hint=f"add {table}.csv, even with only its header",
             )
             for table in TABLES
-            if table not in listing.tables
+            if table not in listing.tables and table not in named  # an oddity named like it: one problem
         ]
         notes = []
         if listing.skipped:

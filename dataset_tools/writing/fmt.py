@@ -147,7 +147,12 @@ def _finish(path: Path, file: str, raw: bytes, text: str, table: str, *, check: 
     result, problems = canonical_text(text, table, file, path.suffix.lower())
     if result is None:
         return Change(path, file, changed=False, problems=tuple(problems))
-    data = result.encode("utf-8")
+    try:
+        data = result.encode("utf-8")
+    except UnicodeEncodeError:  # a JSON \u escape of half a character (a lone surrogate)
+        message = "a \\u escape writes half a character (a lone surrogate), which UTF-8 cannot hold"
+        problem = Problem("encoding-error", file, None, message, hint="write the character itself")
+        return Change(path, file, changed=False, problems=(problem,))
     if data == raw:
         return Change(path, file, changed=False)
     if not check:
