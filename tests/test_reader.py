@@ -1,4 +1,4 @@
-"""The one reader: what a folder holds, encodings, line breaks, whitespace, descriptors and archives, alike everywhere."""
+"""The one reader: what a folder holds, encodings, line breaks, whitespace, descriptors and archives."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from dataset_tools.validation.validator import validate
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 ORG_HEADER = "id,name,aliases,kind,country,parent_id,founded,dissolved,wikidata_id,source_ids,notes\n"
-SECRET = "TOP-SECRET-5f2c"
+SECRET = "TOP-SECRET-5f2c"  # noqa: S105 - a marker to look for in the output, not a password
 
 
 def make_dataset(tmp_path: Path, files: dict[str, bytes | None] | None = None) -> Path:
@@ -86,7 +86,8 @@ def test_fmt_check_never_reads_a_link_out_of_the_folder(tmp_path, target):
     folder = make_dataset(tmp_path, {"actors.csv": None})
     (folder / "actors.csv").symlink_to(target)
     result = CliRunner().invoke(cli, ["fmt", "--check", str(folder)])
-    assert "root:" not in result.output and "PATH=" not in result.output
+    assert "root:" not in result.output
+    assert "PATH=" not in result.output
     alone = CliRunner().invoke(cli, ["fmt", "--check", str(folder / "actors.csv")])
     assert alone.exit_code == 2
     assert "outside the dataset folder" in alone.output
@@ -161,7 +162,8 @@ def test_a_file_in_another_encoding_is_one_problem_naming_it_and_the_command(tmp
 def test_control_characters_from_a_binary_file_are_not_echoed(tmp_path):
     folder = make_dataset(tmp_path, {"organisations.csv": b"\x1b[31m\x07" * 200})
     result = CliRunner().invoke(cli, ["validate", str(folder)])
-    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
     assert "binary data" in result.output
 
 
@@ -181,7 +183,8 @@ def test_an_undoubled_quote_in_a_quoted_cell_is_a_parse_error_on_both_paths(tmp_
     report = _validate(make_dataset(tmp_path, {"organisations.csv": orgs(row)}), reference=reference)
     assert located(report) == [("organisations.csv", LAST + 1, None, "parse-error")]
     fmt = CliRunner().invoke(cli, ["fmt", "--check", str(tmp_path / "data" / "organisations.csv")])
-    assert f"organisations.csv:{LAST + 1}:" in fmt.output and "[parse-error]" in fmt.output
+    assert f"organisations.csv:{LAST + 1}:" in fmt.output
+    assert "[parse-error]" in fmt.output
 
 
 # --- whitespace -------------------------------------------------------------------------------
@@ -260,7 +263,8 @@ def test_an_integer_of_5000_digits_is_a_type_error_that_keeps_its_digits(tmp_pat
     (problem,) = report.problems
     assert (problem.code, problem.field, problem.value) == ("type-error", "notes", "7" * 199 + "…")
     fmt = CliRunner().invoke(cli, ["fmt", "--check", str(tmp_path / "data" / f"actors{suffix}")])
-    assert fmt.exit_code == 1 and "Traceback" not in fmt.output
+    assert fmt.exit_code == 1
+    assert "Traceback" not in fmt.output
 
 
 def test_json_nested_a_million_deep_is_one_clear_problem(tmp_path):
@@ -268,7 +272,8 @@ def test_json_nested_a_million_deep_is_one_clear_problem(tmp_path):
     folder = make_dataset(tmp_path, {"actors.csv": None, "actors.json": text.encode()})
     assert located(validate(folder)) == [("actors.json", 1, None, "parse-error")]
     fmt = CliRunner().invoke(cli, ["fmt", "--check", str(folder / "actors.json")])
-    assert fmt.exit_code == 1 and "[parse-error]" in fmt.output
+    assert fmt.exit_code == 1
+    assert "[parse-error]" in fmt.output
 
 
 # --- datapackage.json and release archives -----------------------------------------------------
@@ -286,10 +291,12 @@ def test_a_broken_descriptor_is_a_problem_in_validate_and_a_clear_error_in_diff_
     folder = make_dataset(tmp_path, {"datapackage.json": raw})
     (problem,) = validate(folder).problems
     assert (problem.code, problem.message) == ("schema-version-error", message)
-    with pytest.raises(UnreadableInput, match="datapackage.json"):
+    with pytest.raises(UnreadableInput, match=r"datapackage\.json"):
         dataset_tools.load(folder)
     result = CliRunner().invoke(cli, ["diff", str(folder), str(VALID)])
-    assert result.exit_code == 2 and "datapackage.json" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2
+    assert "datapackage.json" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_a_descriptor_linked_to_dev_zero_is_never_read(tmp_path):
@@ -333,17 +340,22 @@ def test_a_truncated_or_foreign_archive_is_exit_2_for_diff_and_release_previous(
     broken = tmp_path / "broken.zip"
     broken.write_bytes(whole.read_bytes()[:cut] if cut else b"not a zip at all")
     result = CliRunner().invoke(cli, ["diff", str(broken), str(VALID)])
-    assert result.exit_code == 2 and "broken.zip" in result.output and "Traceback" not in result.output
-    with pytest.raises(UnreadableInput, match="broken.zip"):
+    assert result.exit_code == 2
+    assert "broken.zip" in result.output
+    assert "Traceback" not in result.output
+    with pytest.raises(UnreadableInput, match=r"broken\.zip"):
         dataset_tools.load(broken)
     release = CliRunner().invoke(
         cli, ["release", str(VALID), "--out", str(tmp_path / "out"), "--version", "9.0.0", "--previous", str(broken)]
     )
-    assert release.exit_code == 2 and "broken.zip" in release.output and "Traceback" not in release.output
+    assert release.exit_code == 2
+    assert "broken.zip" in release.output
+    assert "Traceback" not in release.output
 
 
 def test_an_unwritable_step_summary_is_exit_2_naming_it(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no" / "such" / "summary.md"))
     result = CliRunner().invoke(cli, ["validate", str(VALID), "--format", "github"])
     assert result.exit_code == 2
-    assert "summary.md" in result.output and "Traceback" not in result.output
+    assert "summary.md" in result.output
+    assert "Traceback" not in result.output

@@ -77,12 +77,9 @@ def identify(raw: bytes) -> Foreign | None:
     by one.
     """
     head = bytes(raw[:SAMPLE])
-    for bom, encoding, looks_like in _BOMS:
-        if head.startswith(bom):
-            return Foreign(looks_like, encoding.rpartition("-")[0])  # the codec reads the mark, and drops it
-    for magic, looks_like in _MAGIC:
-        if head.startswith(magic):
-            return Foreign(looks_like, None)
+    signed = _signature(head)
+    if signed is not None:
+        return signed
     if b"\x00" in head:
         for encoding, width in (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2)):
             found = _text_without_bom(head, encoding, width)
@@ -93,11 +90,22 @@ def identify(raw: bytes) -> Foreign | None:
         return Foreign("binary data, not text", None)
     try:
         head.decode("utf-8")
-        return None
     except UnicodeDecodeError as error:
         if error.start >= len(head) - 3 and error.reason == "unexpected end of data":
             return None  # the sample cut a character in two
-    return single_byte(raw)
+        return single_byte(raw)
+    return None
+
+
+def _signature(head: bytes) -> Foreign | None:
+    """A UTF-16 or UTF-32 byte order mark, or the magic bytes of a binary format."""
+    for bom, encoding, looks_like in _BOMS:
+        if head.startswith(bom):
+            return Foreign(looks_like, encoding.rpartition("-")[0])  # the codec reads the mark, and drops it
+    for magic, looks_like in _MAGIC:
+        if head.startswith(magic):
+            return Foreign(looks_like, None)
+    return None
 
 
 def single_byte(raw: bytes) -> Foreign | None:

@@ -49,7 +49,7 @@ def format_of(path: Path | str) -> str:
 
 def is_litter(name: str) -> bool:
     """True for files an editor or operating system leaves behind: ``.DS_Store``, ``x.csv~``, ``Thumbs.db``."""
-    return name.startswith(".") or name.endswith("~") or name.lower() in LITTER or name.startswith("#")
+    return name.startswith((".", "#")) or name.endswith("~") or name.lower() in LITTER
 
 
 def table_names() -> str:
@@ -83,36 +83,40 @@ def oddity(path: Path, folder: Path) -> str | None:
     blocking, and a link out of ``folder`` is never followed past its resolution.
     """
     try:
-        link = path.lstat()
+        wrong = _link(path, folder) if stat.S_ISLNK(path.lstat().st_mode) else None
+        mode = path.stat().st_mode if wrong is None else 0
     except OSError as error:
         return f"cannot be looked at ({error.strerror or error})"
-    if stat.S_ISLNK(link.st_mode):
-        try:
-            target = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return "is a broken link (its target does not exist)"
-        try:
-            target.relative_to(folder.resolve())
-        except ValueError:
-            return "is a link to a file outside the dataset folder, which is never read"
-    try:
-        info = path.stat()
-    except OSError as error:
-        return f"cannot be looked at ({error.strerror or error})"
-    if stat.S_ISDIR(info.st_mode):
-        return "is a folder, not a table file"
-    if stat.S_ISFIFO(info.st_mode):
-        return "is a named pipe (FIFO), not a file; it was not read"
-    if stat.S_ISSOCK(info.st_mode):
-        return "is a socket, not a file; it was not read"
-    if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
-        return "is a device, not a file; it was not read"
-    if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file; it was not read"
+    if wrong is not None:
+        return wrong
+    if not stat.S_ISREG(mode):
+        return next((words for test, words in _KINDS if test(mode)), "is not a regular file; it was not read")
     try:
         os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
     except OSError as error:
         return f"cannot be read ({error.strerror or error}); check its permissions"
+    return None
+
+
+_KINDS = (
+    (stat.S_ISDIR, "is a folder, not a table file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file; it was not read"),
+    (stat.S_ISSOCK, "is a socket, not a file; it was not read"),
+    (stat.S_ISCHR, "is a device, not a file; it was not read"),
+    (stat.S_ISBLK, "is a device, not a file; it was not read"),
+)
+
+
+def _link(path: Path, folder: Path) -> str | None:
+    """What is wrong with a symbolic link: broken, or leading out of ``folder``; None when it stays inside."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "is a broken link (its target does not exist)"
+    try:
+        target.relative_to(folder.resolve())
+    except ValueError:
+        return "is a link to a file outside the dataset folder, which is never read"
     return None
 
 

@@ -97,11 +97,8 @@ def json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[in
                 )
             )
             return found
-        except json.JSONDecodeError as error:
-            problems.append(Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}"))
-            return found
-        except (ValueError, RecursionError) as error:  # an integer of thousands of digits; nesting too deep
-            problems.append(Problem("parse-error", file, line, f"the JSON cannot be read here: {_why(error)}"))
+        except (ValueError, RecursionError) as error:  # bad JSON; an integer of thousands of digits; too deep
+            problems.append(_unreadable(file, line, error, first=1))  # the decoder counts the whole text's lines
             return found
         found.append((line, value))
         expect_value = False
@@ -123,12 +120,17 @@ def json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int,
             problems.append(
                 Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
             )
-        except json.JSONDecodeError as error:
-            problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
-        except (ValueError, RecursionError) as error:  # an integer of thousands of digits; nesting too deep
-            problems.append(Problem("parse-error", file, number, f"the JSON cannot be read here: {_why(error)}"))
+        except (ValueError, RecursionError) as error:  # bad JSON; an integer of thousands of digits; too deep
+            problems.append(_unreadable(file, number, error, first=number))
     return found
 
 
-def _why(error: Exception) -> str:
-    return "it is nested too deeply" if isinstance(error, RecursionError) else str(error)
+def _unreadable(file: str, line: int, error: Exception, *, first: int) -> Problem:
+    """The parse-error for JSON that cannot be read at ``line``: bad syntax, too deep, or a huge integer.
+
+    A syntax error is placed on its own line, counted from ``first``, the line the decoded text starts on.
+    """
+    if isinstance(error, json.JSONDecodeError):
+        return Problem("parse-error", file, first + error.lineno - 1, f"invalid JSON: {error.msg}")
+    why = "it is nested too deeply" if isinstance(error, RecursionError) else str(error)
+    return Problem("parse-error", file, line, f"the JSON cannot be read here: {why}")

@@ -20,7 +20,7 @@ import mmap
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -398,44 +398,32 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     """Read row by row with the stdlib csv module, tracking each record's first line."""
     rows: list[list[str]] = []
     lines: list[int] = []
-    reader = csv.reader(io.StringIO(text, newline=""))  # not strict: it reads bad quoting as pyarrow does
     header: list[str] | None = None
     kept: list[int] = []
-    line, width, lines_read = 1, 0, 0
     physical = cache(lambda: io.StringIO(text, newline="").readlines())  # lines as the csv module counts them
     last_start, last_problems, last_kept = 1, len(result.problems), False
     quoted = '"' in text
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:  # a cell over the csv module's field limit: far over any field's length
-            result.unparseable(line, f"the CSV cannot be read from this line on: {error}", hint=_TOO_LONG)
-            break
+    for line, row, end in _csv_rows(text, result):
         last_start, last_problems, last_kept = line, len(result.problems), False
         if header is None:
             if _is_blank(row):
                 result.problem("blank-row", line, "the header row is blank", hint=_header_hint(result))
-            else:
-                header, before = row, len(result.problems)
-                result.header = header
-                kept = _check_header(header, result, line)
-                width = len(header)
-                if _other_delimiter(header, result, before):
-                    return
-        elif _is_blank(row) or len(row) != width:
+                continue
+            header, before = row, len(result.problems)
+            result.header = header
+            kept = _check_header(header, result, line)
+            if _other_delimiter(header, result, before):
+                return
+        elif _is_blank(row) or len(row) != len(header):
             _unusable(
-                result, line, row, header, written=lambda first=line: _record_text(physical(), first, reader.line_num)
+                result, line, row, header, written=lambda first=line, end=end: _record_text(physical(), first, end)
             )
-        elif quoted and _altered(written := _record_text(physical(), line, reader.line_num)):
+        elif quoted and _altered(written := _record_text(physical(), line, end)):
             _misquoted(result, line, written, header)
         else:
             rows.append(row)
             lines.append(line)
             last_kept = True
-        lines_read = reader.line_num
-        line = lines_read + 1
     if '"' in text and fastcsv.ends_inside_quotes(_from_line(text, last_start)):
         del result.problems[last_problems:]
         if last_kept:
@@ -451,6 +439,25 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
     result.lines = np.asarray(lines, dtype=np.int64)
+
+
+def _csv_rows(text: str, result: TableFile) -> Iterator[tuple[int, list[str], int]]:
+    """(first line, cells, last line) of each record, as the lenient csv module reads it (as pyarrow does).
+
+    A record the csv module cannot read (a cell over its field limit) is a parse-error, and the end.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a cell over the csv module's field limit: far over any field's length
+            result.unparseable(line, f"the CSV cannot be read from this line on: {error}", hint=_TOO_LONG)
+            return
+        yield line, row, reader.line_num
+        line = reader.line_num + 1
 
 
 _TOO_LONG = "a cell holds over 131,072 characters (no field allows more than 10,000): look for a quote not closed"

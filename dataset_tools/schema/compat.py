@@ -31,7 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from dataset_tools.reading import descriptor
+from dataset_tools.reading import descriptor as descriptor_file
 from dataset_tools.schema import migrations
 from dataset_tools.schema.models import SCHEMA_VERSION
 from dataset_tools.validation.problems import Problem
@@ -287,7 +287,7 @@ def declared_version(folder: Path) -> str | None:
     A missing or unreadable ``datapackage.json`` declares nothing; :func:`check_declared`
     says what is wrong with one that exists.
     """
-    found = descriptor.read(folder / DESCRIPTOR, DESCRIPTOR)
+    found = descriptor_file.read(folder / DESCRIPTOR, DESCRIPTOR)
     version = found.data.get(VERSION_KEY) if found.data is not None else None
     return version if isinstance(version, str) else None
 
@@ -314,7 +314,7 @@ def check_declared(folder: Path, file: str | None = None, current: str = SCHEMA_
     def problem(message: str, line: int | None = None, value: str | None = None, hint: str | None = None) -> Problem:
         return Problem("schema-version-error", name, line, message, field=VERSION_KEY, value=value, hint=hint)
 
-    found = descriptor.read(path, name)
+    found = descriptor_file.read(path, name)
     if found.data is None:
         return found.problems
     text, data = found.text, found.data
@@ -348,6 +348,6 @@ def write_declared(folder: Path, version: str) -> None:
     path = folder / DESCRIPTOR
     data: dict[str, Any] = {"name": "coalitions"}
     if path.exists():
-        data = descriptor.load(path)
+        data = descriptor_file.load(path)
     data[VERSION_KEY] = version
     atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -28,8 +28,8 @@ from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.reading import encodings, files
-from dataset_tools.reading.records import csv_records, json_lines, json_objects
 from dataset_tools.reading.files import table_of
+from dataset_tools.reading.records import csv_records, json_lines, json_objects
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing.atomic import atomic_write_bytes
@@ -258,10 +258,8 @@ def _canonical_json(text: str, table: str, file: str, *, lines: bool = False) ->
     """A JSON array (``lines=False``) or JSON Lines file in canonical form."""
     names = [column.name for column in columns(TABLES[table])]
     problems: list[Problem] = []
-    if lines:
-        objects = json_lines(text, file, problems)
-    else:
-        objects = json_objects(text, file, problems) if text.strip() else []
+    read = json_lines if lines else json_objects
+    objects = read(text, file, problems) if lines or text.strip() else []
     records: list[dict[str, Any]] = []
     for line, obj in objects:
         if not isinstance(obj, dict):
