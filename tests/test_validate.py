@@ -343,9 +343,13 @@ def test_a_cell_longer_than_the_csv_modules_limit_is_a_constraint_error(tmp_path
     body = f"state-c,State C,,state,JO,,,,,src-example-report,{'x' * 200_000}\n"
     folder = make_dataset(tmp_path, {"organisations.csv": body})
     expected = ("organisations.csv", after("organisations.csv"), "notes", "constraint-error")
-    if reference:  # the csv module stops at 131,072 characters a cell, and the process's limit is left alone
+    if reference:  # the csv module stops at its limit (131,072 characters a cell), which validate leaves alone
         expected = ("organisations.csv", after("organisations.csv"), None, "parse-error")
-    assert located(validate(folder, reference=reference)) == [expected]
+    before = csv.field_size_limit(131_072)  # its default; an import of frictionless raises it for the process
+    try:
+        assert located(validate(folder, reference=reference)) == [expected]
+    finally:
+        csv.field_size_limit(before)
 
 
 @pytest.mark.parametrize(
