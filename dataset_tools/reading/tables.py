@@ -104,6 +104,8 @@ def _read(result: TableFile, *, reference: bool) -> None:
             "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
         )
         raw = raw[len(BOM) :]  # bytes, even from a mapped file
+    if fmt == "jsonl" and len(raw) == 0:
+        return  # JSON Lines of no records: an empty table, as fmt writes it
     if _NOT_SPACE.search(raw) is None:
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         result.incomplete = True
