@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dataset_tools.release import coverage
 from dataset_tools.schema import dictionary, migrate
 from dataset_tools.schema.compat import Change, Level, compare, highest
 from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
@@ -197,6 +198,7 @@ def render(root: Path) -> dict[str, str]:
     files = schema_files()
     files[INDEX] = dumps(build_index(files, read_index(root)))
     files.update(dictionary.render(root / "datasets"))
+    files.update(coverage.render(root))
     contributing = root / CONTRIBUTING
     if contributing.exists():  # its table of problem codes, from the catalogue
         files[CONTRIBUTING] = problems.with_codes_table(contributing.read_text(encoding="utf-8"))
