@@ -359,3 +359,14 @@ def test_an_unwritable_step_summary_is_exit_2_naming_it(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "summary.md" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["validate"], ["fmt", "--check"], ["diff", "."]])
+def test_a_path_component_over_255_bytes_is_exit_2_naming_it(tmp_path, command):
+    long = tmp_path / ("a" * 300)
+    arguments = [*command[:1], str(long), *command[1:]] if command[0] == "diff" else [*command, str(long)]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 2
+    assert "File name too long" in result.output
+    with pytest.raises(UnreadableInput, match="File name too long"):
+        dataset_tools.load(long)

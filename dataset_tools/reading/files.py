@@ -33,6 +33,23 @@ LITTER = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r", "__maco
 """Files operating systems leave in folders (lower case); dot-files and editor backups are litter too."""
 
 
+def look(path: Path) -> bool:
+    """Whether ``path`` exists (a broken link counts); raises :class:`UnreadableInput` when it cannot be looked at.
+
+    A name too long for the file system (a component over 255 bytes), a permission denied
+    on the way, a loop of links: one message naming the path, never a traceback.
+    """
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        return False
+    except NotADirectoryError:
+        return False
+    except OSError as error:
+        raise UnreadableInput(f"{path}: cannot be looked at ({error.strerror or error})") from None
+    return True
+
+
 def table_of(path: Path | str) -> str | None:
     """The table a file name stands for (``organisations.CSV`` → ``organisations``), or None."""
     name = Path(path).name

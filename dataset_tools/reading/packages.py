@@ -49,6 +49,8 @@ def read_tables(path: Path) -> dict[str, pa.Table]:
     A table with no file reads as empty. Raises :class:`UnreadableInput` when ``path``
     is none of these.
     """
+    if not files.look(path):
+        raise UnreadableInput(f"{path}: no such file or folder; give a dataset folder or a release")
     if path.is_file() and path.suffix.lower() == ".zip":
         return _read_zip(path)
     if not path.is_dir():

@@ -99,7 +99,7 @@ class Report:
 
 def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
     """The table files to read under ``root`` (a folder or one file), problems found on the way, and notes."""
-    if not root.exists() and not root.is_symlink():
+    if not files.look(root):
         raise UnreadableInput(f"{root}: no such file or folder")
     if root.is_dir():
         listing = files.list_folder(root, display)

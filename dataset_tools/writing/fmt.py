@@ -71,17 +71,17 @@ def table_files(paths: Iterable[Path]) -> list[Path]:
     """
     found: set[Path] = set()
     for path in paths:
+        if not files.look(path):
+            raise UnreadableInput(f"{path}: no such file or folder")
         if path.is_dir():  # litter, links out of the folder, FIFOs …: the validator reports them
             found.update(files.list_folder(path).tables.values())
-        elif path.exists() or path.is_symlink():
+        else:
             if table_of(path) is None:
                 raise UsageError(
                     f"{path}: not a table file; table files are named {files.table_names()} (or .json, .jsonl)"
                 )
             files.check_file(path)
             found.add(path)
-        else:
-            raise UnreadableInput(f"{path}: no such file or folder")
     return sorted(found)
 
 
