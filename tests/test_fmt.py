@@ -112,7 +112,9 @@ LOSSY = [
         [(2, "extra-cell"), (4, "missing-cell")],
     ),
     ("unclosed quote", "organisations.csv", 'id,name\nisis,"Islamic State\n', [(2, "parse-error")]),
-    ("invalid UTF-8", "organisations.csv", b"id,name\nisis,ok\nhts,\xff\xfe\n", [(3, "encoding-error")]),
+    ("invalid UTF-8", "organisations.csv", b"id,name\nisis,\xc3\xa9\nhts,\xff\xfe\n", [(3, "encoding-error")]),
+    ("Windows-1252", "organisations.csv", b"id,name\nisis,ok\nhts,Caf\xe9\n", [(1, "encoding-error")]),
+    ("UTF-16", "organisations.csv", "id,name\nisis,ok\n".encode("utf-16"), [(1, "encoding-error")]),
     ("NUL byte", "organisations.csv", "id,name\nisis,a\x00b\n", [(2, "nul-byte")]),
     (
         "unknown JSON key",

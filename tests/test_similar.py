@@ -30,9 +30,10 @@ def found(records, **kwargs):
 
 
 def test_the_code_is_a_documented_warning():
-    severity, description = CODES["possible-duplicate"]
+    severity, meaning, todo = CODES["possible-duplicate"]
     assert severity is Severity.WARNING
-    assert description
+    assert meaning
+    assert todo
     assert NAMED_TABLES == ("organisations", "actors")
 
 

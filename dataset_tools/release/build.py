@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataset_tools.errors import ReleaseRefused, UnreadableInput, UsageError
-from dataset_tools.reading import packages
+from dataset_tools.reading import descriptor, packages
 from dataset_tools.release import diff, outputs
 from dataset_tools.schema import dictionary, publish
 from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, columns
@@ -119,8 +119,8 @@ def find_previous(out: Path, version: str, packaged: Path | None = None) -> Path
     for folder in [*(out.glob(f"{NAME}-*") if out.is_dir() else []), *([packaged] if packaged else [])]:
         package = folder / "datapackage.json"
         if folder.is_dir() and package.exists():
-            other = json.loads(package.read_text(encoding="utf-8")).get("version", "")
-            if SEMVER.fullmatch(other) and version_key(other) < version_key(version):
+            other = descriptor.load(package).get("version", "")
+            if isinstance(other, str) and SEMVER.fullmatch(other) and version_key(other) < version_key(version):
                 candidates.append((version_key(other), folder))
     return max(candidates)[1] if candidates else None
 
@@ -220,7 +220,8 @@ def _sorted(data: pa.Table) -> pa.Table:
 def _version_of(release: Path) -> str | None:
     package = release / "datapackage.json"
     if release.is_dir() and package.exists():
-        return json.loads(package.read_text(encoding="utf-8")).get("version")
+        version = descriptor.load(package).get("version")
+        return version if isinstance(version, str) else None
     return None
 
 

@@ -14,78 +14,22 @@ and the dataset's ``datapackage.json`` is updated to the new version last.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.reading import files, records
 from dataset_tools.schema import compat
+from dataset_tools.schema import migrations as registry
+from dataset_tools.schema.migrations import MIGRATIONS, Migration, Record, TableMigration, Unrepresentable
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing.atomic import atomic_write
 from dataset_tools.writing.canonical import csv_text
 
-Record = dict[str, Any]
-"""One record in JSON form: field → string, list of strings, or None."""
-
-
-class Unrepresentable(ValueError):
-    """Raised by an ``upgrade`` function for a value the new schema cannot hold."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class TableMigration:
-    """How one table changes between two major versions."""
-
-    source_fields: tuple[str, ...]
-    """The table's fields in the old schema, in order."""
-    target_fields: tuple[str, ...]
-    """The table's fields in the new schema, in order (the new CSV header)."""
-    upgrade: Callable[[Record], Record]
-    downgrade: Callable[[Record], Record]
-    """The inverse of ``upgrade``: the proof that nothing is lost."""
-    source_lists: frozenset[str] = frozenset()
-    """Old fields that are lists (``;``-separated in CSV)."""
-    target_lists: frozenset[str] = frozenset()
-    """New fields that are lists."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One major step: schema ``source`` → ``target`` (= source + 1)."""
-
-    source: int
-    target: int
-    version: str
-    """The schema version the data declares after this step, e.g. ``2.0.0``."""
-    description: str
-    tables: Mapping[str, TableMigration]
-    """The tables that change; the others are left as they are."""
-
-
-MIGRATIONS: list[Migration] = []
-"""Every migration, oldest first. Schema 1 is the first published schema, so there is none yet;
-a major version adds its step here (``dataset-tools schema check`` insists on it)."""
-
-
-def find(source: int, target: int, migrations: list[Migration] | None = None) -> list[Migration] | None:
-    """The chain of steps from major ``source`` up to ``target``, or None if a step is missing."""
-    registry = MIGRATIONS if migrations is None else migrations
-    chain = []
-    for major in range(source, target):
-        step = next((m for m in registry if m.source == major and m.target == major + 1), None)
-        if step is None:
-            return None
-        chain.append(step)
-    return chain
+__all__ = ["MIGRATIONS", "Migration", "Record", "Result", "TableMigration", "Unrepresentable", "find", "migrate"]
 
 
 @dataclass
@@ -118,6 +62,11 @@ class _File:
     header: list[str]
     lines: list[int | None]
     records: list[Record]
+
+
+def find(source: int, target: int, migrations: list[Migration] | None = None) -> list[Migration] | None:
+    """The chain of steps from major ``source`` up to ``target`` (see :func:`registry.find`)."""
+    return registry.find(source, target, migrations)
 
 
 def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None, dry_run: bool = False) -> Result:
@@ -171,15 +120,11 @@ def _plan(folder: Path, table: str, chain: list[Migration], result: Result) -> t
 
 def _text(path: Path) -> str:
     """The file's text exactly as stored: no newline translation (a lone CR in a quoted cell is data)."""
-    return path.read_bytes().decode("utf-8")
+    return files.read_bytes(path).decode("utf-8").removeprefix("\ufeff")
 
 
 def _table_path(folder: Path, table: str) -> Path | None:
-    return next((folder / f"{table}{suffix}" for suffix in FORMATS if (folder / f"{table}{suffix}").exists()), None)
-
-
-FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl"}
-"""The table file formats a migration reads and writes back in the same format."""
+    return files.list_folder(folder).tables.get(table)
 
 
 def _problem(result: Result, path: Path, line: int | None, message: str, field_name: str | None = None) -> None:
@@ -191,37 +136,37 @@ def _read(path: Path, step: TableMigration | None, result: Result) -> _File | No
     lists = step.source_lists if step else frozenset()
     try:
         text = _text(path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise UnreadableInput(f"{path}: {error}") from error
-    fmt = FORMATS[path.suffix]
+    except UnicodeDecodeError as error:
+        raise UnreadableInput(f"{path}: not UTF-8 ({error}); run `dataset-tools validate` on it first") from None
+    fmt = files.format_of(path)
+    found: list[Problem] = []
     if fmt == "csv":
-        reader = csv.reader(io.StringIO(text, newline=""))
-        rows, lines, start = [], [], 1
-        for row in reader:
-            rows.append(row)
-            lines.append(start)
-            start = reader.line_num + 1
+        rows = list(records.csv_records(text, path.as_posix(), found))
+        if found:
+            _problem(result, path, found[0].line, f"{found[0].message}: fix it first")
+            return None
         if not rows:
             return _File(path, fmt, [], [], [])
-        header, body, lines = rows[0], rows[1:], lines[1:]
-        records, kept = [], []
-        for line, row in zip(lines, body, strict=True):
+        (_, header), body = rows[0], rows[1:]
+        data, kept = [], []
+        for line, row in body:
             if len(row) != len(header):
                 _problem(result, path, line, f"the row has {len(row)} cells, the header {len(header)}: fix it first")
                 continue
-            records.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
+            data.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
             kept.append(line)
-        return _File(path, fmt, header, kept, records)
-    try:
-        data = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines() if line.strip()]
-    except ValueError as error:
-        _problem(result, path, None, f"not valid JSON ({error}): fix it first")
+        return _File(path, fmt, header, kept, data)
+    objects = records.json_objects(text, path.as_posix(), found) if fmt == "json" and text.strip() else []
+    if fmt == "jsonl":
+        objects = records.json_lines(text, path.as_posix(), found)
+    if found:
+        _problem(result, path, found[0].line, f"{found[0].message}: fix it first")
         return None
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+    if not all(isinstance(item, dict) for _, item in objects):
         _problem(result, path, None, "the file must hold a list of objects: fix it first")
         return None
-    header = list(dict.fromkeys(name for item in data for name in item))
-    return _File(path, fmt, header, [None] * len(data), [dict(item) for item in data])
+    header = list(dict.fromkeys(name for _, item in objects for name in item))
+    return _File(path, fmt, header, [line for line, _ in objects], [dict(item) for _, item in objects])
 
 
 def _from_cell(cell: str, is_list: bool) -> Any:

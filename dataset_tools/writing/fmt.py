@@ -18,23 +18,22 @@ folder, then ``os.replace``), so a reader never sees half a file.
 
 from __future__ import annotations
 
-import csv
-import io
+import codecs
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.reading import encodings, files
+from dataset_tools.reading.files import table_of
+from dataset_tools.reading.records import csv_records, json_lines, json_objects
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing.atomic import atomic_write_bytes
 from dataset_tools.writing.canonical import csv_text
-
-SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
-"""File suffixes ``fmt`` formats."""
 
 BOM = "\ufeff"
 
@@ -64,13 +63,6 @@ def normalise_cell(value: str, is_list: bool) -> str:
     return normalise(value)
 
 
-def table_of(path: Path) -> str | None:
-    """The table a file holds, from its name (``organisations.csv`` → ``organisations``)."""
-    if path.suffix.lower() in SUFFIXES and path.stem in TABLES:
-        return path.stem
-    return None
-
-
 def table_files(paths: Iterable[Path]) -> list[Path]:
     """The table files among ``paths`` and inside the folders among them, sorted.
 
@@ -79,15 +71,17 @@ def table_files(paths: Iterable[Path]) -> list[Path]:
     """
     found: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found.update(child for child in path.iterdir() if child.is_file() and table_of(child))
-        elif path.is_file():
-            if table_of(path) is None:
-                names = ", ".join(f"{table}.csv" for table in TABLES)
-                raise UsageError(f"{path}: not a table file; table files are named {names} (or .json, .jsonl)")
-            found.add(path)
-        else:
+        if not files.look(path):
             raise UnreadableInput(f"{path}: no such file or folder")
+        if path.is_dir():  # litter, links out of the folder, FIFOs …: the validator reports them
+            found.update(files.list_folder(path).tables.values())
+        else:
+            if table_of(path) is None:
+                raise UsageError(
+                    f"{path}: not a table file; table files are named {files.table_names()} (or .json, .jsonl)"
+                )
+            files.check_file(path)
+            found.add(path)
     return sorted(found)
 
 
@@ -98,23 +92,41 @@ def canonical_text(text: str, table: str, file: str, suffix: str) -> tuple[str |
         problem = Problem("nul-byte", file, line, "this line contains a NUL byte", hint="remove it")
         return None, [problem]
     text = text.removeprefix(BOM)
-    if suffix == ".json":
+    kind = files.FORMATS[suffix]
+    if kind == "json":
         return _canonical_json(text, table, file)
-    if suffix in {".jsonl", ".ndjson"}:
+    if kind == "jsonl":
         return _canonical_json(text, table, file, lines=True)
     return _canonical_csv(text, table, file)
 
 
-def format_file(path: Path, file: str | None = None, *, check: bool = False) -> Change:
-    """Rewrite one table file into canonical form (unless ``check``); say what changed."""
+def format_file(
+    path: Path, file: str | None = None, *, check: bool = False, from_encoding: str | None = None
+) -> Change:
+    """Rewrite one table file into canonical form (unless ``check``); say what changed.
+
+    ``from_encoding`` names the codec the file is written in (``cp1252``, ``utf-16`` …):
+    it is decoded with it, strictly (a byte it cannot decode is a problem, never replaced),
+    and written as UTF-8. Without it, a file that is not UTF-8 is reported with the
+    command that converts it.
+    """
     file = file if file is not None else str(path)
     table = table_of(path)
     if table is None:
         raise UsageError(f"{file}: not a table file")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UnreadableInput(f"{file}: cannot read: {error.strerror}") from error
+    raw = files.read_bytes(path)
+    if from_encoding is not None:
+        try:
+            text = raw.decode(from_encoding)
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            message = f"this line cannot be decoded as {from_encoding}, so the file cannot be converted without loss"
+            return Change(path, file, changed=False, problems=(Problem("encoding-error", file, line, message),))
+        return _finish(path, file, raw, text, table, check=check)
+    foreign = encodings.identify(raw)
+    if foreign is not None:
+        problem = Problem("encoding-error", file, 1, foreign.message(), hint=foreign.hint(file))
+        return Change(path, file, changed=False, problems=(problem,))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -127,10 +139,20 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
             hint="save the file as UTF-8",
         )
         return Change(path, file, changed=False, problems=(problem,))
+    return _finish(path, file, raw, text, table, check=check)
+
+
+def _finish(path: Path, file: str, raw: bytes, text: str, table: str, *, check: bool) -> Change:
+    """Write (unless ``check``) the canonical form of ``text``, read from ``raw``; say what changed."""
     result, problems = canonical_text(text, table, file, path.suffix.lower())
     if result is None:
         return Change(path, file, changed=False, problems=tuple(problems))
-    data = result.encode("utf-8")
+    try:
+        data = result.encode("utf-8")
+    except UnicodeEncodeError:  # a JSON \u escape of half a character (a lone surrogate)
+        message = "a \\u escape writes half a character (a lone surrogate), which UTF-8 cannot hold"
+        problem = Problem("encoding-error", file, None, message, hint="write the character itself")
+        return Change(path, file, changed=False, problems=(problem,))
     if data == raw:
         return Change(path, file, changed=False)
     if not check:
@@ -138,9 +160,16 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
     return Change(path, file, changed=True)
 
 
-def format_paths(paths: Iterable[Path], *, check: bool = False) -> list[Change]:
-    """Format every table file among ``paths`` (files or folders)."""
-    return [format_file(path, str(path), check=check) for path in table_files(paths)]
+def format_paths(paths: Iterable[Path], *, check: bool = False, from_encoding: str | None = None) -> list[Change]:
+    """Format every table file among ``paths`` (files or folders); see :func:`format_file` for ``from_encoding``."""
+    if from_encoding is not None:
+        try:
+            codecs.lookup(from_encoding)
+        except LookupError:
+            raise UsageError(
+                f"--from-encoding {from_encoding}: no such encoding (try cp1252, latin-1, utf-16)"
+            ) from None
+    return [format_file(path, str(path), check=check, from_encoding=from_encoding) for path in table_files(paths)]
 
 
 def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
@@ -151,35 +180,11 @@ def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _csv_records(text: str, file: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, cells) of every record, header included; stops at a parse error."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            problems.append(
-                Problem(
-                    "parse-error",
-                    file,
-                    line,
-                    f"the CSV cannot be parsed from this line on: {error}",
-                    hint="look for a quote that is not closed, or a quote in the middle of an unquoted cell",
-                )
-            )
-            return
-        yield line, row
-        line = reader.line_num + 1
-
-
 def _canonical_csv(text: str, table: str, file: str) -> tuple[str | None, list[Problem]]:
     cols = columns(TABLES[table])
     names = [column.name for column in cols]
     problems: list[Problem] = []
-    records = [(line, row) for line, row in _csv_records(text, file, problems) if any(map(normalise, row))]
+    records = [(line, row) for line, row in csv_records(text, file, problems) if any(map(normalise, row))]
     if not records:
         return (None, problems) if problems else (csv_text(names, []), [])
     header_line, header = records[0]
@@ -240,72 +245,6 @@ def _header_index(header: list[str], names: list[str], line: int, file: str, pro
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKeyError(key)
-        result[key] = value
-    return result
-
-
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
-    """(line, value) of every element of the top-level array."""
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
-    stripped = text.lstrip(" \t\r\n")
-    pos = len(text) - len(stripped)
-    if not stripped.startswith("["):
-        line = text.count("\n", 0, pos) + 1
-        problems.append(Problem("parse-error", file, line, "a JSON table must be an array of objects"))
-        return []
-    pos += 1
-    found: list[tuple[int, Any]] = []
-    expect_value = True
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        line = text.count("\n", 0, pos) + 1
-        if pos < len(text) and text[pos] == "]" and (not found or not expect_value):
-            pos += 1
-            break
-        if pos < len(text) and text[pos] == "," and not expect_value:
-            pos += 1
-            expect_value = True
-            continue
-        if not expect_value:
-            problems.append(Problem("parse-error", file, line, "invalid JSON: expected ',' or ']'"))
-            return found
-        try:
-            value, pos = decoder.raw_decode(text, pos)
-        except _DuplicateKeyError as error:
-            problems.append(
-                Problem(
-                    "parse-error",
-                    file,
-                    line,
-                    f"key {error.key!r} appears twice in this object; formatting would keep only one",
-                    field=error.key,
-                    hint="keep one of them",
-                )
-            )
-            return found
-        except json.JSONDecodeError as error:
-            problems.append(Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}"))
-            return found
-        found.append((line, value))
-        expect_value = False
-    if text[pos:].strip(" \t\r\n"):
-        line = text.count("\n", 0, pos) + 1
-        problems.append(Problem("parse-error", file, line, "invalid JSON: text after the closing ]"))
-    return found
-
-
 def _normalise_json(value: Any) -> Any:
     """Strings normalised, list items each normalised; other JSON values kept as they are."""
     if isinstance(value, str):
@@ -315,31 +254,12 @@ def _normalise_json(value: Any) -> Any:
     return value
 
 
-def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
-    """(line, value) of every non-blank line of a JSON Lines file."""
-    found: list[tuple[int, Any]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys)))
-        except _DuplicateKeyError as error:
-            problems.append(
-                Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
-            )
-        except json.JSONDecodeError as error:
-            problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
-    return found
-
-
 def _canonical_json(text: str, table: str, file: str, *, lines: bool = False) -> tuple[str | None, list[Problem]]:
     """A JSON array (``lines=False``) or JSON Lines file in canonical form."""
     names = [column.name for column in columns(TABLES[table])]
     problems: list[Problem] = []
-    if lines:
-        objects = _json_lines(text, file, problems)
-    else:
-        objects = _json_objects(text, file, problems) if text.strip() else []
+    read = json_lines if lines else json_objects
+    objects = read(text, file, problems) if lines or text.strip() else []
     records: list[dict[str, Any]] = []
     for line, obj in objects:
         if not isinstance(obj, dict):
