@@ -489,12 +489,14 @@ def generate_real(out: Path, *, rows: int, faults: float, seed: int = 20261130) 
         )
     for n in range(size["designations"]):
         listed, delisted = _ordered_dates(rng)
+        authority = rng.choice(states)
         subject = f"org-{rng.randrange(n_org)}" if rng.random() < 0.8 else f"actor-{rng.randrange(n_act)}"
+        subject = subject if subject != authority else "org-2"
         data.add(
             "designations",
             {
                 "id": f"des-{n}",
-                "authority_id": rng.choice(states),
+                "authority_id": authority,
                 "subject_id": subject,
                 "kind": rng.choice(["terrorist-designation", "sanctions", "proscription"]),
                 "list_name": rng.choice(["Foreign Terrorist Organizations", "EU terrorist list", "ISIL (Da'esh)"]),
@@ -540,8 +542,9 @@ def generate_real(out: Path, *, rows: int, faults: float, seed: int = 20261130) 
             },
         )
     if "successions" in TABLES:
+        unfounded = [n for n, row in enumerate(data.rows["organisations"]) if not row["founded"]]
         for n in range(size["successions"]):
-            first, second = rng.sample(range(n_org), 2)
+            first, second = sorted(rng.sample(unfounded, 2))  # earlier to later: no chain comes back
             data.add(
                 "successions",
                 {
