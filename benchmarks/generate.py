@@ -580,6 +580,8 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
     def order(first: str, second: str) -> Fault:
         def apply(row: Row, _rng: random.Random) -> tuple[str | None, str]:
             row[first], row[second] = "2025-03-10", "2025-03-01"
+            if "attested" in row:
+                row["attested"] = ""  # or it would be outside the span too
             return second, "date-order-error"
 
         return apply
@@ -591,10 +593,12 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
 
         return apply
 
-    def same(first: str, second: str) -> Fault:
+    def same(first: str, second: str, reported: str) -> Fault:
+        """``second`` set to ``first``'s id; the problem is reported on ``reported``."""
+
         def apply(row: Row, _rng: random.Random) -> tuple[str | None, str]:
             row[second] = row[first]
-            return second, "self-reference-error"
+            return reported, "self-reference-error"
 
         return apply
 
@@ -667,14 +671,14 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
         ],
         "memberships": [
             ("coalition that is a state", setter("coalition_id", state, "reference-kind-error")),
-            ("member of itself", same("coalition_id", "member_id")),
+            ("member of itself", same("coalition_id", "member_id", "coalition_id")),
             ("unknown role", setter("role", "boss", "constraint-error")),
             ("end before start", order("start", "end")),
             ("id not a slug", setter("id", "Not_A_Slug_{n}", "constraint-error")),
         ],
         "designations": [
             ("unknown subject", setter("subject_id", "no-such-subject", "foreign-key")),
-            ("authority designates itself", same("authority_id", "subject_id")),
+            ("authority designates itself", same("authority_id", "subject_id", "subject_id")),
             ("delisted before listed", order("listed", "delisted")),
             ("unknown kind", setter("kind", "terror", "constraint-error")),
             ("multi-line list name", setter("list_name", "EU\nlist", "constraint-error")),
@@ -701,7 +705,7 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
             ("unknown predecessor", setter("predecessor_id", "no-such-body", "foreign-key")),
             ("successor is a person", setter("successor_id", an_actor, "reference-kind-error")),
             ("unknown kind", setter("kind", "became", "constraint-error")),
-            ("coalition succeeds itself", same("predecessor_id", "successor_id")),
+            ("coalition succeeds itself", same("predecessor_id", "successor_id", "successor_id")),
         ],
     }
     del coalition, codes
