@@ -237,9 +237,6 @@ def _first_members(block: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return first
 
 
-_BUCKET = 8
-"""Width of the position buckets in which a piece is looked for (a piece may shift by up to tau)."""
-
 _WIDTH = 3
 """Letters in a piece where a key is long enough for tau + 1 of them; a shorter key has fewer per piece."""
 
@@ -287,12 +284,15 @@ def _sharing_a_piece(kind: int, keys: _Keys, block: Ints, owners: Ints, cutoff: 
     spare = 1 - cutoff / 100
     need = np.floor(2 * spare * keys.length + 1e-9).astype(np.int64) + 1  # tau + 1 for the longest partner
     width = np.where(keys.length // _WIDTH >= need, _WIDTH, keys.length // need)
-    # each key s cut into pieces side by side; each looked for in the buckets its shifts reach
-    source, nth = _spread(keys.length // width)
-    first_piece = np.cumsum(keys.length // width) - keys.length // width
+    # each key s cut into pieces side by side; each looked for at every place a shift may take it: with
+    # d = del + ins <= tau edits and del - ins = len(s) - len(t) >= 0, a whole piece moves by -del..ins,
+    # so by -tau..tau/2
+    pieces = keys.length // width
+    source, nth = _spread(pieces)
+    first_piece = np.cumsum(pieces) - pieces
     at, size, shift = nth * width[source], width[source], need[source] - 1
-    low, high = np.maximum(at - shift, 0) // _BUCKET, (at + shift) // _BUCKET
-    probe, step = _spread(high - low + 1)
+    low = np.maximum(at - shift, 0)
+    probe, step = _spread(at + shift // 2 - low + 1)
     probe_key = _join_key(block[source[probe]], keys.piece(source[probe], at[probe], size[probe]), low[probe] + step)
     owner_t, where, joined, by_key = _substrings(keys, block, np.unique(width).tolist())
     by_probe = np.argsort(probe_key)
@@ -302,7 +302,6 @@ def _sharing_a_piece(kind: int, keys: _Keys, block: Ints, owners: Ints, cutoff: 
     hits[by_probe] = np.searchsorted(joined, probe_key[by_probe], side="right") - first[by_probe]
     # tau edits leave at least `pieces - tau` pieces whole, so any `need` + 1 of them hold two whole ones
     # (one, if a key has only `need`): look only for the rarest, and keep pairs that share that many
-    pieces = keys.length // width
     probed = np.minimum(pieces, need + 1)
     common = np.bincount(probe, weights=hits, minlength=len(source))
     rarest = np.lexsort((common, source))
@@ -322,8 +321,9 @@ def _sharing_a_piece(kind: int, keys: _Keys, block: Ints, owners: Ints, cutoff: 
         t, p = owner_t[match], probe[row]
         s = source[p]
         ls, lt = keys.length[s], keys.length[t]
-        keep = (np.abs(where[match] - at[p]) <= shift[p]) & (lt <= ls)
-        keep &= (ls - lt <= spare * (ls + lt) + 1e-9) & (owners[s] != owners[t])
+        tau, moved = np.floor(spare * (ls + lt) + 1e-9).astype(np.int64), 2 * (where[match] - at[p])
+        keep = (lt <= ls) & (ls - lt <= tau) & (owners[s] != owners[t])
+        keep &= (moved >= lt - ls - tau) & (moved <= tau - ls + lt)
         found.append(_distinct(s[keep] << 36 | t[keep] << 9 | p[keep] - first_piece[s[keep]]))
         begin = end
     shared = _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
@@ -346,7 +346,7 @@ def _substrings(keys: _Keys, block: Ints, widths: list[int]) -> tuple[Ints, Ints
         row, start = _spread(keys.length[fits] - piece_size + 1)
         target.append(fits[row])
         place.append(start)
-        target_key.append(_join_key(block[fits[row]], keys.piece(fits[row], start, piece_size), start // _BUCKET))
+        target_key.append(_join_key(block[fits[row]], keys.piece(fits[row], start, piece_size), start))
     joined = np.concatenate(target_key)
     by_key = np.argsort(joined)
     return np.concatenate(target), np.concatenate(place), joined[by_key], by_key
@@ -358,9 +358,9 @@ def _distinct(values: Ints) -> Ints:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def _join_key(block: Ints, piece: npt.NDArray[np.uint64], bucket: Ints) -> npt.NDArray[np.uint64]:
-    """One number per (block, piece, bucket): 25, 32 and 7 bits (an overflow only lets more pairs through)."""
-    return (block.astype(np.uint64) << np.uint64(39)) | (piece << np.uint64(7)) | bucket.astype(np.uint64)
+def _join_key(block: Ints, piece: npt.NDArray[np.uint64], place: Ints) -> npt.NDArray[np.uint64]:
+    """One number per (block, piece, place): 25, 24 and 15 bits (an overflow only lets more pairs through)."""
+    return (block.astype(np.uint64) << np.uint64(39)) | (piece << np.uint64(15)) | place.astype(np.uint64)
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
