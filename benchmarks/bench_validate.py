@@ -203,19 +203,13 @@ def main() -> None:
         f"{'shape':6} {'rows':>9} {'tool':26} {'wall s':>7} {'rows/s':>10}  {'peak MiB':>8} {'found':>12} {'false +'}"
     )
     speed: dict[str, float] = {}
-    measured = {(shape, size): run_size(shape, size, args, speed) for shape in args.shapes for size in args.sizes}
-    print()
-    for (shape, size), figures in measured.items():
-        results, fast = figures["results"], figures["results"]["dataset-tools validate"]
-        friction = results["frictionless validate"]
-        carried = " (frictionless carried over from a smaller size)" if friction.get("carried") else ""
-        print(
-            f"{shape:6} {size:>9,}: {friction['wall'] / fast['wall']:5.1f}x frictionless rows/s, "
-            f"{fast['wall'] / results['pyarrow parse floor']['wall']:5.2f}x parse floor, {fast['rss']:5.0f} MiB, "
-            f"found {fast['found']}/{figures['manifest']}, false + {fast['false']}, clean copy {figures['clean']} "
-            f"problems, identical to the oracle: {figures['same']}{carried}"
-        )
+    measured: dict[tuple[str, int], dict[str, Any]] = {}
+    lines = []
     for shape in args.shapes:
+        for size in args.sizes:
+            measured[shape, size] = run_size(shape, size, args, speed)
+            lines.append(summary(shape, size, measured[shape, size]))
+            print(lines[-1], flush=True)
         sizes = [size for (s, size) in measured if s == shape]
 
         def per_row(size: int, shape: str = shape) -> float:
@@ -224,7 +218,22 @@ def main() -> None:
             )
 
         growth = ", ".join(f"{size:,}: {per_row(size) / per_row(sizes[0]):.2f}" for size in sizes)
-        print(f"{shape}: seconds per row relative to {sizes[0]:,} rows (1.00 = linear, target 0.80-1.20): {growth}")
+        lines.append(f"{shape}: seconds per row relative to {sizes[0]:,} rows (1.00 = linear, 0.80-1.20): {growth}")
+        print(lines[-1], flush=True)
+    print("\n" + "\n".join(lines))
+
+
+def summary(shape: str, size: int, figures: dict[str, Any]) -> str:
+    """One line of ratios for one shape and size."""
+    results, fast = figures["results"], figures["results"]["dataset-tools validate"]
+    friction = results["frictionless validate"]
+    carried = " (frictionless carried over from a smaller size)" if friction.get("carried") else ""
+    return (
+        f"{shape:6} {size:>9,}: {friction['wall'] / fast['wall']:5.1f}x frictionless rows/s, "
+        f"{fast['wall'] / results['pyarrow parse floor']['wall']:5.2f}x parse floor, {fast['rss']:5.0f} MiB, "
+        f"found {fast['found']}/{figures['manifest']}, false + {fast['false']}, clean copy {figures['clean']} "
+        f"problems, identical to the oracle: {figures['same']}{carried}"
+    )
 
 
 if __name__ == "__main__":
