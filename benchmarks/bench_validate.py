@@ -195,6 +195,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--shapes", nargs="+", choices=["real", "events"], default=["real", "events"])
     parser.add_argument("--frictionless-up-to", type=int, default=100_000, help="largest size frictionless runs at")
+    parser.add_argument("--real-up-to", type=int, default=10**9, help="largest size of the real shape to run")
     parser.add_argument("--work", type=Path, default=Path("benchmarks/out"))
     parser.add_argument("--repeat", type=int, default=3, help="runs of the fast tools; the median is shown")
     args = parser.parse_args()
@@ -207,6 +208,10 @@ def main() -> None:
     lines = []
     for shape in args.shapes:
         for size in args.sizes:
+            if shape == "real" and size > args.real_up_to:
+                lines.append(f"{shape:6} {size:>9,}: not run (--real-up-to {args.real_up_to:,})")
+                print(lines[-1], flush=True)
+                continue
             measured[shape, size] = run_size(shape, size, args, speed)
             lines.append(summary(shape, size, measured[shape, size]))
             print(lines[-1], flush=True)
