@@ -559,11 +559,13 @@ def generate_real(out: Path, *, rows: int, faults: float, seed: int = 20261130) 
                 },
             )
     if faults:
-        _inject(data, faults, _real_fault_kinds(data, codes))
+        _inject(data, faults, _real_fault_kinds(data, codes, n_org))
     return _finish(data, out, faults)
 
 
-def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[str, Fault]]]:  # noqa: C901
+def _real_fault_kinds(  # noqa: C901
+    data: Dataset, codes: list[str], n_org: int
+) -> dict[str, list[tuple[str, Fault]]]:
     """Faults of every kind for every table; ids and kinds of records others refer to stay as they are."""
     counter = iter(range(10**9))
     coalition = data.rows["organisations"][0]["id"]
@@ -577,9 +579,11 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
 
         return apply
 
-    def order(first: str, second: str) -> Fault:
+    def order(first: str, second: str, start: str = "2025-03-10", end: str = "2025-03-01") -> Fault:
+        """``second`` before ``first`` (an organisation's before every succession date: no problem follows)."""
+
         def apply(row: Row, _rng: random.Random) -> tuple[str | None, str]:
-            row[first], row[second] = "2025-03-10", "2025-03-01"
+            row[first], row[second] = start, end
             if "attested" in row:
                 row["attested"] = ""  # or it would be outside the span too
             return second, "date-order-error"
@@ -613,7 +617,8 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
                 if other % 50 not in (2, 3, 5, 6) and other not in data.faults[table]:
                     break
             name = rows[other]["name"]
-            at = max(i for i, c in enumerate(name) if c in VOWELS)
+            at = name.index(codes[other if table == "organisations" else n_org + other]) + 3  # the code's 2nd vowel:
+            # a misspelt form word ("Purty") could sort into another place among the key's words
             row["name"], row["aliases"] = name[:at] + ("u" if name[at] != "u" else "a") + name[at + 1 :], ""
             return "name", "possible-duplicate"
 
@@ -646,7 +651,7 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
         ],
         "organisations": [
             ("unknown country", setter("country", "XX", "constraint-error")),
-            ("dissolved before founded", order("founded", "dissolved")),
+            ("dissolved before founded", order("founded", "dissolved", "1901-03-10", "1901-03-01")),
             ("unknown parent", setter("parent_id", "no-such-parent", "foreign-key")),
             ("its own parent", itself("parent_id")),
             ("parent that is a source", setter("parent_id", "src-1", "reference-kind-error")),
@@ -708,7 +713,7 @@ def _real_fault_kinds(data: Dataset, codes: list[str]) -> dict[str, list[tuple[s
             ("coalition succeeds itself", same("predecessor_id", "successor_id", "successor_id")),
         ],
     }
-    del coalition, codes
+    del coalition
     return {table: faults for table, faults in kinds.items() if table in TABLES}
 
 

@@ -240,7 +240,7 @@ def _first_members(block: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 _WIDTH = 3
 """Letters in a piece where a key is long enough for tau + 1 of them; a shorter key has fewer per piece."""
 
-_CANDIDATES = 4_000_000
+_CANDIDATES = 1_000_000
 """Candidate pairs taken from the index at once: bounds the memory of one step."""
 
 _MASKS = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF], dtype=np.uint64)
