@@ -370,3 +370,41 @@ def test_a_path_component_over_255_bytes_is_exit_2_naming_it(tmp_path, command):
     assert "File name too long" in result.output
     with pytest.raises(UnreadableInput, match="File name too long"):
         dataset_tools.load(long)
+
+
+READS = {"open", "read_text", "read_bytes", "reader", "DictReader", "load", "loads", "read_csv", "ZipFile"}
+"""Calls that open or parse a file (or text read from one)."""
+READERS = {"files", "descriptor", "descriptor_file", "packages", "records", "encodings"}
+"""The reader's modules, as the package imports them: their calls are the reader's."""
+ALLOWED = {
+    ("release/build.py", "ZipFile"): "writes the release archive",
+    ("cli.py", "open"): "appends the report to $GITHUB_STEP_SUMMARY",
+    ("schema/publish.py", "read_text"): "the generated schema files, index and CONTRIBUTING.md",
+    ("schema/publish.py", "loads"): "the generated schema files and index",
+    ("schema/compat.py", "loads"): "a schema key already in memory",
+    ("release/coverage.py", "read_text"): "docs/coverage.toml",
+    ("release/coverage.py", "loads"): "docs/coverage.toml",
+    ("release/coverage.py", "load"): "dataset_tools.load(), which reads through the reader",
+    ("release/outputs.py", "open"): "writes a release's files",
+    ("release/build.py", "open"): "hashes and zips the release it wrote",
+    ("validation/cells.py", "reader"): "a header line the reader gave",
+}
+
+
+def test_no_module_outside_the_reader_opens_a_table_file():
+    import ast  # noqa: PLC0415
+
+    package = Path(dataset_tools.__file__).parent
+    found = set()
+    for path in package.rglob("*.py"):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith("reading/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                receiver = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
+                if name in READS and receiver not in READERS:
+                    found.add((relative, name))
+    assert found - set(ALLOWED) == set(), "read table files through dataset_tools.reading"

@@ -51,6 +51,16 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _no_constant(name: str) -> Any:
+    """``parse_constant`` for :mod:`json`: NaN and Infinity are not JSON (RFC 8259), and would be written back."""
+    raise _ConstantError(name)
+
+
+class _ConstantError(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not a JSON value (RFC 8259); write a string, or leave the field out")
+
+
 class _DuplicateKeyError(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -59,7 +69,7 @@ class _DuplicateKeyError(ValueError):
 
 def json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
     """(line, value) of every element of the top-level array."""
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
     stripped = text.lstrip(" \t\r\n")
     pos = len(text) - len(stripped)
     if not stripped.startswith("["):
@@ -88,7 +98,7 @@ def json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[in
         except _DuplicateKeyError as error:
             problems.append(
                 Problem(
-                    "parse-error",
+                    "duplicate-label",
                     file,
                     line,
                     f"key {error.key!r} appears twice in this object; formatting would keep only one",
@@ -115,10 +125,12 @@ def json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int,
         if not line.strip():
             continue
         try:
-            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys)))
+            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)))
         except _DuplicateKeyError as error:
             problems.append(
-                Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
+                Problem(
+                    "duplicate-label", file, number, f"key {error.key!r} appears twice in this object", field=error.key
+                )
             )
         except (ValueError, RecursionError) as error:  # bad JSON; an integer of thousands of digits; too deep
             problems.append(_unreadable(file, number, error, first=number))
