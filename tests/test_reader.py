@@ -408,3 +408,34 @@ def test_no_module_outside_the_reader_opens_a_table_file():
                 if name in READS and receiver not in READERS:
                     found.add((relative, name))
     assert found - set(ALLOWED) == set(), "read table files through dataset_tools.reading"
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".jsonl"])
+def test_every_line_break_counts_alike_in_every_format(tmp_path, end, suffix):
+    good = {"id": "person-a", "name": "A", "source_ids": ["src-example-report"]}
+    bad = {"id": "person-b", "name": "B", "born": "1968-13", "source_ids": ["src-example-report"]}
+    if suffix == ".csv":
+        lines = [
+            "id,name,born,source_ids,notes",
+            "person-a,A,,src-example-report,",
+            "person-b,B,1968-13,src-example-report,",
+        ]
+        lines.insert(2, '"person-c","C",,src-example-report,"notes over\ntwo lines"'.replace("\n", end))
+        text, line = end.join(lines) + end, 5
+    elif suffix == ".json":
+        text, line = "[" + end + json.dumps(good) + "," + end + end + json.dumps(bad) + end + "]" + end, 4
+    else:
+        text, line = json.dumps(good) + end + json.dumps(bad) + end, 2
+    folder = make_dataset(tmp_path, {"actors.csv": None, f"actors{suffix}": text.encode()})
+    assert located(validate(folder)) == [(f"actors{suffix}", line, "born", "type-error")]
+
+
+def test_a_descriptor_that_is_a_fifo_is_never_waited_on(tmp_path):
+    folder = make_dataset(tmp_path)
+    (folder / "datapackage.json").unlink(missing_ok=True)
+    os.mkfifo(folder / "datapackage.json")
+    (problem,) = validate(folder).problems
+    assert problem.message == "datapackage.json is a named pipe (FIFO), not a file; it was not read"
+    with pytest.raises(UnreadableInput, match="named pipe"):
+        dataset_tools.load(folder)

@@ -119,6 +119,8 @@ def _read(result: TableFile, *, reference: bool) -> None:
     text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
     if text is None:
         return
+    if fmt != "csv" and "\r" in text:  # outside strings, where JSON allows no raw CR, a line break like any other
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "csv":
         _read_csv_reference(text, result)
     elif fmt == "json":
