@@ -117,16 +117,19 @@ def _read(result: TableFile, *, reference: bool) -> None:
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
         return  # pyarrow checked the UTF-8; a file that fails goes on below
     text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
-    if text is None:
-        return
-    if fmt != "csv" and "\r" in text:  # outside strings, where JSON allows no raw CR, a line break like any other
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if fmt == "csv":
-        _read_csv_reference(text, result)
-    elif fmt == "json":
-        _read_json(text, result)
-    else:
-        _read_jsonl(text, result)
+    if text is not None:
+        _READERS[fmt](text, result)
+
+
+def _json_lines_of(read: Callable[[str, TableFile], None]) -> Callable[[str, TableFile], None]:
+    """``read``, given JSON whose every line break is LF: outside strings, where JSON allows no raw CR, a CR
+    (alone or before LF) is a line break like any other.
+    """
+
+    def lf_only(text: str, result: TableFile) -> None:
+        read(text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text, result)
+
+    return lf_only
 
 
 def _split_lines(raw: bytes) -> list[bytes]:
@@ -774,3 +777,11 @@ def _shown(value: Any) -> str:
     if isinstance(value, Digits):
         text = str.__str__(value)
     return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+_READERS: dict[str, Callable[[str, TableFile], None]] = {
+    "csv": _read_csv_reference,
+    "json": _json_lines_of(_read_json),
+    "jsonl": _json_lines_of(_read_jsonl),
+}
+"""The reader of each format's decoded text (CSV here only when the fast reader declined it)."""
