@@ -122,8 +122,9 @@ def _read(result: TableFile, *, reference: bool) -> None:
 
 
 def _json_lines_of(read: Callable[[str, TableFile], None]) -> Callable[[str, TableFile], None]:
-    """``read``, given JSON whose every line break is LF: outside strings, where JSON allows no raw CR, a CR
-    (alone or before LF) is a line break like any other.
+    """``read``, given JSON whose every line break is LF.
+
+    Outside strings, where JSON allows no raw CR, a CR (alone or before LF) is a line break like any other.
     """
 
     def lf_only(text: str, result: TableFile) -> None:
