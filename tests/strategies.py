@@ -11,7 +11,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from dataset_tools.schema.dates import PartialDate
-from dataset_tools.schema.models import LONG_TEXT_PATTERN, TABLES, Column, Record, columns
+from dataset_tools.schema.models import ATTESTED, LONG_TEXT_PATTERN, TABLES, Column, Record, columns
+from dataset_tools.schema.vocab import SuccessionKind
 
 slugs = st.lists(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8), min_size=1, max_size=4
@@ -86,3 +87,47 @@ def records(model: type[Record]) -> st.SearchStrategy[Record]:
 
 
 tables = st.sampled_from(sorted(TABLES))
+
+
+def in_order(model: type[Record], row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` (CSV cells or model input) with its dates in the order the record checks want.
+
+    The dates of each chain (start, attested, end, for a relationship with an ``attested``
+    date; else each pair of ``ordered_dates``) are sorted by their first day, so that no
+    date of a chain is certainly before an earlier one.
+    """
+    chains: list[tuple[str, ...]] = list(model.ordered_dates)
+    if model.attested_within is not None:
+        start, end = model.attested_within
+        chains = [(start, ATTESTED, end)]
+    row = dict(row)
+    for chain in chains:
+        present = [name for name in chain if row.get(name)]
+        values = sorted((row[name] for name in present), key=lambda text: PartialDate.parse(text).start)
+        row.update(zip(present, values, strict=True))
+    return row
+
+
+def ordered_records(model: type[Record]) -> st.SearchStrategy[Record]:
+    """Valid model instances of ``model`` whose dates are also in order (``attested`` within its span)."""
+    return record_data(model).map(lambda data: in_order(model, data)).map(model.model_validate)
+
+
+CHAIN_KINDS = (SuccessionKind.RENAMED.value, SuccessionKind.MERGED_INTO.value)
+"""The succession kinds that may not form a cycle."""
+
+
+@st.composite
+def succession_chains(draw: st.DrawFn, max_size: int = 6) -> list[tuple[str, str, str, str]]:
+    """A chain of organisations, each succeeding the last: ``(id, predecessor, successor, kind)`` per link.
+
+    The organisations are ``chain-0``, ``chain-1``, …; links are dated in order, or undated.
+    """
+    size = draw(st.integers(2, max_size))
+    kinds = draw(st.lists(st.sampled_from(CHAIN_KINDS), min_size=size - 1, max_size=size - 1))
+    years = sorted(draw(st.lists(st.integers(1990, 2025), min_size=size - 1, max_size=size - 1)))
+    dated = draw(st.lists(st.booleans(), min_size=size - 1, max_size=size - 1))
+    return [
+        (f"chain-{k}-{kind}-chain-{k + 1}", f"chain-{k}", f"chain-{k + 1}", kind, str(year) if date else "")
+        for k, (kind, year, date) in enumerate(zip(kinds, years, dated, strict=True))
+    ]

@@ -213,6 +213,28 @@ def test_declared_version_reads_the_descriptor(tmp_path):
     assert compat.declared_version(tmp_path) == "1.2.0"
 
 
+SCHEMA_1_0_0 = ROOT / "tests" / "fixtures" / "schemas" / "1.0.0"
+"""The Table Schemas of schema 1.0.0 as published (copied before 1.1.0 replaced them in schemas/v1)."""
+
+
+def test_schema_1_1_0_is_a_minor_change_from_1_0_0():
+    old = {path.name.split(".")[0]: json.loads(path.read_text()) for path in sorted(SCHEMA_1_0_0.glob("*.json"))}
+    old = {table: old[table] for table in PUBLISHED if table in old}
+    changes = compare(old, PUBLISHED)
+    assert [str(change) for change in changes] == [
+        "positions.attested: new optional field [field-added, minor]",
+        "memberships.attested: new optional field [field-added, minor]",
+        "designations.attested: new optional field [field-added, minor]",
+        "designations.kind: vocabulary value `declared-terrorist` added [value-added, minor]",
+        "coalition_events.kind: vocabulary value `offensive` added [value-added, minor]",
+        "coalition_events.kind: vocabulary value `strike-campaign` added [value-added, minor]",
+        "coalition_events.kind: vocabulary value `raid` added [value-added, minor]",
+        "coalition_events.kind: vocabulary value `declaration` added [value-added, minor]",
+        "successions: new table [table-added, minor]",
+    ]
+    assert highest(changes) is Level.MINOR
+
+
 def published_repo(tmp_path, edit=None):
     """A copy of the published schemas, optionally edited as if published from other models."""
     for path in (ROOT / "schemas").rglob("*.json"):
@@ -251,14 +273,14 @@ def test_a_compatible_change_needs_a_minor_bump(tmp_path, monkeypatch):
     assert [change.kind for change in verdict.changes] == ["field-added"]
     assert verdict.errors == [
         (
-            "compatible changes since the published 1.0.0 need a new minor version: set SCHEMA_VERSION to 1.1.0 "
+            "compatible changes since the published 1.1.0 need a new minor version: set SCHEMA_VERSION to 1.2.0 "
             "in dataset_tools/schema/models.py"
         )
     ]
-    monkeypatch.setattr(publish, "SCHEMA_VERSION", "1.1.0")
+    monkeypatch.setattr(publish, "SCHEMA_VERSION", "1.2.0")
     verdict = publish.check(root)
     assert verdict.errors == []
-    assert verdict.stale == [f"{publish.INDEX} records 1.0.0, not 1.1.0: run `{publish.REGENERATE}`"]
+    assert verdict.stale == [f"{publish.INDEX} records 1.1.0, not 1.2.0: run `{publish.REGENERATE}`"]
 
 
 def test_a_new_major_needs_its_migration(tmp_path, monkeypatch):
@@ -288,7 +310,7 @@ def test_a_hand_edited_published_file_is_caught(tmp_path):
 def test_older_versions_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(publish, "SCHEMA_VERSION", "0.9.0")
     verdict = publish.check(published_repo(tmp_path))
-    assert verdict.errors == ["SCHEMA_VERSION 0.9.0 is older than the published 1.0.0"]
+    assert verdict.errors == ["SCHEMA_VERSION 0.9.0 is older than the published 1.1.0"]
     assert not verdict.ok
 
 

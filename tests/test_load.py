@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,12 @@ import dataset_tools
 from dataset_tools.errors import UsageError
 from dataset_tools.release import build as release
 from dataset_tools.release import loading
-from dataset_tools.schema.models import TABLES, Actor, columns
+from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, Actor, columns
 
 FIXTURES = Path(__file__).parent / "fixtures" / "release"
+SUCCESSIONS = Path(__file__).parent / "fixtures" / "successions"
+"""The release fixture's records plus a chain aqi → isi → isis → splinter-front, and records known only by
+an ``attested`` date (schema 1.1)."""
 README = Path(__file__).parent.parent / "README.md"
 
 
@@ -32,7 +36,7 @@ def test_import_stays_cheap():
 
 def test_tables_and_documented_dtypes(data):
     assert list(data) == list(TABLES)
-    assert (data.version, data.schema_version) == ("0.2.0", "1.0.0")
+    assert (data.version, data.schema_version) == ("0.2.0", SCHEMA_VERSION)
     for table, model in TABLES.items():
         frame = data[table]
         for column in columns(model):
@@ -102,7 +106,7 @@ def test_loads_a_zip_and_a_dataset_folder(tmp_path):
     from_folder = dataset_tools.load(FIXTURES / "new")
     for table in TABLES:
         pd.testing.assert_frame_equal(from_zip[table], from_folder[table].sort_values("id").reset_index(drop=True))
-    assert (from_zip.version, from_zip.schema_version) == ("0.2.0", "1.0.0")
+    assert (from_zip.version, from_zip.schema_version) == ("0.2.0", SCHEMA_VERSION)
     assert dataset_tools.load(built.folder).version == "0.2.0"
 
 
@@ -120,3 +124,85 @@ def test_readme_python_examples_run():
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own examples
+
+
+@pytest.fixture(scope="module")
+def lineage_data(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    built = release.build(SUCCESSIONS, out, version="0.3.0", created="2025-01-01T00:00:00Z")
+    return dataset_tools.load(built.folder)
+
+
+def rows(frame: pd.DataFrame, *names: str) -> list[tuple]:
+    return [
+        tuple(None if pd.isna(value) else value for value in row) for row in frame[list(names)].itertuples(index=False)
+    ]
+
+
+def test_lineage_lists_predecessors_then_successors_in_date_order(lineage_data):
+    lineage = lineage_data.lineage("isis")
+    assert list(lineage.columns) == ["id", "name", "kind", "date", "direction"]
+    assert rows(lineage, *lineage.columns) == [
+        ("aqi", "al-Qaeda in Iraq", "renamed", "2006-10", "predecessor"),
+        ("isi", "Islamic State of Iraq", "renamed", "2013-04", "predecessor"),
+        ("splinter-front", "Splinter Front", "split-from", "2015", "successor"),
+    ]
+    assert rows(lineage_data.lineage("isi"), "id", "kind", "direction") == [
+        ("aqi", "renamed", "predecessor"),
+        ("isis", "renamed", "successor"),
+        ("splinter-front", "split-from", "successor"),
+    ]
+    assert all(lineage_data.lineage(org).empty for org in ("turkey", "no-such-organisation"))
+    assert lineage_data.lineage("turkey").dtypes.tolist() == ["string"] * 5
+
+
+def test_lineage_of_an_undated_chain_follows_the_links(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(SUCCESSIONS, folder)
+    text = (folder / "successions.csv").read_text(encoding="utf-8")
+    (folder / "successions.csv").write_text(text.replace("2006-10,", ",").replace("2013-04,", ","), encoding="utf-8")
+    assert rows(dataset_tools.load(folder).lineage("splinter-front"), "id", "date", "direction") == [
+        ("aqi", None, "predecessor"),
+        ("isi", None, "predecessor"),
+        ("isis", "2015", "predecessor"),
+    ]
+
+
+def test_designations_of_predecessors_are_included_and_marked(lineage_data):
+    found = lineage_data.designations_active("2010-06-01", subject="isis", include_predecessors=True)
+    assert rows(found, "id", "subject_id", "in_force", "under_predecessor") == [
+        ("us-fto-isis", "isis", "certainly", False),
+        ("turkey-declares-isi", "isi", "certainly", True),
+        ("turkey-aqi", "aqi", "certainly", True),
+    ]
+    assert list(lineage_data.designations_active("2010-06-01", subject="isis")["id"]) == ["us-fto-isis"]
+    # a body that broke away does not inherit what was listed under the one it left
+    splinter = lineage_data.designations_active("2020", subject="splinter-front", include_predecessors=True)
+    assert rows(splinter, "id", "under_predecessor") == [("turkey-splinter-front", False)]
+    with pytest.raises(UsageError):
+        lineage_data.designations_active("2020", include_predecessors=True)
+
+
+def test_an_attested_record_is_certainly_in_force_on_its_date_and_possibly_before(lineage_data):
+    on_the_day = lineage_data.designations_active("2010-06-01", subject="isi")
+    before = lineage_data.designations_active("2009", subject="isi")
+    assert rows(on_the_day, "id", "in_force") == [("turkey-declares-isi", "certainly")]
+    assert rows(before, "id", "in_force") == [("turkey-declares-isi", "possibly")]
+    assert rows(lineage_data.members("regional-operations-centre", on="2025-03-09"), "id", "in_force") == [
+        ("jordan-in-regional-centre", "certainly"),
+        ("turkey-in-regional-centre", "possibly"),  # started in March 2025: maybe after the 9th
+    ]
+    assert rows(lineage_data.members("regional-operations-centre", on="2025-01"), "id", "in_force") == [
+        ("jordan-in-regional-centre", "possibly")
+    ]
+    assert rows(lineage_data.positions("hakan-fidan", on="2023"), "id", "in_force") == [
+        ("hakan-fidan-foreign-minister", "certainly"),
+        ("hakan-fidan-special-envoy", "possibly"),
+    ]
+
+
+def test_positions_place_an_attested_position_at_its_date(lineage_data):
+    assert rows(lineage_data.positions("hakan-fidan"), "id", "start", "attested") == [
+        ("hakan-fidan-foreign-minister", "2023-06-04", None),
+        ("hakan-fidan-special-envoy", None, "2024-01"),
+    ]

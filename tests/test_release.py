@@ -241,3 +241,50 @@ def test_json_cells_match_json_dumps(tmp_path, value):
     assert records == outputs.typed(data, "actors").to_pylist()
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     assert path.read_text(encoding="utf-8") == "[\n" + ",\n".join(encode(record) for record in records) + "\n]\n"
+
+
+SUCCESSIONS = Path(__file__).parent / "fixtures" / "successions"
+SUCCESSION_ROWS = [
+    ("aqi-renamed-isi", "aqi", "isi", "renamed", "2006-10"),
+    ("isi-renamed-isis", "isi", "isis", "renamed", "2013-04"),
+    ("splinter-front-split-from-isis", "isis", "splinter-front", "split-from", "2015"),
+]
+
+
+def test_the_release_carries_successions_in_every_format(tmp_path):
+    built = release.build(SUCCESSIONS, tmp_path, version="0.3.0", created=CREATED)
+    head = ["id", "predecessor_id", "successor_id", "kind", "date"]
+    csv_rows = packages.read_tables(built.folder)["successions"].select(head).to_pylist()
+    assert [tuple(row.values()) for row in csv_rows] == SUCCESSION_ROWS
+    json_rows = json.loads((built.folder / "json" / "successions.json").read_text(encoding="utf-8"))
+    assert [tuple(row[name] for name in head) for row in json_rows] == SUCCESSION_ROWS
+    assert json_rows[0]["source_ids"] == ["un-sc-2253"]
+    parquet = pq.read_table(built.folder / "parquet" / "successions.parquet")
+    assert [tuple(row[name] for name in head) for row in parquet.to_pylist()] == SUCCESSION_ROWS
+    assert parquet.schema.field("source_ids").type == pa.list_(pa.string())
+    connection = sqlite3.connect(built.folder / "coalitions.db")
+    connection.execute("PRAGMA foreign_keys = ON")
+    assert connection.execute('SELECT id, predecessor_id, successor_id, kind, date FROM "successions"').fetchall() == (
+        SUCCESSION_ROWS
+    )
+    keys = connection.execute('PRAGMA foreign_key_list("successions")').fetchall()
+    assert sorted((key[2], key[3], key[4]) for key in keys) == [
+        ("organisations", "predecessor_id", "id"),
+        ("organisations", "successor_id", "id"),
+    ]
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    with pytest.raises(sqlite3.IntegrityError):
+        connection.execute('INSERT INTO "successions" VALUES ("x", "aqi", "nowhere", "renamed", NULL, "s", NULL, NULL)')
+    package = json.loads((built.folder / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(resource for resource in package["resources"] if resource["name"] == "successions")
+    assert resource["schema"]["foreignKeys"] == [
+        {"fields": ["predecessor_id"], "reference": {"resource": "organisations", "fields": ["id"]}},
+        {"fields": ["successor_id"], "reference": {"resource": "organisations", "fields": ["id"]}},
+    ]
+
+
+def test_a_dataset_without_successions_releases_an_empty_table(built):
+    assert (built.folder / "csv" / "successions.csv").read_text(encoding="utf-8") == (
+        ",".join(column.name for column in columns(TABLES["successions"])) + "\n"
+    )
+    assert json.loads((built.folder / "json" / "successions.json").read_text(encoding="utf-8")) == []

@@ -140,12 +140,102 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
         {"datapackage.json": b'{"name": "coalitions", "x-schema-version": "2.0.0"}\n'},
         [("datapackage.json", 1, "x-schema-version", "schema-version-error")],
     ),
+    "succession-cycle": (
+        {
+            "successions.csv": (
+                "state-a-renamed-state-b,state-a,state-b,renamed,2025,src-example-report,,\n"
+                "state-b-merged-into-state-a,state-b,state-a,merged-into,2025,src-example-report,,\n"
+            )
+        },
+        [
+            ("successions.csv", after("successions.csv", 1), "successor_id", "succession-cycle"),
+            ("successions.csv", after("successions.csv", 2), "successor_id", "succession-cycle"),
+        ],
+    ),
     "reference-kind-error": (
         {"coalition_events.csv": "2025-02-04-meeting,meeting,2025-02-04,,state-a,A meeting,,,,person-a,high,\n"},
         [
             ("coalition_events.csv", after("coalition_events.csv", 1), "coalition_id", "reference-kind-error"),
             ("coalition_events.csv", after("coalition_events.csv", 1), "source_ids", "reference-kind-error"),
         ],
+    ),
+}
+
+
+SUCCESSION = "src-example-report,medium,\n"
+"""The end of a succession row: its source, confidence and empty notes."""
+
+# the rules schema 1.1 added, each on its own input: rule → (files, expected [(file, line, field, code)])
+RULES_1_1: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str | None, str]]]] = {
+    "attested-before-start": (
+        {"memberships.csv": "coalition-x-ministry,state-a-ministry,coalition-x,member,2025-02,,2024-12," + SUCCESSION},
+        [("memberships.csv", after("memberships.csv"), "attested", "date-order-error")],
+    ),
+    "attested-after-end": (
+        {"positions.csv": "person-a-adviser,person-a,state-a-ministry,Adviser,2020,2021-06,2022," + SUCCESSION},
+        [("positions.csv", after("positions.csv"), "attested", "date-order-error")],
+    ),
+    "attested-outside-listing": (
+        {
+            "designations.csv": (
+                "state-b-lists-x,state-b,armed-group-x,declared-terrorist,Statements,,,2016,2019,2015,"
+                + SUCCESSION
+                + "state-b-lists-y,state-b,armed-group-x,declared-terrorist,Statements,,,2016,2019,2020-01,"
+                + SUCCESSION
+            )
+        },
+        [
+            ("designations.csv", after("designations.csv", 1), "attested", "date-order-error"),
+            ("designations.csv", after("designations.csv", 2), "attested", "date-order-error"),
+        ],
+    ),
+    "attested-within-its-span": (
+        {"positions.csv": "person-a-adviser,person-a,state-a-ministry,Adviser,2020,2021-06,2021," + SUCCESSION},
+        [],
+    ),
+    "succession-self-reference": (
+        {"successions.csv": "state-a-renamed,state-a,state-a,renamed,," + SUCCESSION},
+        [("successions.csv", after("successions.csv"), "successor_id", "self-reference-error")],
+    ),
+    "succession-to-a-person": (
+        {"successions.csv": "state-a-renamed-person-a,state-a,person-a,renamed,," + SUCCESSION},
+        [("successions.csv", after("successions.csv"), "successor_id", "reference-kind-error")],
+    ),
+    "succession-to-a-missing-id": (
+        {"successions.csv": "state-a-renamed-state-z,state-a,state-z,renamed,," + SUCCESSION},
+        [("successions.csv", after("successions.csv"), "successor_id", "foreign-key")],
+    ),
+    "succession-before-founding": (
+        {"successions.csv": "agx-renamed-state-b,armed-group-x,state-b,renamed,2012-12," + SUCCESSION},
+        [("successions.csv", after("successions.csv"), "date", "date-order-error")],
+    ),
+    "succession-in-the-founding-year": (  # 2013 may be any day of 2013: not certainly before
+        {"successions.csv": "agx-renamed-state-b,armed-group-x,state-b,renamed,2013-01-01," + SUCCESSION},
+        [],
+    ),
+    "succession-cycle-of-three": (
+        {
+            "successions.csv": (
+                "a-renamed-b,state-a,state-b,renamed,,"
+                + SUCCESSION
+                + "b-merged-into-m,state-b,state-a-ministry,merged-into,,"
+                + SUCCESSION
+                + "m-renamed-a,state-a-ministry,state-a,renamed,,"
+                + SUCCESSION
+            )
+        },
+        [("successions.csv", after("successions.csv", row), "successor_id", "succession-cycle") for row in (1, 2, 3)],
+    ),
+    "no-cycle-through-other-kinds": (  # a split-from back-link is no cycle of renamed and merged-into links
+        {
+            "successions.csv": (
+                "a-renamed-b,state-a,state-b,renamed,,"
+                + SUCCESSION
+                + "b-split-from-a,state-b,state-a,split-from,,"
+                + SUCCESSION
+            )
+        },
+        [],
     ),
 }
 
@@ -172,7 +262,7 @@ def test_the_valid_fixture_is_valid():
     report = validate(VALID)
     assert report.problems == []
     assert report.valid
-    assert report.rows == 15
+    assert report.rows == 16
 
 
 def test_every_code_has_a_case():
@@ -188,6 +278,62 @@ def test_each_problem_is_found_on_its_line(tmp_path, case, reference):
     folder = make_dataset(tmp_path, files)
     report = validate(folder, reference=reference)
     assert located(report) == sorted(expected, key=lambda p: (p[0], p[1] or 0, p[2] or "", p[3]))
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+@pytest.mark.parametrize("rule", sorted(RULES_1_1))
+def test_each_rule_of_schema_1_1_is_found_on_its_line(tmp_path, rule, reference):
+    files, expected = RULES_1_1[rule]
+    report = validate(make_dataset(tmp_path, files), reference=reference)
+    assert located(report) == sorted(expected, key=lambda p: (p[0], p[1] or 0, p[2] or "", p[3]))
+    assert all(problem.hint for problem in report.problems)
+
+
+def test_problems_of_schema_1_1_say_what_and_what_to_do(tmp_path):
+    files = {
+        **RULES_1_1["succession-cycle-of-three"][0],
+        "positions.csv": RULES_1_1["attested-after-end"][0]["positions.csv"],
+    }
+    files["successions.csv"] += "agx-renamed-state-b,armed-group-x,state-b,renamed,2012-12," + SUCCESSION
+    found = {
+        (Path(p.file).name, p.field, p.value): (p.message, p.hint)
+        for p in validate(make_dataset(tmp_path, files)).problems
+    }
+    assert found[("positions.csv", "attested", "2022")] == (
+        "attested 2022 is after end 2021-06",
+        "a source can show the record in force only between its start and end: check attested and end",
+    )
+    cycle = "`state-a` → `state-b` → `state-a-ministry` → `state-a`"
+    direction = "check which organisation came first (predecessor_id is the one before the change)"
+    assert found[("successions.csv", "successor_id", "state-b")] == (
+        f"this renamed link closes a cycle, {cycle}: an organisation cannot be its own predecessor",
+        f"{direction}, or record the link with another kind",
+    )
+    organisations = (tmp_path / "data" / "organisations.csv").as_posix()
+    sources = "check this date and the founded date of `armed-group-x` against their sources"
+    assert found[("successions.csv", "date", "2012-12")] == (
+        f"date 2012-12 is before `armed-group-x` was founded (2013, in {organisations})",
+        f"an organisation is succeeded only once it exists: {sources}",
+    )
+
+
+def without_columns(text: str, names: set[str]) -> str:
+    """A simple CSV text (no quoted commas) without the columns ``names``."""
+    rows = [line.split(",") for line in text.splitlines()]
+    keep = [index for index, name in enumerate(rows[0]) if name not in names]
+    return "".join(",".join(row[index] for index in keep) + "\n" for row in rows)
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+@pytest.mark.parametrize("declared", ["1.0.0", "1.1.0", None])
+def test_a_dataset_without_what_1_1_added_is_valid(tmp_path, reference, declared):
+    files: dict[str, bytes | None] = {"successions.csv": DELETE}
+    for name in ("memberships.csv", "positions.csv", "designations.csv"):
+        files[name] = without_columns((VALID / name).read_text(encoding="utf-8"), {"attested"}).encode()
+    if declared:
+        files["datapackage.json"] = json.dumps({"name": "coalitions", "x-schema-version": declared}).encode()
+    report = validate(make_dataset(tmp_path, files), reference=reference)
+    assert (report.problems, report.notes, report.valid) == ([], [], True)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -553,3 +699,11 @@ def test_a_folder_named_like_a_table_is_one_problem_that_calls_it_a_folder(tmp_p
     report = validate(folder)
     assert located(report) == [("positions.csv", None, None, "unknown-file")]
     assert report.problems[0].message == "positions.csv is a folder, not a table file"
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_succession_cycle_is_found_in_the_successions_file_alone(tmp_path, reference):
+    files, expected = CASES["succession-cycle"]
+    folder = make_dataset(tmp_path, files)
+    report = validate(folder / "successions.csv", reference=reference)
+    assert located(report) == expected

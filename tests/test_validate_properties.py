@@ -9,11 +9,10 @@ from unittest.mock import patch
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import records
+from strategies import ordered_records, succession_chains
 
 from dataset_tools.reading import fastcsv
 from dataset_tools.reading import tables as read
-from dataset_tools.schema.dates import PartialDate
 from dataset_tools.schema.models import TABLES, columns, to_row
 from dataset_tools.validation.validator import _validate as validate  # the private reference path
 from dataset_tools.writing.canonical import csv_text
@@ -27,6 +26,8 @@ TARGETS = {
     "coalition_events": "2025-02-coalition-x-announced",
 }
 COALITION = "coalition-x"
+OTHERS = {"organisations": "state-b", "actors": "person-a"}
+"""A second target, for the second field of a pair that may not name the same record (successions)."""
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -41,9 +42,12 @@ def _fresh(tmp_path: Path) -> Path:
 def _resolvable(table: str, row: dict[str, str], number: int) -> dict[str, str]:
     """Point every reference of a generated row at a fixture record, and make its id new."""
     row = dict(row, id=f"generated-{number}-{row['id']}"[:120].rstrip("-"))
+    seconds = {second for _, second in TABLES[table].distinct_references}
     for column in columns(TABLES[table]):
         if column.references and row[column.name]:
             target = COALITION if column.organisation_kinds else TARGETS[column.references[0]]
+            if column.name in seconds and not column.organisation_kinds:
+                target = OTHERS[column.references[-1]]
             row[column.name] = ";".join([target] * len(row[column.name].split(";")))
     return row
 
@@ -62,22 +66,54 @@ def _append(folder: Path, table: str, rows: list[dict[str, str]]) -> int:
 @SETTINGS
 @given(data=st.data())
 def test_any_valid_record_validates(tmp_path, table, data):
-    generated = data.draw(st.lists(records(TABLES[table]), min_size=1, max_size=3))
+    generated = data.draw(st.lists(ordered_records(TABLES[table]), min_size=1, max_size=3))  # dates in order
     rows = [_resolvable(table, to_row(record), number) for number, record in enumerate(generated)]
-    for row in rows:  # a reversed pair of dates is a record-level problem: put generated pairs in order
-        for first, second in TABLES[table].ordered_dates:
-            if (
-                row[first]
-                and row[second]
-                and PartialDate.parse(row[second]).certainly_before(PartialDate.parse(row[first]))
-            ):
-                row[first], row[second] = row[second], row[first]
     folder = _fresh(tmp_path)
     _append(folder, table, rows)
     report = validate(folder)
     # generated names may repeat: a possible-duplicate warning is right then, and the data stays valid
     assert [p for p in report.problems if p.code != "possible-duplicate"] == []
     assert report.valid
+
+
+CHAIN_NAMES = ("Alpha Front", "Bravo Army", "Charlie Brigades", "Delta Movement", "Echo Council", "Foxtrot Union")
+
+
+def _chain_files(folder: Path, links: list[tuple[str, str, str, str, str]]) -> int:
+    """Append the chain's organisations and links to the fixture; return the line of the first link."""
+    orgs = [
+        {"id": f"chain-{k}", "name": CHAIN_NAMES[k], "kind": "armed-group", "source_ids": "src-example-report"}
+        for k in range(len(links) + 1)
+    ]
+    _append(folder, "organisations", [_row("organisations", org) for org in orgs])
+    return _append(folder, "successions", [_row("successions", _link(*link)) for link in links])
+
+
+def _link(id_: str, predecessor: str, successor: str, kind: str, date: str) -> dict[str, str]:
+    return {"id": id_, "predecessor_id": predecessor, "successor_id": successor, "kind": kind, "date": date}
+
+
+def _row(table: str, cells: dict[str, str]) -> dict[str, str]:
+    """A full row of ``table``: every column, in order, empty where ``cells`` says nothing; cites a source."""
+    cells = {"source_ids": "src-example-report", **cells}
+    return {column.name: cells.get(column.name, "") for column in columns(TABLES[table])}
+
+
+@SETTINGS
+@given(links=succession_chains())
+def test_a_chain_of_successions_validates_and_closing_it_makes_each_link_a_cycle(tmp_path, links):
+    folder = _fresh(tmp_path)
+    first = _chain_files(folder, links)
+    assert validate(folder).problems == validate(folder, reference=True).problems == []
+    last = f"chain-{len(links)}"
+    _append(
+        folder, "successions", [_row("successions", _link(f"{last}-renamed-chain-0", last, "chain-0", "renamed", ""))]
+    )
+    report = validate(folder)
+    assert [(p.line, p.field, p.code) for p in report.problems] == [
+        (first + k, "successor_id", "succession-cycle") for k in range(len(links) + 1)
+    ]
+    assert validate(folder, reference=True).problems == report.problems
 
 
 CORRUPTIONS = {

@@ -17,6 +17,14 @@ Column dtypes (the same for every table):
 "Active on a date" means *possibly* active: the start's first day is on or before the
 date's last day, and the end is missing or its last day is after the date's first day.
 A missing start counts as "since before"; a missing end as "still".
+
+An ``attested`` date (schema 1.1: a day a source shows the relationship in force, when its
+start is unknown) places a record in time: it was *certainly* in force on that date and
+possibly before it. The queries that take a date add ``in_force``: ``certainly`` when the
+record certainly started by the date's last day (its start's last day, or its attested
+date's, whichever is earlier) and its end is missing or its first day is after the date's
+first day; else ``possibly``. A record with neither a start nor an attested date is only
+ever ``possibly`` in force.
 """
 
 from __future__ import annotations
@@ -34,10 +42,19 @@ import pyarrow as pa
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.reading import packages
 from dataset_tools.schema.dates import PartialDate
-from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Record, columns, from_row
+from dataset_tools.schema.models import ATTESTED, LIST_DELIMITER, TABLES, Record, columns, from_row
+from dataset_tools.schema.vocab import SuccessionKind
 
 DATE_FIRST, DATE_LAST = "_first", "_last"
 """Suffixes of the derived columns of a partial date."""
+
+CERTAINLY, POSSIBLY = "certainly", "possibly"
+"""The values of ``in_force``."""
+
+CONTINUING = (SuccessionKind.RENAMED.value, SuccessionKind.MERGED_INTO.value, SuccessionKind.ABSORBED_BY.value)
+"""Succession kinds after which the predecessor lives on in its successor: what was listed under
+it counts for the successor (``include_predecessors``). A body that a successor split from, or
+that it replaced, is another body."""
 
 
 class Dataset(Mapping[str, pd.DataFrame]):
@@ -74,39 +91,137 @@ class Dataset(Mapping[str, pd.DataFrame]):
         return [model.model_validate(from_row(model, row)) for row in self._strings[table].to_pylist()]
 
     def designations_active(
-        self, on: str | dt.date, *, authority: str | None = None, subject: str | None = None
+        self,
+        on: str | dt.date,
+        *,
+        authority: str | None = None,
+        subject: str | None = None,
+        include_predecessors: bool = False,
     ) -> pd.DataFrame:
         """Designations possibly in force on ``on``, optionally of one authority or subject (by id).
 
-        Adds ``authority_name`` and ``subject_name``; sorted by subject name, then id.
+        Adds ``authority_name``, ``subject_name`` and ``in_force`` (``certainly`` or
+        ``possibly``); sorted by subject name, then id. With ``include_predecessors`` (which
+        needs ``subject``), also the designations of the subject's predecessors through
+        renamed, merged-into and absorbed-by successions (``CONTINUING``), however far back,
+        with ``under_predecessor`` True on them. Raises :class:`UsageError` for a date that
+        is not one, or ``include_predecessors`` without ``subject``.
         """
         data = self["designations"]
         mask = _active(data, "listed", "delisted", on)
         if authority is not None:
             mask = mask & _is(data["authority_id"], authority)
+        predecessors: list[str] = []
+        if include_predecessors:
+            if subject is None:
+                raise UsageError("include_predecessors needs a subject: designations_active(on, subject=ID, ...)")
+            predecessors = [org for org, *_ in self._links(subject, "predecessor", CONTINUING)]
         if subject is not None:
-            mask = mask & _is(data["subject_id"], subject)
+            mask = mask & data["subject_id"].isin([subject, *predecessors]).fillna(value=False).to_numpy(dtype=bool)
         result = data[mask].copy()
         result["authority_name"] = result["authority_id"].map(self._names()).astype("string")
         result["subject_name"] = result["subject_id"].map(self._names()).astype("string")
+        result["in_force"] = _in_force(result, "listed", "delisted", on)
+        if include_predecessors:
+            result["under_predecessor"] = result["subject_id"].isin(predecessors).astype(bool)
         return _ordered(result, ["subject_name", "id"])
 
     def members(self, coalition: str, on: str | dt.date | None = None) -> pd.DataFrame:
-        """Memberships of a coalition (by id), possibly current on ``on`` when given; adds ``member_name``."""
+        """Memberships of a coalition (by id), possibly current on ``on`` when given; adds ``member_name``.
+
+        With ``on``, also ``in_force`` (``certainly`` or ``possibly``).
+        """
         data = self["memberships"]
         mask = _is(data["coalition_id"], coalition)
         if on is not None:
             mask = mask & _active(data, "start", "end", on)
         result = data[mask].copy()
         result["member_name"] = result["member_id"].map(self._names()).astype("string")
+        if on is not None:
+            result["in_force"] = _in_force(result, "start", "end", on)
         return _ordered(result, ["member_name", "id"])
 
-    def positions(self, actor: str) -> pd.DataFrame:
-        """A person's positions (by actor id), oldest first; adds ``organisation_name``."""
+    def positions(self, actor: str, on: str | dt.date | None = None) -> pd.DataFrame:
+        """A person's positions (by actor id), possibly held on ``on`` when given; adds ``organisation_name``.
+
+        Oldest first: by start, or by the attested date of a position without one. With
+        ``on``, also ``in_force`` (``certainly`` or ``possibly``).
+        """
         data = self["positions"]
-        result = data[_is(data["actor_id"], actor)].copy()
+        mask = _is(data["actor_id"], actor)
+        if on is not None:
+            mask = mask & _active(data, "start", "end", on)
+        result = data[mask].copy()
         result["organisation_name"] = result["organisation_id"].map(self._names()).astype("string")
-        return _ordered(result, ["start_first", "id"])
+        if on is not None:
+            result["in_force"] = _in_force(result, "start", "end", on)
+        since = result["start_first"].fillna(result[ATTESTED + DATE_FIRST])
+        order = pd.DataFrame({"since": since, "id": result["id"]}).sort_values(
+            ["since", "id"], kind="stable", na_position="first"
+        )
+        return result.loc[order.index].reset_index(drop=True)
+
+    def lineage(self, organisation: str) -> pd.DataFrame:
+        """An organisation's predecessors and successors (by id), through every kind of succession.
+
+        One row per organisation of the lineage: ``id``, ``name``, ``kind`` (of the
+        succession that links it toward ``organisation``), ``date`` (of that succession,
+        as written) and ``direction`` (``predecessor`` or ``successor``). Oldest first:
+        predecessors from the most distant, then successors from the nearest; the links of
+        one step in date order (undated ones first), then by id. Empty for an organisation
+        without successions.
+        """
+        rows = [
+            (org, kind, date, direction, step)
+            for direction in ("predecessor", "successor")
+            for org, kind, date, step in self._links(organisation, direction)
+        ]
+        found = pd.DataFrame(rows, columns=["id", "kind", "date", "direction", "step"])
+        found["rank"] = np.where(found["direction"] == "predecessor", -found["step"], found["step"])
+        found["date_first"] = date_bounds(found["date"].astype("string").replace("", pd.NA))[0]
+        found = found.sort_values(["rank", "date_first", "id"], kind="stable", na_position="first")
+        result = pd.DataFrame(
+            {
+                "id": found["id"].astype("string"),
+                "name": found["id"].map(self._names()).astype("string"),
+                "kind": found["kind"].astype("string"),
+                "date": found["date"].astype("string").replace("", pd.NA),
+                "direction": found["direction"].astype("string"),
+            }
+        )
+        return result.reset_index(drop=True)
+
+    def _links(
+        self, organisation: str, direction: str, kinds: tuple[str, ...] | None = None
+    ) -> list[tuple[str, str, str, int]]:
+        """The organisations before (``predecessor``) or after (``successor``) ``organisation``.
+
+        Followed step by step through successions of ``kinds`` (default: all), each
+        organisation once, at its nearest step: (id, kind, date, step), nearest first.
+        """
+        strings = self._strings["successions"]
+        here, there = (
+            ("successor_id", "predecessor_id") if direction == "predecessor" else ("predecessor_id", "successor_id")
+        )
+        links: dict[str, list[tuple[str, str, str]]] = {}
+        for near, far, kind, date in zip(
+            *(strings.column(name).to_pylist() for name in (here, there, "kind", "date")), strict=True
+        ):
+            if kinds is None or kind in kinds:
+                links.setdefault(near, []).append((far, kind, date))
+        found: list[tuple[str, str, str, int]] = []
+        seen, frontier, step = {organisation}, [organisation], 0
+        while frontier:
+            step += 1
+            following = []
+            for node in frontier:
+                for far, kind, date in sorted(links.get(node, [])):
+                    if far not in seen:
+                        seen.add(far)
+                        following.append(far)
+                        found.append((far, kind, date, step))
+            frontier = following
+        return found
 
     def events(self, coalition: str) -> pd.DataFrame:
         """A coalition's events (by id), in date order (first day, then last day, then id)."""
@@ -147,6 +262,15 @@ def _active(data: pd.DataFrame, start: str, end: str, on: str | dt.date) -> np.n
     started = data[start + DATE_FIRST].isna() | (data[start + DATE_FIRST] <= last)
     going = data[end + DATE_LAST].isna() | (data[end + DATE_LAST] > first)
     return (started & going).to_numpy(dtype=bool)
+
+
+def _in_force(data: pd.DataFrame, start: str, end: str, on: str | dt.date) -> pd.Series:
+    """``certainly`` or ``possibly`` for records possibly in force on ``on`` (see the module docstring)."""
+    first, last = _day_range(on)
+    known = data[[start + DATE_LAST, ATTESTED + DATE_LAST]].min(axis=1)
+    ends = data[end + DATE_FIRST]
+    certain = known.notna() & (known <= last) & (ends.isna() | ((ends > first) & (ends > known)))
+    return pd.Series(np.where(certain.to_numpy(dtype=bool), CERTAINLY, POSSIBLY), index=data.index, dtype="string")
 
 
 def frame(table: str, data: pa.Table) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, columns
+from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, columns
 
 MARKDOWN = "docs/data-dictionary.md"
 HTML = "docs/data-dictionary.html"
@@ -26,7 +26,10 @@ CONVENTIONS = (
     "Every record has an `id` (a lowercase slug, unique across all tables) and, except sources, cites at "
     "least one source in `source_ids`. Dates are ISO 8601 with their precision kept (`2025`, `2025-02`, "
     "`2025-02-04`). In CSV an empty cell is a missing value and lists are separated by "
-    f"`{LIST_DELIMITER}`; in JSON lists are arrays and missing is `null`."
+    f"`{LIST_DELIMITER}`; in JSON lists are arrays and missing is `null`. An optional column may be left out of "
+    "a file; a table added by a minor version ("
+    + "; ".join(f"`{table}`, {version}" for table, version in ADDED_IN.items())
+    + ") may be left out of a dataset, and then has no records."
 )
 
 

@@ -25,11 +25,15 @@ from dataset_tools.schema.vocab import (
     OrganisationKind,
     ParticipantRole,
     SourceKind,
+    SuccessionKind,
     Vocabulary,
 )
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 """The version of the schema these models define (semantic versioning)."""
+
+ATTESTED = "attested"
+"""The optional date on which a source shows a relationship in force (schema 1.1)."""
 
 LIST_DELIMITER = ";"
 """Separates the items of a list field in CSV."""
@@ -92,6 +96,16 @@ def _notes() -> Any:
     return Field(None, description="Free text: caveats, how a date was inferred, what a source says.")
 
 
+def _attested() -> Any:
+    return Field(
+        None,
+        description=(
+            "A date on which a cited source shows the relationship in force, for a record whose start is not "
+            "known; it may not fall before the record's start or after its end, where those are given."
+        ),
+    )
+
+
 def _aliases(what: str) -> Any:
     return Field(
         default_factory=list,
@@ -108,6 +122,22 @@ class Record(BaseModel):
     """Pairs of date fields (first, second): the second may not be certainly before the first."""
     distinct_references: ClassVar[tuple[tuple[str, str], ...]] = ()
     """Pairs of id fields that may not hold the same id (no record refers to itself)."""
+    attested_within: ClassVar[tuple[str, str] | None] = None
+    """The (start, end) fields of a relationship with an ``attested`` date: that date may be
+    neither certainly before the start nor certainly after the end (schema 1.1)."""
+
+    @classmethod
+    def date_orders(cls) -> tuple[tuple[str, str, str], ...]:
+        """Every pair of dates that must be in order: (first, second, the field a problem names).
+
+        ``ordered_dates`` name their second field; an ``attested`` date out of its record's
+        span is named itself, whichever side it falls on.
+        """
+        pairs = tuple((first, second, second) for first, second in cls.ordered_dates)
+        if cls.attested_within is not None:
+            start, end = cls.attested_within
+            pairs += ((start, ATTESTED, ATTESTED), (ATTESTED, end, ATTESTED))
+        return pairs
 
 
 class Source(Record):
@@ -167,6 +197,7 @@ class Position(Record):
     """A person holds a role in an organisation."""
 
     ordered_dates = (("start", "end"),)
+    attested_within = ("start", "end")
 
     id: Slug = Field(description="Unique id of the record, across all tables.")
     actor_id: Slug = ref("The person.", "actors")
@@ -174,6 +205,7 @@ class Position(Record):
     role: Text = Field(description="The role or title, e.g. `Minister of Foreign Affairs`.")
     start: PartialDate | None = Field(None, description="When the person took up the role.")
     end: PartialDate | None = Field(None, description="When the person left the role; empty while held.")
+    attested: PartialDate | None = _attested()
     source_ids: list[Slug] = _source_ids()
     confidence: Confidence | None = _confidence()
     notes: LongText | None = _notes()
@@ -184,6 +216,7 @@ class Membership(Record):
 
     ordered_dates = (("start", "end"),)
     distinct_references = (("member_id", "coalition_id"),)
+    attested_within = ("start", "end")
 
     id: Slug = Field(description="Unique id of the record, across all tables.")
     member_id: Slug = ref("The member organisation.", "organisations")
@@ -195,6 +228,7 @@ class Membership(Record):
     role: MembershipRole = Field(description="The member's part in the coalition.")
     start: PartialDate | None = Field(None, description="When the membership began.")
     end: PartialDate | None = Field(None, description="When it ended; empty while current.")
+    attested: PartialDate | None = _attested()
     source_ids: list[Slug] = _source_ids()
     confidence: Confidence | None = _confidence()
     notes: LongText | None = _notes()
@@ -205,6 +239,7 @@ class Designation(Record):
 
     ordered_dates = (("listed", "delisted"),)
     distinct_references = (("authority_id", "subject_id"),)
+    attested_within = ("listed", "delisted")
 
     id: Slug = Field(description="Unique id of the record, across all tables.")
     authority_id: Slug = ref("The designating authority (a state or body).", "organisations")
@@ -217,6 +252,7 @@ class Designation(Record):
     delisted: PartialDate | None = Field(
         None, description="When the listing ended; a delisting ends a designation, it never deletes it."
     )
+    attested: PartialDate | None = _attested()
     source_ids: list[Slug] = _source_ids()
     confidence: Confidence | None = _confidence()
     notes: LongText | None = _notes()
@@ -258,6 +294,23 @@ class EventParticipant(Record):
     notes: LongText | None = _notes()
 
 
+class Succession(Record):
+    """One organisation succeeded another: renamed, merged, split, absorbed or replaced (schema 1.1)."""
+
+    distinct_references = (("predecessor_id", "successor_id"),)
+
+    id: Slug = Field(description="Unique id of the record, across all tables.")
+    predecessor_id: Slug = ref("The organisation before the change.", "organisations")
+    successor_id: Slug = ref("The organisation after the change.", "organisations")
+    kind: SuccessionKind = Field(description="How the successor followed the predecessor.")
+    date: PartialDate | None = Field(
+        None, description="When the change took effect, to the precision known; empty if unknown."
+    )
+    source_ids: list[Slug] = _source_ids()
+    confidence: Confidence | None = _confidence()
+    notes: LongText | None = _notes()
+
+
 TABLES: dict[str, type[Record]] = {
     "sources": Source,
     "organisations": Organisation,
@@ -267,8 +320,14 @@ TABLES: dict[str, type[Record]] = {
     "designations": Designation,
     "coalition_events": CoalitionEvent,
     "event_participants": EventParticipant,
+    "successions": Succession,
 }
 """Every table of schema v1, by name, in the order they are documented and released."""
+
+ADDED_IN: dict[str, str] = {"successions": "1.1.0"}
+"""Tables added by a minor version, and that version. A dataset may leave such a table out
+(an absent table has no records), as it may leave out an optional column, so that data
+valid under an earlier minor version stays valid."""
 
 
 @dataclass(frozen=True)

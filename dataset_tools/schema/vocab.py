@@ -92,6 +92,10 @@ class DesignationKind(Vocabulary):
     )
     SANCTIONS = "sanctions", "Listed under a sanctions regime: asset freeze, travel ban or arms embargo."
     PROSCRIPTION = "proscription", "Banned under criminal law, so that membership or support is an offence."
+    DECLARED_TERRORIST = (
+        "declared-terrorist",
+        "Called terrorist in official statements, with no published legal listing; say where in the notes.",
+    )
     OTHER = "other", "Any other listing; say which in the notes."
 
 
@@ -104,10 +108,39 @@ class EventKind(Vocabulary):
     MEETING = "meeting", "Officials of two or more parties meet."
     SUMMIT = "summit", "Heads of state or government meet."
     JOINT_OPERATION = "joint-operation", "Parties carry out a military or security operation together."
+    OFFENSIVE = (
+        "offensive",
+        "A military offensive or battle over days or months, such as the retaking of a city; give its end in end_date.",
+    )
+    STRIKE_CAMPAIGN = "strike-campaign", "A series of air, drone or missile strikes against one adversary or area."
+    RAID = "raid", "A single ground or air assault on one target, such as the raid that kills a leader."
+    DECLARATION = (
+        "declaration",
+        "A party declares a victory or an outcome, such as the defeat of a group or the end of an operation.",
+    )
     STATEMENT = "statement", "A party states a position, without a decision or agreement."
     WITHDRAWAL = "withdrawal", "A party leaves a coalition or ends its part in an operation."
     DISSOLUTION = "dissolution", "A coalition ends."
     OTHER = "other", "Any other kind of event; say which in the notes."
+
+
+class SuccessionKind(Vocabulary):
+    """How one organisation succeeded another (schema 1.1)."""
+
+    RENAMED = "renamed", "The same body under a new name: the successor is the predecessor renamed."
+    MERGED_INTO = (
+        "merged-into",
+        "The predecessor and others merged to form the successor, and the predecessor ceased to exist.",
+    )
+    SPLIT_FROM = "split-from", "The successor broke away from the predecessor, which lives on."
+    ABSORBED_BY = (
+        "absorbed-by",
+        "The predecessor was absorbed by the successor, an existing body, and ceased to exist on its own.",
+    )
+    REPLACED_BY = (
+        "replaced-by",
+        "The successor replaced the predecessor in its function, as one government replaces another.",
+    )
 
 
 class ParticipantRole(Vocabulary):

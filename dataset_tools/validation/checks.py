@@ -23,7 +23,16 @@ from dataset_tools.names import slugify
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema import codelists, dates
-from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Column, Record, columns, from_row, no_outer_space
+from dataset_tools.schema.models import (
+    ATTESTED,
+    LIST_DELIMITER,
+    TABLES,
+    Column,
+    Record,
+    columns,
+    from_row,
+    no_outer_space,
+)
 from dataset_tools.validation.hints import did_you_mean
 from dataset_tools.validation.problems import Problem
 
@@ -265,7 +274,7 @@ def record_checks(tf: TableFile) -> Iterator[Problem]:
     """Dates in order and no record referring to itself, record by record (vectorised)."""
     model = TABLES[tf.table]
     by_name = {column.name: column for column in columns(model)}
-    for first, second in model.ordered_dates:
+    for first, second, named in model.date_orders():
         if first not in tf.data.column_names or second not in tf.data.column_names:
             continue
         a, b = _column(tf, first), _column(tf, second)
@@ -276,7 +285,7 @@ def record_checks(tf: TableFile) -> Iterator[Problem]:
         a_first, _ = _interval_keys(a, valid)
         _, b_last = _interval_keys(b, valid)
         for index in np.flatnonzero(valid & (b_last < a_first)):
-            yield _order_problem(tf, rows[index], first, second, a[int(index)].as_py(), b[int(index)].as_py())
+            yield _order_problem(tf, rows[index], (first, second, named), a[int(index)].as_py(), b[int(index)].as_py())
     for first, second in model.distinct_references:
         if first not in tf.data.column_names or second not in tf.data.column_names:
             continue
@@ -286,16 +295,18 @@ def record_checks(tf: TableFile) -> Iterator[Problem]:
             yield _self_problem(tf, row, first, second, a[row].as_py())
 
 
-def _order_problem(tf: TableFile, row: int, first: str, second: str, a: str, b: str) -> Problem:
-    return Problem(
-        "date-order-error",
-        tf.file,
-        int(tf.lines_for(second)[row]),
-        f"{second} {b} is before {first} {a}",
-        second,
-        b,
-        f"check both dates; if {second} is unknown, leave it empty",
-    )
+def _order_problem(tf: TableFile, row: int, order: tuple[str, str, str], a: str, b: str) -> Problem:
+    """``order`` is (first, second, the field named): ``b``, the second date, is certainly before ``a``."""
+    first, second, named = order
+    if named == second:
+        message, value = f"{second} {b} is before {first} {a}", b
+    else:
+        message, value = f"{first} {a} is after {second} {b}", a
+    hint = f"check both dates; if {named} is unknown, leave it empty"
+    if named == ATTESTED:
+        other = first if named == second else second
+        hint = f"a source can show the record in force only between its start and end: check {named} and {other}"
+    return Problem("date-order-error", tf.file, int(tf.lines_for(named)[row]), message, named, value, hint)
 
 
 def _self_problem(tf: TableFile, row: int, first: str, second: str, value: str) -> Problem:
@@ -346,7 +357,7 @@ def _rows(data: pa.Table, batch: int = 50_000) -> Iterator[tuple[int, dict[str, 
 def _reference_record_checks(
     tf: TableFile, index: int, model: type[Record], row: dict[str, str], bad_fields: set[str]
 ) -> Iterator[Problem]:
-    for first, second in model.ordered_dates:
+    for first, second, named in model.date_orders():
         a, b = row.get(first, ""), row.get(second, "")
         if (
             a
@@ -354,7 +365,7 @@ def _reference_record_checks(
             and not bad_fields & {first, second}
             and dates.PartialDate.parse(b).certainly_before(dates.PartialDate.parse(a))
         ):
-            yield _order_problem(tf, index, first, second, a, b)
+            yield _order_problem(tf, index, (first, second, named), a, b)
     for first, second in model.distinct_references:
         a, b = row.get(first, ""), row.get(second, "")
         if a and a == b:

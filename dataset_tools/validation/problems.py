@@ -141,7 +141,7 @@ CODES: dict[str, Code] = {
     # each record
     "date-order-error": Code(
         Severity.ERROR,
-        "A record ends before it starts.",
+        "A record ends before it starts, is attested outside its span, or succeeds an organisation not yet founded.",
         "Check both dates against the source; one is probably a typo.",
     ),
     "self-reference-error": Code(
@@ -169,6 +169,12 @@ CODES: dict[str, Code] = {
         Severity.ERROR,
         "A reference resolves, but to a record of the wrong kind (e.g. a coalition_id that is a state).",
         "Point it at a record of the kind the field needs, or correct that record's `kind`.",
+    ),
+    "succession-cycle": Code(
+        Severity.ERROR,
+        "Renamed or merged-into successions lead from an organisation back to itself.",
+        "Check which organisation came first (`predecessor_id` is the one before the change), or record the"
+        " link with another kind.",
     ),
     "possible-duplicate": Code(
         Severity.WARNING,
