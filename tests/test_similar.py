@@ -140,3 +140,13 @@ def test_ten_thousand_organisations_in_one_call():
     records.append(Named("copy", 10_002, records[1234].name.upper()))
     problems = list(likely_duplicates("organisations", "o.csv", records))
     assert any(problem.line == 10_002 and "'org-1234'" in problem.message for problem in problems)
+
+
+def test_a_branch_named_after_its_declared_parent_is_not_a_duplicate():
+    records = [
+        Named("isis", 2, "Islamic State", ["Islamic State in Iraq and the Levant"]),
+        Named("isil-libya", 3, "Islamic State in Iraq and the Levant - Libya", []),
+    ]
+    assert found(records) == [(3, "name", "Islamic State in Iraq and the Levant - Libya", "possible-duplicate")]
+    related = [frozenset(("isil-libya", "isis"))]
+    assert list(likely_duplicates("organisations", "organisations.csv", records, related=related)) == []
