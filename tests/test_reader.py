@@ -195,7 +195,7 @@ def test_whitespace_is_what_str_strip_removes_everywhere():
     assert set(bytematch.WHITESPACE) == everything
 
 
-@pytest.mark.parametrize("space", ["\u00a0", "\u2009", "\u3000", "\u0085", "\x1c"])
+@pytest.mark.parametrize("space", ["\u00a0", "\u2009", "\u3000", "\u2028", "\u1680"])
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
 def test_unicode_whitespace_at_a_names_edge_is_a_constraint_error(tmp_path, space, reference):
     from dataset_tools.validation.validator import _validate  # noqa: PLC0415 - the private oracle
@@ -388,6 +388,18 @@ ALLOWED = {
     ("release/outputs.py", "open"): "writes a release's files",
     ("release/build.py", "open"): "hashes and zips the release it wrote",
     ("validation/cells.py", "reader"): "a header line the reader gave",
+    ("writing/atomic.py", "open"): "writes a file atomically",
+    ("writing/atomic.py", "read_bytes"): "a file's bytes, re-read to check nothing changed before replacing it",
+    ("writing/transaction.py", "open"): "the migration journal",
+    ("writing/transaction.py", "loads"): "the migration journal",
+    ("writing/transaction.py", "read_bytes"): "a file kept to restore it if a migration stops half-way",
+    # still to move into dataset_tools/reading (issue 16): the records fmt and migrate rewrite
+    ("writing/fmt.py", "read_bytes"): "fmt's strict records: to move into the reader",
+    ("writing/fmt.py", "reader"): "fmt's strict records: to move into the reader",
+    ("writing/fmt.py", "loads"): "fmt's strict records: to move into the reader",
+    ("schema/migrate.py", "read_bytes"): "migrate's records: to move into the reader",
+    ("schema/migrate.py", "reader"): "migrate's records: to move into the reader",
+    ("schema/migrate.py", "loads"): "migrate's records: to move into the reader",
 }
 
 

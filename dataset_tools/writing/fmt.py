@@ -341,11 +341,25 @@ class _DuplicateKeyError(ValueError):
         self.key = key
 
 
+def _no_constant(name: str) -> Any:
+    """``parse_constant`` for :mod:`json`: NaN and Infinity are not JSON (RFC 8259), and would be written back."""
+    msg = f"{name} is not a JSON value (RFC 8259); write a string, or leave the field out"
+    raise ValueError(msg)
+
+
+_STRICT: dict[str, Any] = {
+    "object_pairs_hook": _no_duplicate_keys,
+    "parse_int": _parse_int,
+    "parse_constant": _no_constant,
+}
+"""How fmt decodes JSON: no repeated key, no integer past :data:`LONGEST_NUMBER` digits, no NaN."""
+
+
 def _undecodable(file: str, line: int, error: ValueError) -> Problem:
     """The problem of a JSON value (starting on ``line``) that cannot be read, or not without loss."""
-    if isinstance(error, _DuplicateKeyError):
+    if isinstance(error, _DuplicateKeyError):  # the validator's code for a repeated key
         return Problem(
-            "parse-error",
+            "duplicate-label",
             file,
             line,
             f"key {error.key!r} appears twice in this object; formatting would keep only one",
@@ -361,7 +375,7 @@ def _undecodable(file: str, line: int, error: ValueError) -> Problem:
 
 def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
     """(line, value) of every element of the top-level array."""
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int)
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int, parse_constant=_no_constant)
     stripped = text.lstrip(" \t\r\n")
     pos = len(text) - len(stripped)
     if not stripped.startswith("["):
@@ -387,7 +401,7 @@ def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[i
             return found
         try:
             value, pos = decoder.raw_decode(text, pos)
-        except (_DuplicateKeyError, _NumberTooLongError, json.JSONDecodeError) as error:
+        except ValueError as error:  # a repeated key, a number too long, NaN, or bad JSON
             problems.append(_undecodable(file, line, error))
             return found
         found.append((line, value))
@@ -414,15 +428,19 @@ def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int
         if not line.strip():
             continue
         try:
-            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int)))
+            found.append((number, json.loads(line, **_STRICT)))
         except _DuplicateKeyError as error:
             problems.append(
-                Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
+                Problem(
+                    "duplicate-label", file, number, f"key {error.key!r} appears twice in this object", field=error.key
+                )
             )
         except _NumberTooLongError as error:
             problems.append(_too_long(file, number, error))
         except json.JSONDecodeError as error:
             problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
+        except ValueError as error:  # NaN or Infinity
+            problems.append(_undecodable(file, number, error))
     return found
 
 
