@@ -82,6 +82,8 @@ def table_files(paths: Iterable[Path]) -> list[Path]:
             raise UnreadableInput(f"{path}: no such file or folder")
         if path.is_dir():
             found.update(files.list_folder(path).tables.values())
+            # a link named like a table: fmt says why it neither reads nor writes it (format_file)
+            found.update(child for child in path.iterdir() if child.is_symlink() and table_of(child))
         else:
             if table_of(path) is None:
                 raise UsageError(
