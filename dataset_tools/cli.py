@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from dataset_tools import process
-from dataset_tools.errors import DatasetToolsError, ReleaseRefused
+from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput
+from dataset_tools.escape import json_text, terminal, workflow_command
 from dataset_tools.validation import formats
 from dataset_tools.validation.validator import validate as validate_dataset
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from dataset_tools.schema.publish import Verdict
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -117,8 +122,10 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
     try:
         result = migrate.migrate(folder, target, dry_run=dry_run)
     except DatasetToolsError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(terminal(f"error: {error}"), err=True)
         sys.exit(EXIT_USAGE)
+    if result.recovered:
+        click.echo(terminal(f"completed an interrupted migration first: {', '.join(result.recovered)}"))
     for step in result.steps:
         click.echo(f"step: {step}")
     for table in result.tables:
@@ -131,7 +138,7 @@ def migrate_command(target: int, dry_run: bool, path: Path | None) -> None:
         click.echo(f"{table.file}: {table.changed} of {table.records} record(s) changed{fields}")
     for problem in result.problems:
         line = f":{problem.line}" if problem.line else ""
-        click.echo(f"{problem.file}{line}: {problem.code}: {problem.message}", err=True)
+        click.echo(terminal(f"{problem.file}{line}: {problem.code}: {problem.message}"), err=True)
     if result.problems:
         click.echo(f"Nothing was written: {len(result.problems)} record(s) cannot be migrated.", err=True)
         sys.exit(EXIT_INVALID)
@@ -171,7 +178,11 @@ def format_option(function: click.decorators.FC) -> click.decorators.FC:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--max-errors", type=click.IntRange(min=1), help="Show at most N problems.")
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=1),
+    help=f"Show at most N problems, errors first (text and github default: {formats.DEFAULT_MAX_ERRORS}; json: all).",
+)
 def validate(path: Path | None, output_format: str, strict: bool, max_errors: int | None) -> None:
     """Validate a dataset folder (default: the repository's datasets/) or one table file.
 
@@ -179,21 +190,20 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
     2 when the path cannot be read.
     """
     target = path or default_datasets()
+    if max_errors is None and output_format != "json":
+        max_errors = formats.DEFAULT_MAX_ERRORS
     try:
         result = validate_dataset(target, max_errors=max_errors, strict=strict)
     except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal(str(error))) from error
     click.echo(formats.FORMATTERS[output_format](result))
     if output_format == "github" and (summary := os.environ.get("GITHUB_STEP_SUMMARY")):
         try:
             with Path(summary).open("a", encoding="utf-8") as handle:
                 handle.write(formats.markdown_summary(result))
         except OSError as error:
-            click.echo(
-                f"error: cannot write the step summary to {summary} ({error.strerror or error}); "
-                "point GITHUB_STEP_SUMMARY at a writable file, or unset it",
-                err=True,
-            )
+            message = f"error: cannot append the summary to $GITHUB_STEP_SUMMARY ({summary}): {error.strerror or error}"
+            click.echo(terminal(message + "; set it to a writable file, or unset it"), err=True)
             sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
@@ -228,21 +238,24 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str, from_e
     try:
         changes = fmt.format_paths(paths or (default_datasets(),), check=check, from_encoding=from_encoding)
     except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal(str(error))) from error
     github = output_format == "github"
     for change in changes:
         for problem in change.problems:
             if github:
                 click.echo(formats.annotation(problem))
             else:
-                click.echo(f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]", err=True)
+                where = f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]"
+                click.echo(terminal(where), err=True)
         if change.changed and check:
             message = f"{change.file} is not in canonical form; run `dataset-tools fmt` and commit the result"
             click.echo(
-                f"::error file={change.file},title=fmt::{message}" if github else f"would reformat {change.file}"
+                workflow_command("error", message, file=change.file, title="fmt")
+                if github
+                else terminal(f"would reformat {change.file}")
             )
         elif change.changed:
-            click.echo(f"reformatted {change.file}")
+            click.echo(terminal(f"reformatted {change.file}"))
     failed = [change for change in changes if change.problems]
     changed = [change for change in changes if change.changed]
     verb = "would be reformatted" if check else "reformatted"
@@ -264,6 +277,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str, from_e
 @click.option(
     "--install-into-package", is_flag=True, help="Also make it the release the wheel carries (dataset_tools/data/)."
 )
+@click.option("--force", is_flag=True, help="Replace a release of this version that an earlier run made.")
 def release_command(
     path: Path | None,
     version: str | None,
@@ -271,13 +285,16 @@ def release_command(
     created: str | None,
     previous: Path | None,
     install_into_package: bool,
+    force: bool,
 ) -> None:
     """Validate a dataset folder (default: datasets/) and build a release from it.
 
     Writes OUT/coalitions-VERSION/ (datapackage.json, CSV, JSON, Parquet, SQLite with a
     Datasette metadata.json, schemas, data dictionary, RELEASE_NOTES.md) and
-    OUT/coalitions-VERSION.zip. Exit code 0 when built, 1 when the data does not
-    validate (nothing is built), 2 on a usage error or unreadable input.
+    OUT/coalitions-VERSION.zip, building in a temporary folder beside them and swapping
+    the result in only when complete. It never replaces a folder or archive it did not
+    make, nor one it made unless --force. Exit code 0 when built, 1 when the data does
+    not validate (nothing is built), 2 on a usage error or unreadable input.
     """
     from dataset_tools.release import build as release  # noqa: PLC0415 - pyarrow loads only for this command
 
@@ -287,12 +304,14 @@ def release_command(
         version = version or release.default_version()
         stamp = release.created_from(created)
         before = previous or release.find_previous(out, version, packaged)
-        built = release.build(path or default_datasets(), out, version=version, created=stamp, previous=before)
+        built = release.build(
+            path or default_datasets(), out, version=version, created=stamp, previous=before, force=force
+        )
     except ReleaseRefused as error:
-        click.echo(f"Release refused: {error}", err=True)
+        click.echo(terminal(f"Release refused: {error}"), err=True)
         sys.exit(EXIT_INVALID)
     except DatasetToolsError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(terminal(str(error))) from error
     if install_into_package:
         release.install_into_package(built.folder, packaged)
         click.echo(f"installed into {packaged}")
@@ -318,22 +337,44 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
 
     OLD and NEW are each a release (folder or .zip) or a dataset folder.
     """
-    from dataset_tools.reading import packages  # noqa: PLC0415 - pyarrow loads only for this command
     from dataset_tools.release import diff  # noqa: PLC0415 - pyarrow loads only for this command
 
     try:
-        changes = diff.compare(packages.read_tables(old), packages.read_tables(new))
+        changes = diff.compare(_release_tables(old), _release_tables(new))
     except DatasetToolsError as error:
-        failure = click.ClickException(str(error))
+        failure = click.ClickException(terminal(str(error)))
         failure.exit_code = EXIT_USAGE  # unreadable input: no usage banner, it is not a usage mistake
         raise failure from error
     if output_format == "json":
-        click.echo(json.dumps(diff.to_json(changes), indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps(diff.to_json(changes), indent=2, ensure_ascii=False)))
     elif output_format == "markdown":
         click.echo(diff.to_markdown(changes), nl=False)
     else:
         click.echo(diff.to_text(changes), nl=False)
     sys.exit(EXIT_INVALID if exit_code and not changes.empty else EXIT_OK)
+
+
+def _release_tables(path: Path) -> dict[str, pa.Table]:
+    """``packages.read_tables(path)``; an archive or file it cannot read is :class:`UnreadableInput`."""
+    from dataset_tools.reading import packages  # noqa: PLC0415 - pyarrow loads only for the commands that use it
+
+    try:
+        return packages.read_tables(path)
+    except DatasetToolsError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise UnreadableInput(
+            f"{path}: cannot be read ({error}); give a release folder or .zip, or a dataset folder"
+        ) from None
+
+
+def _stop(number: int, _frame: object) -> None:
+    """End the command on SIGTERM as Ctrl-C does: by an exception.
+
+    So ``fmt``, ``migrate`` and ``release`` remove their temporary files on the way out
+    (the default action kills the process at once).
+    """
+    raise SystemExit(128 + number)
 
 
 def main() -> None:
@@ -344,4 +385,5 @@ def main() -> None:
     run and ``coverage run -m dataset_tools`` records.
     """
     process.for_one_command()
+    signal.signal(signal.SIGTERM, _stop)
     cli(obj=WHOLE_PROCESS)

@@ -43,3 +43,59 @@ def comparable(text: str) -> str:
 def slugify(text: str) -> str:
     """A name written as an id would be: ``Daesh`` → ``daesh``, ``Hakan Fidan`` → ``hakan-fidan``."""
     return "-".join(_WORD.findall(comparable(text)))
+
+
+# --- look-alikes (Unicode TR39 confusables) -----------------------------------------------------
+
+_ASCII_AFTER = (("''", '"'), ("rn", "m"), ("\u00ba/\u2080", "%"))
+"""Multi-character prototypes of ASCII characters, folded back after mapping so that the
+ASCII fast path and the full mapping agree (``m`` → ``rn`` → ``m``; ``"`` → ``''`` → ``"``)."""
+
+
+@lru_cache(maxsize=1)
+def _prototypes() -> tuple[dict[int, str], bytes]:
+    """Each confusable character's prototype, and the ASCII part as a byte translation table.
+
+    From UTS #39's ``confusables.txt`` as the ``confusable-homoglyphs`` package ships it. The
+    package stores, for a character of the file's source column, the one prototype it maps
+    to, and for a prototype every character that maps to it. A character with one entry is
+    therefore a source, except in a pair where each is the other's only entry: either may
+    be the prototype, and the smaller is taken for both (skeletons only need to agree).
+    """
+    from confusable_homoglyphs import confusables  # noqa: PLC0415 - its 9,619-entry table loads on first use
+
+    data: dict[str, list[dict[str, str]]] = confusables.confusables_data
+    mapping: dict[int, str] = {}
+    for character, entries in data.items():
+        if len(character) != 1 or len(entries) != 1:
+            continue
+        target = entries[0]["c"].strip("\u200e")  # the package wraps right-to-left letters in LRMs
+        back = data.get(target, [])
+        if len(back) == 1 and back[0]["c"].strip("\u200e") == character:
+            target = min(character, target)
+        if target != character:
+            mapping[ord(character)] = target
+    table = bytearray(range(256))
+    for code, target in mapping.items():
+        if code < 128 and len(target) == 1 and target.isascii():
+            table[code] = ord(target)
+    return mapping, bytes(table)
+
+
+def skeleton(text: str) -> str:
+    """``text``'s confusable skeleton (UTS #39 §4), after NFKC and case folding.
+
+    Two texts that look alike have the same one (``Іslamic State`` in Cyrillic and ``Islamic State``).
+
+    Source: `UTS #39 <https://www.unicode.org/reports/tr39/#Confusable_Detection>`_, its data
+    from the ``confusable-homoglyphs`` package. ASCII text takes a byte-level fast path.
+    """
+    mapping, table = _prototypes()
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if folded.isascii():
+        mapped = folded.encode("ascii").translate(table).decode("ascii")
+    else:
+        mapped = unicodedata.normalize("NFD", unicodedata.normalize("NFD", folded).translate(mapping))
+    for long, short in _ASCII_AFTER:
+        mapped = mapped.replace(long, short)
+    return mapped

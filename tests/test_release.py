@@ -46,7 +46,7 @@ def test_release_layout(built):
     with zipfile.ZipFile(built.archive) as archive:
         members = archive.namelist()
         assert members == sorted(members)
-        assert {member.removeprefix("coalitions-0.2.0/") for member in members} == set(names)
+        assert {member.removeprefix("coalitions-0.2.0/") for member in members} == set(names) - {release.MARKER}
         assert {info.date_time for info in archive.infolist()} == {release.ZIP_TIME}
 
 

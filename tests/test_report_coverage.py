@@ -43,7 +43,7 @@ ENTITIES = [
     ("sdf", "organisations", "Syrian Democratic Forces"),
     ("sdf", "organisations", "SDF"),
     ("ypg", "organisations", "YPG"),
-    ("syria-transitional-government", "organisations", "Syria's newly established government"),
+    ("syria-caretaker-government", "organisations", "Syria's newly established government"),
     ("turkey-ministry-of-national-defence", "organisations", "Turkey's Ministry of Defence"),
     ("anadolu-agency", "organisations", "Anadolu news agency"),
     ("turkey-iraq-syria-jordan-alliance", "organisations", "new alliance"),
@@ -172,7 +172,7 @@ def test_turkey_designates_sdf_and_ypg(subject: str) -> None:
     rows = [r for r in table("designations") if r["authority_id"] == "turkey" and r["subject_id"] == subject]
     assert len(rows) == 1
     row = rows[0]
-    assert row["kind"] == "terrorist-designation"
+    assert row["kind"] == "declared-terrorist"  # official statements, no published legal listing (audit A14)
     assert cites_report(row)
     assert row["listed"] == "", "the listing date is unknown and must not be invented"
 
@@ -218,7 +218,7 @@ def test_sdf_manages_isis_prisons_and_turkey_wants_them_transferred() -> None:
     roles = participants(event["id"])
     assert roles["turkey"] == "announcer"
     assert roles["sdf"] == "target"
-    assert "syria-transitional-government" in roles
+    assert "syria-caretaker-government" in roles  # the transitional government dates from 2025-03-29
 
 
 @pytest.mark.parametrize(("coalition_id", "leader"), EARLIER_COALITIONS)

@@ -178,3 +178,13 @@ _KEYS = st.lists(st.text(alphabet="abcn 17", min_size=1, max_size=24).map(str.st
 def test_the_blocked_search_finds_what_comparing_every_pair_finds(keys, data, cutoff):
     owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
     assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
+
+
+def test_a_branch_named_after_its_declared_parent_is_not_a_duplicate():
+    records = [
+        Named("isis", 2, "Islamic State", ["Islamic State in Iraq and the Levant"]),
+        Named("isil-libya", 3, "Islamic State in Iraq and the Levant - Libya", []),
+    ]
+    assert found(records) == [(3, "name", "Islamic State in Iraq and the Levant - Libya", "possible-duplicate")]
+    related = [frozenset(("isil-libya", "isis"))]
+    assert list(likely_duplicates("organisations", "organisations.csv", records, related=related)) == []

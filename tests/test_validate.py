@@ -136,6 +136,14 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
         {"organisations.csv": "state-c,State-A,,state,TR,,,,,src-example-report,\n"},
         [("organisations.csv", after("organisations.csv"), "name", "possible-duplicate")],
     ),
+    "deceptive-character": (
+        {"organisations.csv": "state-c,State \u202eC,,state,JO,,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "name", "deceptive-character")],
+    ),
+    "formula-cell": (
+        {"organisations.csv": "state-c,=1+1,,state,JO,,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "name", "formula-cell")],
+    ),
     "schema-version-error": (
         {"datapackage.json": b'{"name": "coalitions", "x-schema-version": "2.0.0"}\n'},
         [("datapackage.json", 1, "x-schema-version", "schema-version-error")],
@@ -278,6 +286,19 @@ def test_each_problem_is_found_on_its_line(tmp_path, case, reference):
     folder = make_dataset(tmp_path, files)
     report = validate(folder, reference=reference)
     assert located(report) == sorted(expected, key=lambda p: (p[0], p[1] or 0, p[2] or "", p[3]))
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_branch_is_compared_with_every_record_but_its_parent(tmp_path, reference):
+    front = "Armed Group of the Northern Levant Front"
+    records = (
+        f"front,{front},,armed-group,,,,,,src-example-report,\n"
+        f"front-idlib,{front} - Idlib,,armed-group,,front,,,,src-example-report,\n"  # a branch of its parent
+        f"front-aleppo,{front} - Aleppo,,armed-group,,coalition-x,,,,src-example-report,\n"  # parent elsewhere
+    )
+    report = validate(make_dataset(tmp_path, {"organisations.csv": records}), reference=reference)
+    assert located(report) == [("organisations.csv", 9, "name", "possible-duplicate")]
+    assert "'front' (line 7)" in report.problems[0].message
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])

@@ -150,7 +150,8 @@ def _open_zip(path: Path) -> Iterator[zipfile.ZipFile]:
             yield archive
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as error:
         raise UnreadableInput(
-            f"{path}: not a readable zip archive ({error}); download the release again or give its folder"
+            f"{path}: cannot be read (not a whole zip archive: {error}); download it again,"
+            " or give a release folder or .zip, or a dataset folder"
         ) from None
     except OSError as error:
         if isinstance(error, UnreadableInput):

@@ -58,7 +58,7 @@ class TableFile:
     problems: list[Problem] = field(default_factory=list)
     field_lines: dict[str, np.ndarray] = field(default_factory=dict)
     """Where a field's line differs from its record's (JSON, one key a line): field → line of each row."""
-    blank_lines: list[int] = field(default_factory=list)
+    blank_lines: list[np.ndarray] = field(default_factory=list)
     """Lines found blank, reported (runs together) when the file has been read."""
     unread_ids: list[str] = field(default_factory=list)
     """Ids of records that exist but could not be read into rows (ragged ones): references to them resolve."""
@@ -117,14 +117,20 @@ def _read(result: TableFile, *, reference: bool) -> None:
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
         return  # pyarrow checked the UTF-8; a file that fails goes on below
     text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
-    if text is None:
-        return
-    if fmt == "csv":
-        _read_csv_reference(text, result)
-    elif fmt == "json":
-        _read_json(text, result)
-    else:
-        _read_jsonl(text, result)
+    if text is not None:
+        _READERS[fmt](text, result)
+
+
+def _json_lines_of(read: Callable[[str, TableFile], None]) -> Callable[[str, TableFile], None]:
+    """``read``, given JSON whose every line break is LF.
+
+    Outside strings, where JSON allows no raw CR, a CR (alone or before LF) is a line break like any other.
+    """
+
+    def lf_only(text: str, result: TableFile) -> None:
+        read(text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text, result)
+
+    return lf_only
 
 
 def _split_lines(raw: bytes) -> list[bytes]:
@@ -258,8 +264,7 @@ def _read_csv_fast(raw: bytes | mmap.mmap, result: TableFile) -> bool:
     for line, text in parsed.invalid:
         _unusable(result, line, next(csv.reader([text]), []), header, written=lambda text=text: text)
     blank = _blank_rows(parsed.table)
-    for line in parsed.lines[blank]:
-        _blank(result, int(line))
+    result.blank_lines.append(parsed.lines[blank])  # all at once: a file may hold millions
     table = _without_blank(parsed.table, np.flatnonzero(blank))
     result.data = pa.table({header[i]: table.column(i) for i in kept})
     result.lines = parsed.lines[~blank]
@@ -348,7 +353,7 @@ def _unusable(result: TableFile, line: int, cells: list[str], header: list[str],
 
 
 def _blank(result: TableFile, line: int) -> None:
-    result.blank_lines.append(line)
+    result.blank_lines.append(np.array([line], dtype=np.int64))
 
 
 BLANK_RUN = 3
@@ -357,8 +362,10 @@ BLANK_RUN = 3
 
 def _report_blanks(result: TableFile) -> None:
     """One blank-row problem per blank line, or one per run of :data:`BLANK_RUN` or more naming its lines."""
-    lines = np.unique(np.asarray(result.blank_lines, dtype=np.int64))
+    lines = np.concatenate(result.blank_lines) if result.blank_lines else np.zeros(0, dtype=np.int64)
     result.blank_lines = []
+    if not (lines[1:] > lines[:-1]).all():  # found in order, as every reader finds them: no sort
+        lines = np.unique(lines)
     if not len(lines):
         return
     breaks = np.flatnonzero(np.diff(lines) != 1) + 1
@@ -771,3 +778,11 @@ def _shown(value: Any) -> str:
     if isinstance(value, Digits):
         text = str.__str__(value)
     return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+_READERS: dict[str, Callable[[str, TableFile], None]] = {
+    "csv": _read_csv_reference,
+    "json": _json_lines_of(_read_json),
+    "jsonl": _json_lines_of(_read_jsonl),
+}
+"""The reader of each format's decoded text (CSV here only when the fast reader declined it)."""

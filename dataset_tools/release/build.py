@@ -26,7 +26,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.errors import ReleaseRefused, UnreadableInput, UsageError
+from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput, UsageError
+from dataset_tools.escape import markdown
 from dataset_tools.reading import descriptor, packages
 from dataset_tools.release import diff, outputs
 from dataset_tools.schema import dictionary, publish
@@ -117,38 +118,87 @@ def find_previous(out: Path, version: str, packaged: Path | None = None) -> Path
     """The newest release in ``out`` (else the packaged one) older than ``version``."""
     candidates = []
     for folder in [*(out.glob(f"{NAME}-*") if out.is_dir() else []), *([packaged] if packaged else [])]:
-        package = folder / "datapackage.json"
-        if folder.is_dir() and package.exists():
-            other = descriptor.load(package).get("version", "")
-            if isinstance(other, str) and SEMVER.fullmatch(other) and version_key(other) < version_key(version):
-                candidates.append((version_key(other), folder))
+        other = _version_of(folder) or ""
+        if SEMVER.fullmatch(other) and version_key(other) < version_key(version):
+            candidates.append((version_key(other), folder))
     return max(candidates)[1] if candidates else None
 
 
-def build(
+MARKER = ".dataset-tools-release"
+"""A file inside every release folder ``build`` makes, so that it only ever replaces its own
+folders. It is left out of ``SHA256SUMS`` and the archive, so releases stay byte-identical."""
+MARKER_TEXT = "Made by `dataset-tools release`; `dataset-tools release --force` may replace this folder.\n"
+ZIP_COMMENT = b"dataset-tools release"
+"""The comment of every archive ``build`` makes: an existing ``.zip`` without it is not replaced."""
+
+
+def build(  # noqa: PLR0913 - every option after the two paths is keyword-only
     dataset: Path,
     out: Path,
     *,
     version: str,
     created: str,
     previous: Path | None = None,
+    force: bool = False,
     validate: Callable[[Path], None] = refuse_unless_valid,
     clock: Callable[[], float] | None = None,
 ) -> Release:
-    """Validate ``dataset``, then write the release folder and its archive under ``out``."""
+    """Validate ``dataset``, then write the release folder and its archive under ``out``.
+
+    The release is built in a fresh temporary folder beside its target and swapped in only
+    when complete; a failure at any step leaves ``out`` as it was. Raises
+    :class:`UsageError` when ``out`` is a file, when the release folder would be or hold
+    ``dataset`` (or lie inside it), when ``<out>/coalitions-<version>`` (or its ``.zip``)
+    exists and was not made by ``build`` (its marker file, its archive comment), or exists
+    and ``force`` is not set; :class:`UnreadableInput` when ``dataset`` or ``previous``
+    cannot be read; :class:`ReleaseRefused` when the data does not validate.
+    """
     if not SEMVER.fullmatch(version):
         raise UsageError(f"version {version!r} is not semantic (MAJOR.MINOR.PATCH, e.g. 1.2.0)")
     if not dataset.is_dir():
         raise UnreadableInput(f"{dataset}: no such folder; give the folder that holds the table files")
+    folder = out / f"{NAME}-{version}"
+    archive = out / f"{NAME}-{version}.zip"
+    check_target(dataset, out, folder, archive, force=force)
     timings: dict[str, float] = {}
     tick = _stopwatch(clock, timings)
     validate(dataset)
     tick("validate")
     tables = {table: _sorted(data) for table, data in packages.read_tables(dataset).items()}
     tick("read")
-    folder = out / f"{NAME}-{version}"
-    if folder.exists():
-        shutil.rmtree(folder)
+    changes = None
+    previous_version = None
+    if previous is not None:
+        changes = diff.compare(_read_previous(previous), tables)
+        previous_version = _version_of(previous)
+    tick("diff")
+    out.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(dir=out, prefix=f".{folder.name}.", suffix=".building"))
+    try:
+        staged = building / folder.name  # the archive's top folder is named after the release folder
+        counts = _write_release(staged, tables, version, created, changes, previous_version, tick)
+        staged_zip = building / archive.name
+        write_zip(staged, staged_zip)
+        tick("zip")
+        _write_text(staged / MARKER, MARKER_TEXT)
+        check_target(dataset, out, folder, archive, force=force)  # again: something may have appeared meanwhile
+        _swap_in(staged, folder)
+        staged_zip.replace(archive)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return Release(folder, archive, version, counts, changes, timings)
+
+
+def _write_release(
+    folder: Path,
+    tables: dict[str, pa.Table],
+    version: str,
+    created: str,
+    changes: diff.Diff | None,
+    previous_version: str | None,
+    tick: Callable[[str], None],
+) -> dict[str, int]:
+    """Write every file of the release into ``folder`` (new); the counts of records per table."""
     for sub in ("csv", "json", "parquet", "schemas"):
         (folder / sub).mkdir(parents=True)
     for table, data in tables.items():
@@ -162,12 +212,6 @@ def build(
     tick("parquet")
     outputs.write_sqlite(tables, folder / f"{NAME}.db")
     tick("sqlite")
-    changes = None
-    previous_version = None
-    if previous is not None:
-        changes = diff.compare(packages.read_tables(previous), tables)
-        previous_version = _version_of(previous)
-    tick("diff")
     counts = {table: data.num_rows for table, data in tables.items()}
     _write_text(folder / "metadata.json", publish.dumps(datasette_metadata(version)))
     for relative, text in publish.schema_files().items():
@@ -177,10 +221,77 @@ def build(
     _write_text(folder / "datapackage.json", _dumps(datapackage(folder, version, created, tables)))
     _write_text(folder / "SHA256SUMS", _checksums(folder))
     tick("metadata")
-    archive = out / f"{NAME}-{version}.zip"
-    write_zip(folder, archive)
-    tick("zip")
-    return Release(folder, archive, version, counts, changes, timings)
+    return counts
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (both resolved: links followed)."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def check_target(dataset: Path, out: Path, folder: Path, archive: Path, *, force: bool) -> None:
+    """Raise :class:`UsageError` unless ``build`` may write ``folder`` and ``archive`` (see :func:`build`)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give the folder to build releases in (it is created if missing)")
+    if _inside(dataset, folder):
+        raise UsageError(
+            f"{folder} would replace the dataset being released ({dataset}); "
+            "give another --out, or move the dataset out of the release folder"
+        )
+    if _inside(folder, dataset):
+        raise UsageError(f"{folder} is inside the dataset {dataset}; give an --out outside the dataset folder")
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise UsageError(f"{folder} exists and is not a release folder; move it away, or give another --out")
+    if folder.exists():
+        if not (folder / MARKER).is_file():
+            raise UsageError(
+                f"{folder} exists and was not made by `dataset-tools release` (it has no {MARKER}); "
+                "nothing was changed: move it away, or give another --out"
+            )
+        if not force:
+            raise UsageError(f"{folder} already exists; nothing was changed: add --force to replace it")
+    if archive.is_symlink() or (archive.exists() and not _made_here(archive)):
+        raise UsageError(
+            f"{archive} exists and was not made by `dataset-tools release`; "
+            "nothing was changed: move it away, or give another --out"
+        )
+    if archive.exists() and not force:
+        raise UsageError(f"{archive} already exists; nothing was changed: add --force to replace it")
+
+
+def _made_here(archive: Path) -> bool:
+    """Whether ``archive`` is a zip that ``build`` wrote (it carries :data:`ZIP_COMMENT`)."""
+    try:
+        with zipfile.ZipFile(archive) as handle:
+            return handle.comment == ZIP_COMMENT
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _swap_in(staged: Path, folder: Path) -> None:
+    """Put the complete ``staged`` folder at ``folder``, replacing a release ``build`` made there."""
+    if not folder.exists():
+        staged.rename(folder)
+        return
+    retired = staged.parent / "retired"
+    folder.rename(retired)
+    try:
+        staged.rename(folder)
+    except OSError:
+        retired.rename(folder)
+        raise
+
+
+def _read_previous(previous: Path) -> dict[str, pa.Table]:
+    """The tables of the release to compare with; :class:`UnreadableInput` if it cannot be read whole."""
+    try:
+        return packages.read_tables(previous)
+    except DatasetToolsError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, pa.ArrowException) as error:
+        raise UnreadableInput(
+            f"--previous {previous}: cannot be read ({error}); give a release folder or .zip, or leave --previous out"
+        ) from None
 
 
 def data_dictionary(tables: dict[str, pa.Table]) -> str:
@@ -217,12 +328,22 @@ def _sorted(data: pa.Table) -> pa.Table:
     return data.sort_by("id") if data.num_rows else data
 
 
+DESCRIPTOR_LIMIT = 1 << 24
+"""Bytes of another release's ``datapackage.json`` read to learn its version, at most."""
+
+
 def _version_of(release: Path) -> str | None:
+    """The version a release folder's descriptor declares; None for anything else (never raises).
+
+    Only a plain file is read (not a link, FIFO or device), and only its first
+    :data:`DESCRIPTOR_LIMIT` bytes.
+    """
     package = release / "datapackage.json"
-    if release.is_dir() and package.exists():
-        version = descriptor.load(package).get("version")
-        return version if isinstance(version, str) else None
-    return None
+    if release.is_symlink() or not release.is_dir() or not (package.exists() or package.is_symlink()):
+        return None
+    data = descriptor.read(package, package.as_posix()).data  # never a link out, a FIFO, or past its limit
+    version = data.get("version") if data is not None else None
+    return version if isinstance(version, str) else None
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -308,7 +429,7 @@ def release_notes(
     version: str, created: str, counts: dict[str, int], changes: diff.Diff | None, previous: str | None
 ) -> str:
     """RELEASE_NOTES.md: counts per table, then what changed since the previous release."""
-    since = f"since {previous}" if previous else "(first release: no previous release to compare)"
+    since = f"since {markdown(previous)}" if previous else "(first release: no previous release to compare)"
     lines = [
         f"# {NAME} {version}",
         "",
@@ -330,15 +451,16 @@ def release_notes(
 
 
 def _checksums(folder: Path) -> str:
-    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name != "SHA256SUMS")
+    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name not in {"SHA256SUMS", MARKER})
     return "".join(f"{sha256(path)}  {path.relative_to(folder).as_posix()}\n" for path in files)
 
 
 def write_zip(folder: Path, archive: Path) -> None:
     """Zip ``folder`` (as its own top folder) in sorted order, with fixed times and modes."""
     archive.unlink(missing_ok=True)
-    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name != MARKER)
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as handle:
+        handle.comment = ZIP_COMMENT
         for path in files:
             info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_STORED if path.suffix == ".parquet" else zipfile.ZIP_DEFLATED

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from dataset_tools.escape import markdown, markdown_code, terminal
 from dataset_tools.schema.models import TABLES
 
 
@@ -120,13 +121,14 @@ def to_json(diff: Diff) -> dict[str, Any]:
 
 
 def _label(record: dict[str, str]) -> str:
-    """A record's id, and its name or title when it has one."""
+    """A record's id, and its name or title when it has one (terminal-safe)."""
     name = record.get("name") or record.get("title") or ""
-    return f"{record['id']} ({name})" if name else record["id"]
+    return terminal(f"{record['id']} ({name})" if name else record["id"])
 
 
 def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n") if text else "(empty)"
+    """A value on one terminal line: line breaks and every control or bidi character escaped."""
+    return terminal(text) if text else "(empty)"
 
 
 def to_text(diff: Diff) -> str:
@@ -149,7 +151,7 @@ def to_text(diff: Diff) -> str:
 
 
 def _cell(text: str) -> str:
-    return "`" + _one_line(text).replace("|", "\\|").replace("`", "'") + "`" if text else "*(empty)*"
+    return markdown_code(_one_line(text)) if text else "*(empty)*"
 
 
 def _capped(items: list[Any], limit: int | None) -> tuple[list[Any], str | None]:
@@ -175,20 +177,20 @@ def to_markdown(diff: Diff, *, limit: int | None = None, heading_level: int = 2)
             if records:
                 shown, more = _capped(records, limit)
                 lines += [f"{title} ({len(records)}):", ""]
-                lines += [f"- `{record['id']}`" + _name(record) for record in shown]
+                lines += [f"- {markdown_code(record['id'])}" + _name(record) for record in shown]
                 lines += [more, ""] if more else [""]
         if part.changed:
             shown, more = _capped(part.changed, limit)
             lines += [f"Changed ({len(part.changed)}):", ""]
             for change in shown:
                 fields = "; ".join(
-                    f"`{name}` {_cell(old)} → {_cell(new)}" for name, (old, new) in change.fields.items()
+                    f"{markdown_code(name)} {_cell(old)} → {_cell(new)}" for name, (old, new) in change.fields.items()
                 )
-                lines.append(f"- `{change.id}`: {fields}")
+                lines.append(f"- {markdown_code(change.id)}: {fields}")
             lines += [more, ""] if more else [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _name(record: dict[str, str]) -> str:
     name = record.get("name") or record.get("title") or ""
-    return f" {name}" if name else ""
+    return f" {markdown(name)}" if name else ""

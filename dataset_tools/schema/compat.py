@@ -345,9 +345,14 @@ def check_declared(folder: Path, file: str | None = None, current: str = SCHEMA_
 
 def write_declared(folder: Path, version: str) -> None:
     """Record ``version`` as the schema the dataset follows, keeping the descriptor's other keys."""
+    atomic_write(folder / DESCRIPTOR, declared_text(folder, version))
+
+
+def declared_text(folder: Path, version: str) -> str:
+    """The text of ``folder``'s descriptor once it declares ``version`` (its other keys kept)."""
     path = folder / DESCRIPTOR
     data: dict[str, Any] = {"name": "coalitions"}
     if path.exists():
         data = descriptor_file.load(path)
     data[VERSION_KEY] = version
-    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dataset_tools.escape import markdown_code
 from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, columns
 
 MARKDOWN = "docs/data-dictionary.md"
@@ -123,11 +124,8 @@ def _cell(text: str) -> str:
 
 
 def _code(text: str) -> str:
-    if not text:
-        return ""
-    text = _cell(text).replace("\r", " ")
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+    """An example from the data as one inline code span (see :func:`dataset_tools.escape.markdown_code`)."""
+    return markdown_code(text.replace("\r", " ")) if text else ""
 
 
 STYLE = """

@@ -7,29 +7,43 @@ JSON form (a string, a list of strings, or None per field), whatever the file fo
 Lossless means provable: for every record, ``downgrade(upgrade(record))`` must give the
 record back, and every field ``upgrade`` returns must exist in the new schema. A record
 that fails either test, or whose ``upgrade`` raises :class:`Unrepresentable`, is reported
-as a ``migration-error`` problem, and then no file is written at all. Otherwise every
-changed table file is rewritten atomically (a temporary file beside it, then a rename),
-and the dataset's ``datapackage.json`` is updated to the new version last.
+as a ``migration-error`` problem, and then no file is written at all. So is a column
+(or JSON key) written twice: reading it would keep one copy and lose the other.
+
+Every file of a dataset is written as one unit (:mod:`dataset_tools.writing.transaction`):
+all new files first, each beside its original, then a journal, then the swap, the
+``datapackage.json`` with them. A migration killed during the swap is completed by the
+next run (or by ``dataset-tools migrate`` with any target), one killed before it is rolled
+back: tables never stay at two schema versions. A file that changed while migrate worked
+is refused (:class:`UnreadableInput`) and nothing is written.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.reading import files, records
+from dataset_tools.reading import files
 from dataset_tools.schema import compat
 from dataset_tools.schema import migrations as registry
 from dataset_tools.schema.migrations import MIGRATIONS, Migration, Record, TableMigration, Unrepresentable
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
-from dataset_tools.writing.atomic import atomic_write
+from dataset_tools.writing import transaction
 from dataset_tools.writing.canonical import csv_text
 
 __all__ = ["MIGRATIONS", "Migration", "Record", "Result", "TableMigration", "Unrepresentable", "find", "migrate"]
+
+
+def find(source: int, target: int, migrations: list[Migration] | None = None) -> list[Migration] | None:
+    """The chain of steps from major ``source`` up to ``target`` (see :func:`registry.find`)."""
+    return registry.find(source, target, migrations)
 
 
 @dataclass
@@ -53,6 +67,8 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    """Files an interrupted earlier migration had left to put in place, which this run did first."""
 
 
 @dataclass
@@ -64,11 +80,6 @@ class _File:
     records: list[Record]
 
 
-def find(source: int, target: int, migrations: list[Migration] | None = None) -> list[Migration] | None:
-    """The chain of steps from major ``source`` up to ``target`` (see :func:`registry.find`)."""
-    return registry.find(source, target, migrations)
-
-
 def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None, dry_run: bool = False) -> Result:
     """Upgrade the dataset in ``folder`` to schema major ``to``.
 
@@ -78,6 +89,7 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
     """
     if not folder.is_dir():
         raise UnreadableInput(f"{folder}: not a dataset folder")
+    recovered = transaction.recover(folder)  # a migration killed before: complete or roll it back first
     declared = compat.declared_version(folder)
     major = compat.major_of(declared)
     if declared is None or major is None:
@@ -91,82 +103,143 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
     if chain is None:
         raise UsageError(f"no migration from schema {major} to {to} is registered in dataset_tools/schema/migrate.py")
     result = Result(declared, chain[-1].version if chain else declared, steps=[m.description for m in chain])
-    pending = [_plan(folder, table, chain, result) for table in sorted({t for step in chain for t in step.tables})]
+    result.recovered = recovered
+    read: dict[Path, bytes] = {}
+    tables = sorted({t for step in chain for t in step.tables})
+    pending = [_plan(folder, table, chain, result, read) for table in tables]
     if result.problems or dry_run or not chain:
         return result
+    writes = {}
     for path, text in filter(None, pending):
-        atomic_write(path, text)
-        result.written.append(path.name)
-    compat.write_declared(folder, result.target)
-    result.written.append(compat.DESCRIPTOR)
+        try:
+            writes[path] = text.encode("utf-8")
+        except UnicodeEncodeError:
+            message = "a JSON escape of half a character (a lone surrogate, such as \\ud800): fix it first"
+            _problem(result, path, None, message)
+    if result.problems:
+        return result
+    descriptor = folder / compat.DESCRIPTOR
+    if descriptor.exists():
+        read[descriptor] = transaction.read_bytes(descriptor)
+    writes[descriptor] = compat.declared_text(folder, result.target).encode("utf-8")
+    transaction.write_all(folder, writes, expected=read)
+    result.written += [path.name for path in writes]
     return result
 
 
-def _plan(folder: Path, table: str, chain: list[Migration], result: Result) -> tuple[Path, str] | None:
-    """Migrate one table in memory: the file to write and its new text, or None if nothing to write."""
+def _plan(
+    folder: Path, table: str, chain: list[Migration], result: Result, read: dict[Path, bytes]
+) -> tuple[Path, str] | None:
+    """Migrate one table in memory: the file to write and its new text, or None if nothing to write.
+
+    The bytes each file held when read go into ``read``, to refuse a file that changes meanwhile.
+    """
     path = _table_path(folder, table)
     if path is None:
         return None
-    source = _read(path, chain[0].tables.get(table), result)
+    source = _read(path, chain[0].tables.get(table), result, read)
     target = _migrate_file(source, table, chain, result) if source is not None else None
     if source is None or target is None:
         return None
     text = _render(target, chain[-1].tables.get(table), result)
     result.tables.append(_report(source, target))
-    if text is None or text == _text(path):
+    if text is None or text.encode("utf-8", "surrogatepass") == read[path]:
         return None
     return path, text
 
 
-def _text(path: Path) -> str:
-    """The file's text exactly as stored: no newline translation (a lone CR in a quoted cell is data)."""
-    return files.read_bytes(path).decode("utf-8").removeprefix("\ufeff")
-
-
 def _table_path(folder: Path, table: str) -> Path | None:
-    return files.list_folder(folder).tables.get(table)
+    return files.list_folder(folder).tables.get(table)  # the reader's listing: any suffix case, .ndjson
+
+
+FORMATS = files.FORMATS
+"""The table file formats a migration reads and writes back in the same format."""
 
 
 def _problem(result: Result, path: Path, line: int | None, message: str, field_name: str | None = None) -> None:
     result.problems.append(Problem("migration-error", path.as_posix(), line, message, field=field_name))
 
 
-def _read(path: Path, step: TableMigration | None, result: Result) -> _File | None:
-    """The records of one file in JSON form, with the line each starts on."""
+def _read(path: Path, step: TableMigration | None, result: Result, read: dict[Path, bytes]) -> _File | None:
+    """The records of one file in JSON form, with the line each starts on.
+
+    The file's text is taken exactly as stored (no newline translation: a lone CR in a
+    quoted cell is data); its bytes are kept in ``read``.
+    """
     lists = step.source_lists if step else frozenset()
     try:
-        text = _text(path)
-    except UnicodeDecodeError as error:
-        raise UnreadableInput(f"{path}: not UTF-8 ({error}); run `dataset-tools validate` on it first") from None
-    fmt = files.format_of(path)
-    found: list[Problem] = []
-    if fmt == "csv":
-        rows = list(records.csv_records(text, path.as_posix(), found))
-        if found:
-            _problem(result, path, found[0].line, f"{found[0].message}: fix it first")
-            return None
-        if not rows:
-            return _File(path, fmt, [], [], [])
-        (_, header), body = rows[0], rows[1:]
-        data, kept = [], []
-        for line, row in body:
-            if len(row) != len(header):
-                _problem(result, path, line, f"the row has {len(row)} cells, the header {len(header)}: fix it first")
-                continue
-            data.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
-            kept.append(line)
-        return _File(path, fmt, header, kept, data)
-    objects = records.json_objects(text, path.as_posix(), found) if fmt == "json" and text.strip() else []
-    if fmt == "jsonl":
-        objects = records.json_lines(text, path.as_posix(), found)
-    if found:
-        _problem(result, path, found[0].line, f"{found[0].message}: fix it first")
+        read[path] = transaction.read_bytes(path)
+        text = read[path].decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UnreadableInput(f"{path}: cannot be read ({error}); nothing was written") from error
+    if files.format_of(path) == "csv":
+        return _read_csv(path, text, lists, result)
+    return _read_json(path, text, files.format_of(path), result)
+
+
+def _read_csv(path: Path, text: str, lists: frozenset[str], result: Result) -> _File | None:
+    """The records of a CSV file; None (with a problem) when its header names a column twice."""
+    fmt = "csv"
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, lines, start = [], [], 1
+    for row in reader:
+        rows.append(row)
+        lines.append(start)
+        start = reader.line_num + 1
+    if not rows:
+        return _File(path, fmt, [], [], [])
+    header, body, lines = rows[0], rows[1:], lines[1:]
+    twice = sorted(name for name, count in Counter(header).items() if count > 1)
+    if twice:
+        message = f"column(s) {', '.join(twice)} appear twice; migrating would keep only one copy: fix it first"
+        _problem(result, path, 1, message, twice[0])
         return None
-    if not all(isinstance(item, dict) for _, item in objects):
+    records: list[Record] = []
+    kept: list[int | None] = []
+    for line, row in zip(lines, body, strict=True):
+        if len(row) != len(header):
+            _problem(result, path, line, f"the row has {len(row)} cells, the header {len(header)}: fix it first")
+            continue
+        records.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
+        kept.append(line)
+    return _File(path, fmt, header, kept, records)
+
+
+def _read_json(path: Path, text: str, fmt: str, result: Result) -> _File | None:
+    """The records of a JSON or JSON Lines file; None (with a problem) for a key written twice."""
+    try:
+        if fmt == "json":
+            data = json.loads(text, object_pairs_hook=_once)
+        else:
+            data = [json.loads(line, object_pairs_hook=_once) for line in text.splitlines() if line.strip()]
+    except _KeyTwiceError as error:
+        message = f"key {error.key!r} appears twice in a record; migrating would keep only one copy: fix it first"
+        _problem(result, path, None, message, error.key)
+        return None
+    except (ValueError, RecursionError) as error:
+        _problem(result, path, None, f"not valid JSON ({error}): fix it first")
+        return None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         _problem(result, path, None, "the file must hold a list of objects: fix it first")
         return None
-    header = list(dict.fromkeys(name for _, item in objects for name in item))
-    return _File(path, fmt, header, [line for line, _ in objects], [dict(item) for _, item in objects])
+    header = list(dict.fromkeys(name for item in data for name in item))
+    return _File(path, fmt, header, [None] * len(data), [dict(item) for item in data])
+
+
+class _KeyTwiceError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each written once (else :class:`_KeyTwiceError`)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _KeyTwiceError(key)
+        result[key] = value
+    return result
 
 
 def _from_cell(cell: str, is_list: bool) -> Any:

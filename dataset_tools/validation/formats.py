@@ -1,4 +1,9 @@
-"""Format a validation report: human text, JSON for tools, GitHub Actions annotations."""
+"""Format a validation report: human text, JSON for tools, GitHub Actions annotations.
+
+Whatever a file says reaches the text and GitHub outputs only through
+:mod:`dataset_tools.escape` (no terminal escape sequence, bidi control or workflow-command
+syntax from a contribution is printed raw); the JSON output is escaped by the JSON encoder.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +11,43 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 
+from dataset_tools.escape import json_text as safe_json
+from dataset_tools.escape import markdown, terminal, workflow_command
 from dataset_tools.validation.cells import cell_column, cell_columns
 from dataset_tools.validation.problems import Problem, Severity
 from dataset_tools.validation.validator import Report
 
 GITHUB_ANNOTATION_LIMIT = 10
 """GitHub shows at most 10 annotations of a kind per step; the rest go to the job summary."""
+DEFAULT_MAX_ERRORS = 200
+"""Problems the text and GitHub outputs show when ``--max-errors`` is not given (errors
+first); the report counts the rest by severity. JSON output lists all unless told."""
 
 
 def _where(problem: Problem) -> str:
     parts = [f"line {problem.line}" if problem.line else "file"]
     if problem.field:
-        parts.append(f"field {problem.field}")
+        parts.append(f"field {terminal(problem.field)}")
     return ", ".join(parts)
 
 
-def _counts(report: Report) -> str:
-    def plural(count: int, word: str) -> str:
-        return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
-    text = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
-    text += f" ({plural(len(report.files), 'file')}, {plural(report.rows, 'row')} checked)"
+
+def left_out(report: Report) -> tuple[int, int]:
+    """(errors, warnings) found but not in ``report.problems`` (cut by ``max_errors``)."""
+    shown_errors = sum(problem.severity is Severity.ERROR for problem in report.problems)
+    shown_warnings = len(report.problems) - shown_errors
+    return report.errors - shown_errors, report.warnings - shown_warnings
+
+
+def _counts(report: Report) -> str:
+    text = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+    text += f" ({_plural(len(report.files), 'file')}, {_plural(report.rows, 'row')} checked)"
     if report.omitted:
-        text += f"; {report.omitted} more not shown (--max-errors)"
+        errors, warnings = left_out(report)
+        text += f"; not shown: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} (--max-errors)"
     return text
 
 
@@ -36,13 +55,14 @@ def text(report: Report) -> str:
     """Problems grouped by file, each with its place, message, code and hint; then the counts."""
     lines: list[str] = []
     for file, problems in groupby(report.problems, key=lambda problem: problem.file):
-        lines.append(file)
+        lines.append(terminal(file))
         for problem in problems:
-            lines.append(f"  {_where(problem)}: {problem.message} [{problem.code}, {problem.severity.value}]")
+            message = terminal(problem.message)
+            lines.append(f"  {_where(problem)}: {message} [{problem.code}, {problem.severity.value}]")
             if problem.hint:
-                lines.append(f"    hint: {problem.hint}")
+                lines.append(f"    hint: {terminal(problem.hint)}")
         lines.append("")
-    lines += [f"note: {note}" for note in report.notes]
+    lines += [f"note: {terminal(note)}" for note in report.notes]
     verdict = "valid" if report.valid else "invalid"
     if report.strict and report.warnings and not report.errors:
         verdict += " (--strict: warnings fail)"
@@ -60,18 +80,10 @@ def json_text(report: Report) -> str:
     problems = document.pop("problems")
     head = json.dumps(document, indent=2, ensure_ascii=False)
     if not problems:
-        return head[:-2] + ',\n  "problems": []\n}'
+        return safe_json(head[:-2] + ',\n  "problems": []\n}')
     encode = json.JSONEncoder(ensure_ascii=False).encode
     body = ",\n    ".join(encode(problem) for problem in problems)
-    return head[:-2] + ',\n  "problems": [\n    ' + body + "\n  ]\n}"
-
-
-def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return safe_json(head[:-2] + ',\n  "problems": [\n    ' + body + "\n  ]\n}")
 
 
 def annotation(problem: Problem, column: int | None = None) -> str:
@@ -80,16 +92,18 @@ def annotation(problem: Problem, column: int | None = None) -> str:
     ``column`` is where the cell starts, when already known; else it is looked up.
     """
     level = "error" if problem.severity is Severity.ERROR else "warning"
-    props = [f"file={_escape_property(problem.file)}"]
     if problem.line:
-        props.append(f"line={problem.line}")
         column = column or cell_column(problem.file, problem.line, problem.field)
-        if column:
-            props.append(f"col={column}")
     title = problem.code + (f" in {problem.field}" if problem.field else "")
-    props.append(f"title={_escape_property(title)}")
     message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
-    return f"::{level} {','.join(props)}::{_escape_data(message)}"
+    return workflow_command(
+        level,
+        message,
+        file=problem.file,
+        line=problem.line or None,
+        col=(column or None) if problem.line else None,
+        title=title,
+    )
 
 
 def github(report: Report, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
@@ -100,9 +114,16 @@ def github(report: Report, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
     shown = list(distinct.values())[:limit]
     columns = cell_columns((problem.file, problem.line, problem.field) for problem in shown)  # one read per file
     lines = [annotation(problem, columns.get((problem.file, problem.line, problem.field))) for problem in shown]
-    rest = len(distinct) - len(lines) + report.omitted
-    if rest:
-        lines.append(f"::notice::{rest} more problem(s) not annotated; see the job summary or run validate locally")
+    unshown = list(distinct.values())[limit:]
+    errors, warnings = left_out(report)
+    errors += sum(problem.severity is Severity.ERROR for problem in unshown)
+    warnings += sum(problem.severity is not Severity.ERROR for problem in unshown)
+    if errors or warnings:
+        message = (
+            f"{errors + warnings} more problem(s) not annotated ({_plural(errors, 'error')}, "
+            f"{_plural(warnings, 'warning')}); see the job summary or run validate locally"
+        )
+        lines.append(workflow_command("notice", message))
     lines.append(_counts(report))
     return "\n".join(lines)
 
@@ -117,7 +138,7 @@ def _errors_first(problems: Iterable[Problem]) -> list[Problem]:
 
 
 def _cell(value: object) -> str:
-    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+    return markdown(str(value if value is not None else ""))
 
 
 def markdown_summary(report: Report) -> str:

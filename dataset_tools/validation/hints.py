@@ -11,10 +11,20 @@ from rapidfuzz.distance import OSA
 
 CUTOFF = 0.6
 """Minimum similarity (0-1) for a suggestion; below it, no suggestion beats a wrong one."""
+LONGEST = 200
+"""Longest value, and longest choice, compared for a suggestion (in characters). Comparing
+two strings costs the product of their lengths, so a 1 MB id against a 1 MB reference took
+65 s; ids, labels and vocabulary values are far shorter, so nothing useful is lost."""
 
 
 def nearest(value: str, choices: Sequence[str], limit: int = 1) -> str | None:
-    """The choice closest to ``value`` (case-insensitive), or None when nothing is close."""
+    """The choice closest to ``value`` (case-insensitive), or None when nothing is close.
+
+    Values and choices longer than :data:`LONGEST` are not compared (no suggestion).
+    """
+    if len(value) > LONGEST:
+        return None
+    choices = [choice for choice in choices if len(choice) <= LONGEST]
     found = process.extract(  # OSA: a swap of two letters (irqa → iraq) is one edit, not two
         value,
         choices,
@@ -35,6 +45,14 @@ def suggestions(values: Sequence[str], choices: Sequence[str]) -> list[str | Non
     meanwhile; asking value by value held the GIL for 0.05 s per hundred values against
     ten thousand ids. Of equally close choices the first wins, as in a search for one value.
     """
+    short_values = [index for index, value in enumerate(values) if len(value) <= LONGEST]
+    short_choices = [choice for choice in choices if len(choice) <= LONGEST]
+    if len(short_values) < len(values) or len(short_choices) < len(choices):  # see LONGEST
+        found = suggestions([values[index] for index in short_values], short_choices)
+        hints: list[str | None] = [None] * len(values)
+        for index, hint in zip(short_values, found, strict=True):
+            hints[index] = hint
+        return hints
     if not values or not choices:
         return [None] * len(values)
     scores = process.cdist(

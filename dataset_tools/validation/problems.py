@@ -138,11 +138,23 @@ CODES: dict[str, Code] = {
         "A value breaks the field's pattern, length or vocabulary.",
         "Use an allowed value (the hint suggests the closest); ids are lowercase slugs; no outer spaces.",
     ),
+    "deceptive-character": Code(
+        Severity.ERROR,
+        "A name or other one-line text holds an invisible or text-reordering character (bidi control, zero-width).",
+        "Delete the character the message names (retype the text if unsure); only ZWNJ and ZWJ, which Persian and"
+        " Kurdish need, may stay.",
+    ),
+    "formula-cell": Code(
+        Severity.WARNING,
+        "A cell starts with =, +, - or @, which a spreadsheet opening the CSV would run as a formula.",
+        "Reword the text so it starts otherwise; if it is meant, say so in the pull request (reviewers open the"
+        " CSV as text).",
+    ),
     # each record
     "date-order-error": Code(
         Severity.ERROR,
         "A record ends before it starts, is attested outside its span, or succeeds an organisation not yet founded.",
-        "Check the dates against the source; one is probably a typo.",
+        "Check both dates against the source; one is probably a typo.",
     ),
     "self-reference-error": Code(
         Severity.ERROR,
@@ -173,8 +185,8 @@ CODES: dict[str, Code] = {
     "succession-cycle": Code(
         Severity.ERROR,
         "Renamed or merged-into successions lead from an organisation back to itself.",
-        "Check which organisation came first (`predecessor_id` is the one before the change), or record the link"
-        " with another kind.",
+        "Check which organisation came first (`predecessor_id` is the one before the change), or record the"
+        " link with another kind.",
     ),
     "possible-duplicate": Code(
         Severity.WARNING,
@@ -206,6 +218,10 @@ class Problem:
     def sort_key(self) -> tuple[Any, ...]:
         """Order: file, line (file-wide problems first), field, code, value."""
         return (self.file, self.line or 0, self.field or "", self.code, self.value or "")
+
+    def rank(self) -> tuple[bool, tuple[Any, ...]]:
+        """Order of what a cap keeps: errors before warnings, then :meth:`sort_key`."""
+        return (self.severity is not Severity.ERROR, self.sort_key())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: every attribute, plus the severity."""
@@ -239,3 +255,13 @@ def with_codes_table(text: str) -> str:
     if start < 0 or end < start:
         return text
     return text[: start + len(TABLE_START)] + "\n" + codes_table() + "\n" + text[end:]
+
+
+def cap(problems: list[Problem], limit: int | None) -> list[Problem]:
+    """The ``limit`` problems a capped report shows: errors before warnings, then in file order.
+
+    The kept problems come back in :meth:`Problem.sort_key` order; ``None`` keeps them all.
+    """
+    if limit is None or len(problems) <= limit:
+        return problems
+    return sorted(sorted(problems, key=Problem.rank)[:limit], key=Problem.sort_key)

@@ -5,25 +5,30 @@ Names are compared as *keys*: transliterated to ASCII (``anyascii``: ``Hakan Fid
 words sorted, so that ``Fidan, Hakan`` and ``hakan fidan`` are one key. Two records whose
 keys are equal, or whose similarity (rapidfuzz's ``ratio``, 0–100) reaches ``CUTOFF``, are
 reported as a ``possible-duplicate`` warning on the newer record, naming the other one.
+So are two records with a name or alias that *looks* the same, written with other
+characters: their confusable skeletons (:func:`dataset_tools.names.skeleton`, Unicode
+TR39) are equal (``Іslamic State`` with a Cyrillic ``І`` and ``Islamic State``).
 
 Keys are compared only within blocks: keys that share their first letter, and keys that
 share their last letter (and hold the same numbers). A pair that differs in both its first
 and its last letter is not found; such names are rarely near-duplicates. Within a block, a
-pigeonhole filter picks the pairs worth scoring (see ``_similar_entries``), so the cost grows
-with the number of names, not with its square.
+pigeonhole filter picks the pairs worth scoring (see ``_similar_entries``): a few per name
+rather than every pair, though the work of finding them still grows with the block's size.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import combinations
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import comparable
+from dataset_tools.names import comparable, skeleton
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -35,6 +40,14 @@ in one letter; short names (``Iraq``, ``Iran``) must match exactly."""
 WORD_CUTOFF = 75.0
 """Minimum similarity of the words in which two matching keys differ (``jordan``/``jordon``
 pass; ``iraq``/``jordan`` do not)."""
+
+LONGEST = 500
+"""Longest name or alias compared (in characters): the models' limit for one (longer is a
+constraint-error already). Comparing two texts costs the product of their lengths."""
+
+_SMALL = 16
+"""Texts sharing one confusable skeleton that are paired with each other: a skeleton shared by
+more is reported for its first few."""
 
 NAMED_TABLES = ("organisations", "actors")
 """The tables whose records have a name and aliases, and are checked for duplicates."""
@@ -97,12 +110,15 @@ def likely_duplicates(
     *,
     new_ids: Collection[str] | None = None,
     cutoff: float = CUTOFF,
+    related: Collection[frozenset[str]] = (),
 ) -> Iterator[Problem]:
     """``possible-duplicate`` warnings for the records of one table (in file ``file``).
 
     With ``new_ids`` (the ids a change adds), only pairs that involve a new record are
     reported, on the new record; without it, every pair is reported once, on the record
-    further down the file. A record's own name and aliases never match each other.
+    further down the file. A record's own name and aliases never match each other, and
+    neither do two records whose ids form a pair in ``related`` (a branch named after its
+    parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
     named = [Named(*record) for record in records]
     entries: list[tuple[str, int, str]] = []  # (key, record index, the text as written)
@@ -110,7 +126,7 @@ def likely_duplicates(
         texts = [record.name, *record.aliases]
         own = set()
         for text in texts:
-            k = key(text) if isinstance(text, str) else ""
+            k = key(text) if isinstance(text, str) and len(text) <= LONGEST else ""
             if k and k not in own:
                 own.add(k)
                 entries.append((k, index, text))
@@ -122,12 +138,35 @@ def likely_duplicates(
         pair = (min(ra, rb), max(ra, rb))
         if pair not in best or score > best[pair][0]:
             best[pair] = (score, a, b) if ra < rb else (score, b, a)
+    alike = _look_alikes(entries, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
+        if related and frozenset((named[ra].id, named[rb].id)) in related:
+            continue
         target, other, e_target, e_other = _report_on(named, ra, rb, ea, eb, new)
         if target is None:
             continue
-        yield _problem(table, file, named[target], entries[e_target][2], named[other], entries[e_other][2], score)
+        text, other_text = entries[e_target][2], entries[e_other][2]
+        yield _problem(table, file, named[target], text, named[other], other_text, score, alike=(ra, rb) in alike)
+
+
+def _look_alikes(
+    entries: list[tuple[str, int, str]], best: dict[tuple[int, int], tuple[float, int, int]]
+) -> set[tuple[int, int]]:
+    """Add to ``best`` the record pairs whose texts share a confusable skeleton and differ in letters."""
+    by_skeleton: dict[str, list[int]] = defaultdict(list)
+    for position, (_key, _owner, text) in enumerate(entries):
+        by_skeleton[skeleton(text)].append(position)
+    alike = set()
+    for members in by_skeleton.values():
+        for a, b in combinations(members[:_SMALL], 2):  # a skeleton shared by many is reported for the first few
+            ra, rb = entries[a][1], entries[b][1]
+            if ra == rb or (min(ra, rb), max(ra, rb)) in best:
+                continue
+            pair = (min(ra, rb), max(ra, rb))
+            best[pair] = (100.0, a, b) if ra < rb else (100.0, b, a)
+            alike.add(pair)
+    return alike
 
 
 def _report_on(
@@ -146,12 +185,14 @@ def _report_on(
     return (ra, rb, ea, eb) if line_a > line_b else (rb, ra, eb, ea)
 
 
-def _problem(table: str, file: str, record: Named, text: str, candidate: Named, other: str, score: float) -> Problem:
+def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, and how
+    table: str, file: str, record: Named, text: str, candidate: Named, other: str, score: float, *, alike: bool = False
+) -> Problem:
     """The warning on ``record`` (whose ``text`` matched), naming ``candidate`` (whose ``other`` did)."""
     field = "name" if text == record.name else "aliases"
     their = "name" if other == candidate.name else "alias"
     where = f" (line {candidate.line})" if candidate.line else ""
-    how = "matches" if score >= 100 else "closely matches"
+    how = "looks the same as (in other letters)" if alike else "matches" if score >= 100 else "closely matches"
     what = "person" if table == "actors" else "organisation"
     return Problem(
         code="possible-duplicate",
@@ -372,4 +413,10 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(ids)
     records = from_columns(ids, tf.lines_for("name").tolist(), names, aliases)
     first = {record.id: record for record in reversed(records)}  # a repeated id is a primary-key error already
-    yield from likely_duplicates(tf.table, tf.file, [record for record in records if first[record.id] is record])
+    related: set[frozenset[str]] = set()
+    if "parent_id" in tf.data.column_names:
+        parents = tf.data.column("parent_id").to_pylist()
+        related = {frozenset((child, parent)) for child, parent in zip(ids, parents, strict=True) if child and parent}
+    yield from likely_duplicates(
+        tf.table, tf.file, [record for record in records if first[record.id] is record], related=related
+    )

@@ -17,8 +17,8 @@ from dataset_tools.reading.files import DESCRIPTOR, display, format_of
 from dataset_tools.reading.tables import TableFile, read_table
 from dataset_tools.schema import compat
 from dataset_tools.schema.models import ADDED_IN, TABLES, columns
-from dataset_tools.validation import checks, references, similar, successions
-from dataset_tools.validation.problems import Problem, Severity
+from dataset_tools.validation import checks, deceptive, references, similar, successions
+from dataset_tools.validation.problems import Problem, Severity, cap
 
 __all__ = ["DESCRIPTOR", "Report", "display", "read_dataset", "read_tables", "validate"]
 
@@ -54,11 +54,13 @@ def succession_dates(_folder: Path, files: dict[str, TableFile]) -> Iterator[Pro
 FILE_CHECKS: list[FileCheck] = [
     checks.field_checks,
     checks.record_checks,
+    deceptive.text_checks,
     similar.duplicate_names,
 ]
 """Checks of one file, in layer order (the reader has already checked the file itself)."""
 REFERENCE_FILE_CHECKS: list[FileCheck] = [
     checks.reference_field_and_record_checks,
+    deceptive.text_checks,
     similar.duplicate_names,
 ]
 """The same layers, with fields and records checked row by row through pydantic."""
@@ -228,7 +230,7 @@ def _validate(
             problems.extend(later_problems)
     problems.sort(key=Problem.sort_key)
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    shown = problems[:max_errors] if max_errors is not None else problems
+    shown = cap(problems, max_errors)  # errors before warnings
     if not root.is_dir():
         notes.append("references to other tables and ids across tables were not checked: validate the folder for that")
     else:

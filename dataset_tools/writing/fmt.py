@@ -13,15 +13,22 @@ Formatting is lossless: what the canonical form cannot hold (a column or key tha
 a field of the table, a duplicate column or key, a ragged row, bytes that are not UTF-8,
 a NUL byte, a file that does not parse) is reported as a :class:`Problem` and the file is
 left exactly as it was. Files are replaced atomically (a temporary file in the same
-folder, then ``os.replace``), so a reader never sees half a file.
+folder, then ``os.replace``), so a reader never sees half a file; a file that changed
+while fmt worked on it (rows appended meanwhile) is refused, not overwritten; a table
+that is a link to a file in its folder stays a link (the file it links to is rewritten),
+and a link out of its folder is neither read nor written.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import json
+import os
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,10 +36,9 @@ from typing import Any
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.reading import encodings, files
 from dataset_tools.reading.files import table_of
-from dataset_tools.reading.records import csv_records, json_lines, json_objects
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
-from dataset_tools.writing.atomic import atomic_write_bytes
+from dataset_tools.writing.atomic import atomic_write_bytes, read_bytes
 from dataset_tools.writing.canonical import csv_text
 
 BOM = "\ufeff"
@@ -66,15 +72,18 @@ def normalise_cell(value: str, is_list: bool) -> str:
 def table_files(paths: Iterable[Path]) -> list[Path]:
     """The table files among ``paths`` and inside the folders among them, sorted.
 
-    A file named on purpose that is not a table is a usage error; other files in a
-    folder are left for the validator to report.
+    A folder is listed by the reader (:func:`dataset_tools.reading.files.list_folder`): litter,
+    links out of the folder and FIFOs are never read, and the validator reports them. A file
+    named on purpose that is not a table is a usage error.
     """
     found: set[Path] = set()
     for path in paths:
         if not files.look(path):
             raise UnreadableInput(f"{path}: no such file or folder")
-        if path.is_dir():  # litter, links out of the folder, FIFOs …: the validator reports them
+        if path.is_dir():
             found.update(files.list_folder(path).tables.values())
+            # a link named like a table: fmt says why it neither reads nor writes it (format_file)
+            found.update(child for child in path.iterdir() if child.is_symlink() and table_of(child))
         else:
             if table_of(path) is None:
                 raise UsageError(
@@ -92,10 +101,9 @@ def canonical_text(text: str, table: str, file: str, suffix: str) -> tuple[str |
         problem = Problem("nul-byte", file, line, "this line contains a NUL byte", hint="remove it")
         return None, [problem]
     text = text.removeprefix(BOM)
-    kind = files.FORMATS[suffix]
-    if kind == "json":
+    if suffix == ".json":
         return _canonical_json(text, table, file)
-    if kind == "jsonl":
+    if suffix in {".jsonl", ".ndjson"}:
         return _canonical_json(text, table, file, lines=True)
     return _canonical_csv(text, table, file)
 
@@ -114,50 +122,73 @@ def format_file(
     table = table_of(path)
     if table is None:
         raise UsageError(f"{file}: not a table file")
-    raw = files.read_bytes(path)
-    if from_encoding is not None:
-        try:
-            text = raw.decode(from_encoding)
-        except UnicodeDecodeError as error:
-            line = raw.count(b"\n", 0, error.start) + 1
-            message = f"this line cannot be decoded as {from_encoding}, so the file cannot be converted without loss"
-            return Change(path, file, changed=False, problems=(Problem("encoding-error", file, line, message),))
-        return _finish(path, file, raw, text, table, check=check)
-    foreign = encodings.identify(raw)
-    if foreign is not None:
-        problem = Problem("encoding-error", file, 1, foreign.message(), hint=foreign.hint(file))
-        return Change(path, file, changed=False, problems=(problem,))
+    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(path.parent.resolve()):
+        raise UnreadableInput(
+            f"{file}: a link to a file outside its folder; fmt neither reads nor writes it: "
+            "replace the link with the table's file"
+        )
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
+        raw = read_bytes(path)
+    except UnreadableInput as error:
+        raise UnreadableInput(str(error).replace(str(path), file, 1)) from None
+    decoded = _decoded(raw, file, from_encoding)
+    if isinstance(decoded, Problem):
+        return Change(path, file, changed=False, problems=(decoded,))
+    text = decoded
+    try:
+        result, problems = canonical_text(text, table, file, path.suffix.lower())
+    except RecursionError:
         problem = Problem(
-            "encoding-error",
+            "parse-error",
             file,
-            line,
-            "this line is not valid UTF-8, so the file cannot be formatted without loss",
-            hint="save the file as UTF-8",
+            1,
+            "the JSON is nested too deeply to read; a table is an array of flat objects",
+            hint="remove the nested arrays or objects",
         )
         return Change(path, file, changed=False, problems=(problem,))
-    return _finish(path, file, raw, text, table, check=check)
-
-
-def _finish(path: Path, file: str, raw: bytes, text: str, table: str, *, check: bool) -> Change:
-    """Write (unless ``check``) the canonical form of ``text``, read from ``raw``; say what changed."""
-    result, problems = canonical_text(text, table, file, path.suffix.lower())
     if result is None:
         return Change(path, file, changed=False, problems=tuple(problems))
     try:
         data = result.encode("utf-8")
-    except UnicodeEncodeError:  # a JSON \u escape of half a character (a lone surrogate)
-        message = "a \\u escape writes half a character (a lone surrogate), which UTF-8 cannot hold"
-        problem = Problem("encoding-error", file, None, message, hint="write the character itself")
+    except UnicodeEncodeError:
+        escape = _SURROGATE_ESCAPE.search(text)
+        problem = Problem(
+            "encoding-error",
+            file,
+            text.count("\n", 0, escape.start()) + 1 if escape else 1,
+            "a JSON escape of half a character (a lone surrogate, such as \\ud800) cannot be written as UTF-8",
+            hint="write the character itself, or both halves of its escape",
+        )
         return Change(path, file, changed=False, problems=(problem,))
     if data == raw:
         return Change(path, file, changed=False)
     if not check:
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, data, expected=raw)
     return Change(path, file, changed=True)
+
+
+def _decoded(raw: bytes, file: str, from_encoding: str | None) -> str | Problem:
+    """The file's text: decoded strictly with ``from_encoding``, else as UTF-8 unless it is plainly something else."""
+    if from_encoding is not None:
+        try:
+            return raw.decode(from_encoding)
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            message = f"this line cannot be decoded as {from_encoding}, so the file cannot be converted without loss"
+            return Problem("encoding-error", file, line, message)
+    foreign = encodings.identify(raw)
+    if foreign is not None:
+        return Problem("encoding-error", file, 1, foreign.message(), hint=foreign.hint(file))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Problem(
+            "encoding-error",
+            file,
+            raw.count(b"\n", 0, error.start) + 1,
+            "this line is not valid UTF-8, so the file cannot be formatted without loss",
+            hint="save the file as UTF-8",
+        )
 
 
 def format_paths(paths: Iterable[Path], *, check: bool = False, from_encoding: str | None = None) -> list[Change]:
@@ -180,11 +211,35 @@ def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
 # --- CSV --------------------------------------------------------------------------------------
 
 
+def _csv_records(text: str, file: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) of every record, header included; stops at a parse error."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(
+                Problem(
+                    "parse-error",
+                    file,
+                    line,
+                    f"the CSV cannot be parsed from this line on: {error}",
+                    hint="look for a quote that is not closed, or a quote in the middle of an unquoted cell",
+                )
+            )
+            return
+        yield line, row
+        line = reader.line_num + 1
+
+
 def _canonical_csv(text: str, table: str, file: str) -> tuple[str | None, list[Problem]]:
     cols = columns(TABLES[table])
     names = [column.name for column in cols]
     problems: list[Problem] = []
-    records = [(line, row) for line, row in csv_records(text, file, problems) if any(map(normalise, row))]
+    records = [(line, row) for line, row in _csv_records(text, file, problems) if any(map(normalise, row))]
     if not records:
         return (None, problems) if problems else (csv_text(names, []), [])
     header_line, header = records[0]
@@ -245,6 +300,120 @@ def _header_index(header: list[str], names: list[str], line: int, file: str, pro
 # --- JSON -------------------------------------------------------------------------------------
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+LONGEST_NUMBER = 4000
+"""Digits of the longest JSON integer fmt reads (Python refuses to convert more than 4,300)."""
+
+
+class _NumberTooLongError(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _parse_int(digits: str) -> int:
+    """A JSON integer; :class:`_NumberTooLongError` past :data:`LONGEST_NUMBER` digits."""
+    if len(digits) > LONGEST_NUMBER:
+        raise _NumberTooLongError(len(digits))
+    return int(digits)
+
+
+def _too_long(file: str, line: int, error: _NumberTooLongError) -> Problem:
+    return Problem(
+        "type-error",
+        file,
+        line,
+        f"a JSON number of {error.digits} digits; every field of a table is text",
+        hint="write the value as a string, in quotes",
+    )
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_constant(name: str) -> Any:
+    """``parse_constant`` for :mod:`json`: NaN and Infinity are not JSON (RFC 8259), and would be written back."""
+    msg = f"{name} is not a JSON value (RFC 8259); write a string, or leave the field out"
+    raise ValueError(msg)
+
+
+_STRICT: dict[str, Any] = {
+    "object_pairs_hook": _no_duplicate_keys,
+    "parse_int": _parse_int,
+    "parse_constant": _no_constant,
+}
+"""How fmt decodes JSON: no repeated key, no integer past :data:`LONGEST_NUMBER` digits, no NaN."""
+
+
+def _undecodable(file: str, line: int, error: ValueError) -> Problem:
+    """The problem of a JSON value (starting on ``line``) that cannot be read, or not without loss."""
+    if isinstance(error, _DuplicateKeyError):  # the validator's code for a repeated key
+        return Problem(
+            "duplicate-label",
+            file,
+            line,
+            f"key {error.key!r} appears twice in this object; formatting would keep only one",
+            field=error.key,
+            hint="keep one of them",
+        )
+    if isinstance(error, _NumberTooLongError):
+        return _too_long(file, line, error)
+    if isinstance(error, json.JSONDecodeError):
+        return Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}")
+    return Problem("parse-error", file, line, f"invalid JSON: {error}")
+
+
+def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
+    """(line, value) of every element of the top-level array."""
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int, parse_constant=_no_constant)
+    stripped = text.lstrip(" \t\r\n")
+    pos = len(text) - len(stripped)
+    if not stripped.startswith("["):
+        line = text.count("\n", 0, pos) + 1
+        problems.append(Problem("parse-error", file, line, "a JSON table must be an array of objects"))
+        return []
+    pos += 1
+    found: list[tuple[int, Any]] = []
+    expect_value = True
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        line = text.count("\n", 0, pos) + 1
+        if pos < len(text) and text[pos] == "]" and (not found or not expect_value):
+            pos += 1
+            break
+        if pos < len(text) and text[pos] == "," and not expect_value:
+            pos += 1
+            expect_value = True
+            continue
+        if not expect_value:
+            problems.append(Problem("parse-error", file, line, "invalid JSON: expected ',' or ']'"))
+            return found
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except ValueError as error:  # a repeated key, a number too long, NaN, or bad JSON
+            problems.append(_undecodable(file, line, error))
+            return found
+        found.append((line, value))
+        expect_value = False
+    if text[pos:].strip(" \t\r\n"):
+        line = text.count("\n", 0, pos) + 1
+        problems.append(Problem("parse-error", file, line, "invalid JSON: text after the closing ]"))
+    return found
+
+
 def _normalise_json(value: Any) -> Any:
     """Strings normalised, list items each normalised; other JSON values kept as they are."""
     if isinstance(value, str):
@@ -254,12 +423,37 @@ def _normalise_json(value: Any) -> Any:
     return value
 
 
+def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
+    """(line, value) of every non-blank line of a JSON Lines file."""
+    found: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            found.append((number, json.loads(line, **_STRICT)))
+        except _DuplicateKeyError as error:
+            problems.append(
+                Problem(
+                    "duplicate-label", file, number, f"key {error.key!r} appears twice in this object", field=error.key
+                )
+            )
+        except _NumberTooLongError as error:
+            problems.append(_too_long(file, number, error))
+        except json.JSONDecodeError as error:
+            problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
+        except ValueError as error:  # NaN or Infinity
+            problems.append(_undecodable(file, number, error))
+    return found
+
+
 def _canonical_json(text: str, table: str, file: str, *, lines: bool = False) -> tuple[str | None, list[Problem]]:
     """A JSON array (``lines=False``) or JSON Lines file in canonical form."""
     names = [column.name for column in columns(TABLES[table])]
     problems: list[Problem] = []
-    read = json_lines if lines else json_objects
-    objects = read(text, file, problems) if lines or text.strip() else []
+    if lines:
+        objects = _json_lines(text, file, problems)
+    else:
+        objects = _json_objects(text, file, problems) if text.strip() else []
     records: list[dict[str, Any]] = []
     for line, obj in objects:
         if not isinstance(obj, dict):
