@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 __all__ = ["load", "validate"]
 
 
-def validate(path: Any, *, reference: bool = False, max_errors: int | None = None, strict: bool = False) -> Report:
+def validate(path: Any, *, max_errors: int | None = None, strict: bool = False) -> Report:
     """Validate a dataset folder or one table file; see :func:`dataset_tools.validation.validator.validate`."""
     from dataset_tools.validation.validator import validate as run  # noqa: PLC0415 - keep `import dataset_tools` cheap
 
-    return run(path, reference=reference, max_errors=max_errors, strict=strict)
+    return run(path, max_errors=max_errors, strict=strict)
 
 
 def load(path: str | Path | None = None) -> Dataset:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataset_tools.cli import cli
-from dataset_tools.schema import compat, migrate, publish
+from dataset_tools.schema import compat, migrate, migrations, publish
 from dataset_tools.schema.compat import Level, compare, highest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -289,7 +289,7 @@ def test_a_new_major_needs_its_migration(tmp_path, monkeypatch):
     verdict = publish.check(root)
     assert any("schema 2 has no migration from schema 1" in error for error in verdict.errors)
     step = migrate.Migration(1, 2, "2.0.0", "drop legacy", {})
-    monkeypatch.setattr(migrate, "MIGRATIONS", [step])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [step])
     assert publish.check(root).errors == []
 
 
@@ -337,7 +337,7 @@ def test_check_declared_names_the_migration(tmp_path):
 
 
 def test_check_declared_names_the_migration_command_when_one_exists(tmp_path, monkeypatch):
-    monkeypatch.setattr(migrate, "find", lambda source, target: [] if (source, target) == (0, 1) else None)
+    monkeypatch.setattr(migrations, "find", lambda source, target: [] if (source, target) == (0, 1) else None)
     write_descriptor(tmp_path, '{\n  "name": "coalitions",\n  "x-schema-version": "0.3.1"\n}\n')
     (problem,) = compat.check_declared(tmp_path, current="1.0.0")
     assert problem.hint == f"upgrade the data with `dataset-tools migrate --to 1 {tmp_path.as_posix()}`"
@@ -354,4 +354,4 @@ def test_check_declared_other_cases(tmp_path):
     assert (bad.value, bad.hint) == ("1", 'write "x-schema-version": "1.0.0"')
     write_descriptor(tmp_path, "{not json")
     (broken,) = compat.check_declared(tmp_path)
-    assert broken.message.startswith("the dataset descriptor is not valid JSON")
+    assert broken.message.startswith("the descriptor is not valid JSON")

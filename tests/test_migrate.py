@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from strategies import records
 
 from dataset_tools.cli import cli
-from dataset_tools.schema import compat, migrate
+from dataset_tools.schema import compat, migrate, migrations
 from dataset_tools.schema.migrate import Migration, TableMigration, Unrepresentable
 from dataset_tools.schema.models import CoalitionEvent, columns, to_json, to_row
 from dataset_tools.writing.canonical import csv_text
@@ -171,7 +171,7 @@ def test_cli_migrate_reports_and_exit_codes(tmp_path, monkeypatch):
     result = runner.invoke(cli, ["migrate", "--to", "2", str(tmp_path)])
     assert result.exit_code == 2
     assert "no migration from schema 1 to 2 is registered" in result.output
-    monkeypatch.setattr(migrate, "MIGRATIONS", [V1_TO_V2])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [V1_TO_V2])
     result = runner.invoke(cli, ["migrate", "--to", "2", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [

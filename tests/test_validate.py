@@ -4,11 +4,11 @@ Every case starts from the valid mini dataset in fixtures/valid/, then replaces,
 deletes files. Cases run on both the fast and the reference path, which must agree.
 """
 
+import csv
 import json
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from dataset_tools.reading import tables as read
 from dataset_tools.validation import cells as columns_module
 from dataset_tools.validation.formats import github, json_text
 from dataset_tools.validation.problems import CODES
-from dataset_tools.validation.validator import validate
+from dataset_tools.validation.validator import _validate as validate  # the private reference path
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 ORG_HEADER = "id,name,aliases,kind,country,parent_id,founded,dissolved,wikidata_id,source_ids,notes\n"
@@ -41,10 +41,14 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
     "duplicate-table": ({"designations.json": b"[]\n"}, [("designations.json", None, None, "duplicate-table")]),
     "empty-file": ({"designations.csv": b""}, [("designations.csv", None, None, "empty-file")]),
     "encoding-error": (
-        {"designations.csv": b"id,authority_id,subject_id,kind,list_name,source_ids\n\xff\n"},
+        {
+            "designations.csv": "id,authority_id,subject_id,kind,list_name,source_ids\nd-1,a,b,c,Liste é\n".encode()
+            + b"\xff\n"
+        },
         [
-            ("designations.csv", 2, None, "encoding-error"),
             ("designations.csv", 2, None, "missing-cell"),
+            ("designations.csv", 3, None, "encoding-error"),
+            ("designations.csv", 3, None, "missing-cell"),
         ],
     ),
     "byte-order-mark": (
@@ -509,9 +513,14 @@ def test_github_annotations_point_at_the_cells_column(tmp_path):
 def test_a_cell_longer_than_the_csv_modules_limit_is_a_constraint_error(tmp_path, reference):
     body = f"state-c,State C,,state,JO,,,,,src-example-report,{'x' * 200_000}\n"
     folder = make_dataset(tmp_path, {"organisations.csv": body})
-    assert located(validate(folder, reference=reference)) == [
-        ("organisations.csv", after("organisations.csv"), "notes", "constraint-error")
-    ]
+    expected = ("organisations.csv", after("organisations.csv"), "notes", "constraint-error")
+    if reference:  # the csv module stops at its limit (131,072 characters a cell), which validate leaves alone
+        expected = ("organisations.csv", after("organisations.csv"), None, "parse-error")
+    before = csv.field_size_limit(131_072)  # its default; an import of frictionless raises it for the process
+    try:
+        assert located(validate(folder, reference=reference)) == [expected]
+    finally:
+        csv.field_size_limit(before)
 
 
 @pytest.mark.parametrize(
@@ -603,30 +612,10 @@ def test_an_unreadable_path_exits_2_without_a_traceback(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_validation_gives_the_thread_switch_interval_back(monkeypatch):
-    seen = []
-    real = sys.setswitchinterval
-    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: (seen.append(seconds), real(seconds)))
-    before = sys.getswitchinterval()
+def test_validation_leaves_the_callers_process_as_it_was():
+    interval, limit = sys.getswitchinterval(), csv.field_size_limit()
     validate(VALID)
-    assert sys.getswitchinterval() == before
-    assert seen[0] < before  # shorter while validating
-    assert seen[-1] == before
-
-
-def test_validations_on_several_threads_give_the_switch_interval_back():
-    before = sys.getswitchinterval()
-
-    def work():
-        for _ in range(5):
-            validate(VALID)
-
-    threads = [threading.Thread(target=work) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sys.getswitchinterval() == before
+    assert (sys.getswitchinterval(), csv.field_size_limit()) == (interval, limit)
 
 
 @pytest.mark.parametrize("ending", [b"\r\r\n", b"\r\r"])
@@ -698,45 +687,21 @@ def test_the_console_command_exits_with_its_code_and_all_its_output(tmp_path, ta
         assert json.loads(done.stdout)["valid"] is True
 
 
-PROCESS_AFTER_VALIDATE = """
-import sys
-import pyarrow as pa
+AFTER_THE_COMMAND = """
+import atexit, sys
 from dataset_tools import cli
-
-def report(code):  # what the process is like once the command is done
-    imported = "pandas" in sys.modules
-    import pandas as pd
-    try:
-        series = str(pa.array(pd.Series([1, None], dtype="Int64")).null_count)
-    except pa.ArrowInvalid:
-        series = "unrecognised"
-    frame = pa.table({"id": ["na"]}).to_pandas()["id"][0]
-    huge = [line.split()[1] for line in open("/proc/self/status") if line.startswith("THP_enabled")]
-    print(code, imported, series, frame, *huge)
-
-arguments = ["validate", sys.argv[2], "--format", "json"]
-if sys.argv[1] == "console":
-    cli.os._exit = report  # in this child process only: report instead of ending
-    sys.argv = ["dataset-tools", *arguments]
-    cli.main()
-else:
-    try:
-        cli.cli(arguments, standalone_mode=False)
-    except SystemExit as stop:
-        report(stop.code)
+atexit.register(lambda: print("atexit ran", flush=True))
+sys.argv = ["dataset-tools", "validate", sys.argv[1], "--format", "json"]
+cli.main()
 """
-"""Validates a folder through the console entry point (``console``) or as a library caller of the
-click group would (``caller``), then prints: exit code, whether pandas was imported, what pyarrow
-makes of a pandas Series, a column read back through pandas, and Linux's THP_enabled if it says."""
-HUGE_PAGES_REPORTED = Path("/proc/self/status").exists() and "THP_enabled" in Path("/proc/self/status").read_text()
 
 
-@pytest.mark.parametrize(("how", "expected"), [("console", "0 False unrecognised na 0"), ("caller", "0 True 1 na 1")])
-def test_only_the_console_command_validates_without_pandas_or_huge_pages(how, expected):
-    script = [sys.executable, "-c", PROCESS_AFTER_VALIDATE, how, str(VALID)]
-    done = subprocess.run(script, capture_output=True, text=True, check=True)
-    fields = done.stdout.splitlines()[-1].split(" ")
-    assert fields == (expected.split(" ") if HUGE_PAGES_REPORTED else expected.split(" ")[:4])
+def test_the_console_command_ends_the_process_normally_so_atexit_handlers_run():
+    done = subprocess.run(
+        [sys.executable, "-c", AFTER_THE_COMMAND, str(VALID)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-1] == "atexit ran"
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
@@ -753,12 +718,12 @@ def test_an_empty_reference_names_nothing_even_beside_a_record_without_an_id(tmp
     ]
 
 
-def test_a_folder_named_like_a_table_is_called_a_folder_and_its_table_missing(tmp_path):
+def test_a_folder_named_like_a_table_is_one_problem_that_calls_it_a_folder(tmp_path):
     folder = make_dataset(tmp_path, {"positions.csv": DELETE})
     (folder / "positions.csv").mkdir()
     report = validate(folder)
-    assert located(report) == [("positions.csv", None, None, code) for code in ("missing-table", "unknown-file")]
-    assert report.problems[1].message == "positions.csv is a folder, not a table file"
+    assert located(report) == [("positions.csv", None, None, "unknown-file")]
+    assert report.problems[0].message == "positions.csv is a folder, not a table file"
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])

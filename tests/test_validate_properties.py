@@ -14,7 +14,7 @@ from strategies import ordered_records, succession_chains
 from dataset_tools.reading import fastcsv
 from dataset_tools.reading import tables as read
 from dataset_tools.schema.models import TABLES, columns, to_row
-from dataset_tools.validation.validator import validate
+from dataset_tools.validation.validator import _validate as validate  # the private reference path
 from dataset_tools.writing.canonical import csv_text
 
 VALID = Path(__file__).parent / "fixtures" / "valid"

@@ -77,6 +77,46 @@ def bad_values(pattern: str, values: pa.Array | pa.ChunkedArray, delimiter: str 
     return _per_chunk(values, lambda chunk: test(*buffers(chunk)))
 
 
+WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+"""Every character ``str.strip`` removes (Unicode whitespace; none lies past U+3000, a test checks)."""
+_ASCII_SPACE = np.array([chr(byte) in WHITESPACE for byte in range(128)] + [False] * 128)
+_WIDE_SPACE = [char.encode() for char in WHITESPACE if ord(char) >= 0x80]
+
+
+def outer_space(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which strings of ``values`` start or end with whitespace (as ``str.strip`` sees it); empty ones do not.
+
+    ASCII bytes are looked up; only strings that start or end with a non-ASCII byte are
+    compared with the UTF-8 bytes of each non-ASCII whitespace character.
+    """
+    return _per_chunk(values, lambda chunk: _outer_space(*buffers(chunk)))
+
+
+def _outer_space(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
+    bad = np.zeros(len(offsets) - 1, dtype=bool)
+    filled = np.flatnonzero(~_ends_at_start(offsets))
+    first, last = data[offsets[filled]], data[offsets[filled + 1] - 1]
+    bad[filled] = _ASCII_SPACE[first] | _ASCII_SPACE[last]
+    for rows, at_start in ((filled[first >= 0x80], True), (filled[last >= 0x80], False)):
+        if len(rows):
+            bad[rows] |= _wide_edge(offsets, data, rows, at_start=at_start)
+    return bad
+
+
+def _wide_edge(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, *, at_start: bool) -> np.ndarray:
+    """Which of ``rows`` start (or end) with a non-ASCII whitespace character."""
+    lengths = offsets[rows + 1] - offsets[rows]
+    found = np.zeros(len(rows), dtype=bool)
+    for encoded in _WIDE_SPACE:
+        size = len(encoded)
+        match = lengths >= size
+        for position, byte in enumerate(encoded):
+            there = offsets[rows] + position if at_start else offsets[rows + 1] - size + position
+            match &= data[np.minimum(there, len(data) - 1)] == byte
+        found |= match
+    return found
+
+
 def empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which strings of ``values`` are empty, read from their offsets alone."""
     return _per_chunk(values, lambda chunk: _ends_at_start(buffers(chunk)[0]))

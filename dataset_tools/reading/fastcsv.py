@@ -103,7 +103,7 @@ def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = No
 def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece | None:
     """Check and parse one piece of the body; None when the reference reader must decide."""
     view = pa.py_buffer(raw).slice(start, stop - start)
-    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop):
+    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop) or not _plain_quotes(raw, start, stop):
         return None
     invalid: dict[int, str] = {}
 
@@ -142,14 +142,30 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece 
     return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
 
 
+def _plain_quotes(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
+    """True when every quote in ``raw[start:stop]`` opens, closes or doubles inside a cell (RFC 4180).
+
+    Otherwise the reference reader decides: a quote inside a quoted cell that is not
+    doubled would be dropped by pyarrow, silently altering the cell.
+    """
+    if raw.find(b'"', start, stop) == -1:
+        return True
+    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+    quotes = _positions(buf, ord('"'))
+    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
+
+
 def ends_inside_quotes(text: str) -> bool:
     """True when one more line break would change the first record of ``text``: it runs to the end inside a quote.
 
     The question both readers ask of a file's (or a piece's) last record.
     """
-    return next(csv.reader(io.StringIO(text, newline="")), []) != next(
-        csv.reader(io.StringIO(text + "\n", newline="")), []
-    )
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")), []) != next(
+            csv.reader(io.StringIO(text + "\n", newline="")), []
+        )
+    except csv.Error:  # a cell over the csv module's field limit: the reference reader reports it
+        return True
 
 
 def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:

@@ -15,9 +15,11 @@ validate`` reports on data that has not).
 from __future__ import annotations
 
 import io
-import json
 import zipfile
-from pathlib import Path
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pyarrow as pa
@@ -25,10 +27,15 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from dataset_tools.errors import UnreadableInput
-from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
+from dataset_tools.reading import descriptor as descriptor_file
+from dataset_tools.reading import files
+from dataset_tools.reading.files import DESCRIPTOR
+from dataset_tools.schema.models import TABLES, columns
 
-SUFFIXES = (".csv", ".json", ".jsonl")
-"""Table file suffixes of a dataset folder, in the order they are looked for."""
+MEMBER_LIMIT = 4 * 1024**3
+"""The largest table a release archive may expand to, in bytes."""
+RATIO_LIMIT = 200
+"""The largest expansion of a compressed member (CSV compresses about 5 to 10 times; a zip bomb, thousands)."""
 
 
 def names(table: str) -> list[str]:
@@ -42,12 +49,14 @@ def read_tables(path: Path) -> dict[str, pa.Table]:
     A table with no file reads as empty. Raises :class:`UnreadableInput` when ``path``
     is none of these.
     """
-    if path.is_file() and path.suffix == ".zip":
+    if not files.look(path):
+        raise UnreadableInput(f"{path}: no such file or folder; give a dataset folder or a release")
+    if path.is_file() and path.suffix.lower() == ".zip":
         return _read_zip(path)
     if not path.is_dir():
         raise UnreadableInput(f"{path}: not a folder or a release .zip; give a dataset folder or a release")
-    package = path / "datapackage.json"
-    released = _release_files(package) if package.exists() else {}
+    package = path / DESCRIPTOR
+    released = _release_files(package) if package.exists() or package.is_symlink() else {}
     if released:
         return {table: _read(released.get(table), table) for table in TABLES}
     found = _dataset_files(path)
@@ -65,6 +74,8 @@ def _read_dataset_file(path: Path, table: str) -> pa.Table:
     try:
         tf = read_table(path, table, path.as_posix())
     except OSError as error:
+        if isinstance(error, UnreadableInput):
+            raise
         raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
     lost = [problem for problem in tf.problems if problem.code in LOSSY]
     if lost:
@@ -81,47 +92,114 @@ def _read_dataset_file(path: Path, table: str) -> pa.Table:
     )
 
 
-def _release_files(package: Path) -> dict[str, Path]:
-    descriptor = json.loads(package.read_text(encoding="utf-8"))
-    return {
-        resource["name"]: package.parent / resource["path"]
-        for resource in descriptor.get("resources", [])
-        if resource.get("name") in TABLES
-    }
-
-
-def _dataset_files(folder: Path) -> dict[str, Path]:
+def _resources(data: dict[str, Any], where: str) -> dict[str, str]:
+    """Table name → relative path of each table resource a descriptor lists; refuses paths out of the release."""
+    resources = data.get("resources", [])
+    if not isinstance(resources, list):
+        raise UnreadableInput(f"{where}: its resources must be a list; fix or rebuild the release")
     found = {}
-    for table in TABLES:
-        for suffix in SUFFIXES:
-            if (folder / f"{table}{suffix}").exists():
-                found[table] = folder / f"{table}{suffix}"
-                break
+    for resource in resources:
+        if not isinstance(resource, dict) or resource.get("name") not in TABLES:
+            continue
+        name, relative = resource["name"], resource.get("path")
+        if not isinstance(relative, str) or not relative:
+            raise UnreadableInput(f"{where}: the {name} resource has no path; fix or rebuild the release")
+        parts = PurePosixPath(relative).parts
+        if relative.startswith(("/", "\\")) or ".." in parts or ":" in parts[0] or "\\" in relative:
+            raise UnreadableInput(
+                f"{where}: the {name} resource's path {relative!r} leads out of the release, so it was not read"
+            )
+        found[name] = relative
     return found
 
 
+def _release_files(package: Path) -> dict[str, Path]:
+    folder = package.parent
+    found = {}
+    for table, relative in _resources(descriptor_file.load(package), package.as_posix()).items():
+        path = folder / relative
+        wrong = files.oddity(path, folder)
+        if wrong is not None:
+            raise UnreadableInput(f"{path}: {wrong}; rebuild the release")
+        found[table] = path
+    return found
+
+
+def _dataset_files(folder: Path) -> dict[str, Path]:
+    return files.list_folder(folder).tables
+
+
 def descriptor(path: Path) -> dict[str, Any]:
-    """The ``datapackage.json`` of a release folder, a release ``.zip`` or a dataset folder; {} if none."""
-    if path.is_file() and path.suffix == ".zip":
+    """The ``datapackage.json`` of a release folder, a release ``.zip`` or a dataset folder; {} if none.
+
+    Raises :class:`UnreadableInput` when it cannot be read.
+    """
+    if path.is_file() and path.suffix.lower() == ".zip":
+        with _open_zip(path) as archive:
+            member = _descriptor_member(archive)
+            return descriptor_file.load(path / member, _member(archive, path, member)) if member else {}
+    package = path / DESCRIPTOR
+    return descriptor_file.load(package) if package.exists() or package.is_symlink() else {}
+
+
+@contextmanager
+def _open_zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    """A release archive, open; any fault of the archive is an :class:`UnreadableInput` naming it."""
+    try:
         with zipfile.ZipFile(path) as archive:
-            found = [name for name in archive.namelist() if Path(name).name == "datapackage.json"]
-            return json.loads(archive.read(min(found, key=len))) if found else {}
-    package = path / "datapackage.json"
-    return json.loads(package.read_text(encoding="utf-8")) if package.is_file() else {}
+            yield archive
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as error:
+        raise UnreadableInput(
+            f"{path}: cannot be read (not a whole zip archive: {error}); download it again,"
+            " or give a release folder or .zip, or a dataset folder"
+        ) from None
+    except OSError as error:
+        if isinstance(error, UnreadableInput):
+            raise
+        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _descriptor_member(archive: zipfile.ZipFile) -> str | None:
+    found = [name for name in archive.namelist() if PurePosixPath(name).name == DESCRIPTOR]
+    return min(found, key=len) if found else None
+
+
+def _member(archive: zipfile.ZipFile, path: Path, name: str) -> bytes:
+    """A member's bytes, refused when it would expand past :data:`MEMBER_LIMIT` or :data:`RATIO_LIMIT`."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise UnreadableInput(f"{path}: {name} is missing from the archive; download the release again") from None
+    if info.is_dir() or (info.external_attr >> 16) & 0o170000 == 0o120000:
+        raise UnreadableInput(f"{path}: {name} is not a file in the archive (a folder or a link); it was not read")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > MEMBER_LIMIT or (info.file_size > 1024 * 1024 and ratio > RATIO_LIMIT):
+        raise UnreadableInput(
+            f"{path}: {name} would expand to {info.file_size:,} bytes ({ratio:.0f} times its size), so it was not read"
+        )
+    with archive.open(info) as stream:
+        data = stream.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise UnreadableInput(f"{path}: {name} is bigger than the archive says; it was not read")
+    return data
 
 
 def _read_zip(path: Path) -> dict[str, pa.Table]:
-    with zipfile.ZipFile(path) as archive:
-        members = {Path(name).name: name for name in archive.namelist()}
-        if "datapackage.json" not in members:
+    with _open_zip(path) as archive:
+        member = _descriptor_member(archive)
+        if member is None:
             raise UnreadableInput(f"{path}: no datapackage.json inside; is this a release archive?")
-        descriptor = json.loads(archive.read(members["datapackage.json"]))
-        root = members["datapackage.json"].rsplit("/", 1)[0] + "/" if "/" in members["datapackage.json"] else ""
+        data = descriptor_file.load(path / member, _member(archive, path, member))
+        root = member.rsplit("/", 1)[0] + "/" if "/" in member else ""
         tables = {}
-        for resource in descriptor.get("resources", []):
-            if resource.get("name") in TABLES:
-                data = archive.read(root + resource["path"])
-                tables[resource["name"]] = _csv(io.BytesIO(data), resource["name"])
+        for table, relative in _resources(data, f"{path}: {member}").items():
+            raw = _member(archive, path, root + relative)
+            try:
+                tables[table] = _csv(io.BytesIO(raw), table)
+            except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+                raise UnreadableInput(
+                    f"{path}: {relative} cannot be read ({error}); download the release again"
+                ) from None
     return {table: tables.get(table, empty(table)) for table in TABLES}
 
 
@@ -133,25 +211,12 @@ def empty(table: str) -> pa.Table:
 def _read(path: Path | None, table: str) -> pa.Table:
     if path is None:
         return empty(table)
+    if files.format_of(path) != "csv":
+        return _read_dataset_file(path, table)  # a release's JSON: through the validator's reader
     try:
-        if path.suffix == ".csv":
-            return _csv(path, table)
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as error:
+        return _csv(io.BytesIO(files.read_bytes(path)), table)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise UnreadableInput(f"{path}: cannot be read ({error}); run `dataset-tools validate` on it") from None
-    if path.suffix == ".json":
-        objects = json.loads(text) if text.strip() else []
-    else:
-        objects = [json.loads(line) for line in text.splitlines() if line.strip()]
-    return pa.table({name: pa.array([_cell(obj.get(name)) for obj in objects], pa.string()) for name in names(table)})
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return LIST_DELIMITER.join(str(item) for item in value)
-    return str(value)
 
 
 def _csv(source: Path | io.BytesIO, table: str) -> pa.Table:

@@ -19,7 +19,8 @@ import json
 import mmap
 import os
 import re
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,15 +29,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from dataset_tools.reading import bytematch, fastcsv
+from dataset_tools.errors import UnreadableInput
+from dataset_tools.reading import bytematch, encodings, fastcsv
+from dataset_tools.reading.files import FORMATS, MAP_FROM, format_of
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.hints import did_you_mean
 from dataset_tools.validation.problems import Problem
 
-csv.field_size_limit(2**31 - 1)  # a long cell is a constraint-error to report, not a reason to stop reading
-
-FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-"""File suffixes the reader understands, and the format each means."""
+__all__ = ["FORMATS", "TableFile", "read_table"]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -58,6 +58,8 @@ class TableFile:
     problems: list[Problem] = field(default_factory=list)
     field_lines: dict[str, np.ndarray] = field(default_factory=dict)
     """Where a field's line differs from its record's (JSON, one key a line): field → line of each row."""
+    blank_lines: list[np.ndarray] = field(default_factory=list)
+    """Lines found blank, reported (runs together) when the file has been read."""
     unread_ids: list[str] = field(default_factory=list)
     """Ids of records that exist but could not be read into rows (ragged ones): references to them resolve."""
     incomplete: bool = False
@@ -78,59 +80,103 @@ class TableFile:
 
 
 def read_table(path: Path, table: str, file: str, *, reference: bool = False) -> TableFile:
-    """Read one table file. ``reference=True`` forces the stdlib CSV reader."""
-    fmt = FORMATS[path.suffix.lower()]
-    result = TableFile(table=table, path=path, file=file, format=fmt)
+    """Read one table file. ``reference=True`` forces the stdlib CSV reader (the tests' oracle).
+
+    Raises :class:`UnreadableInput` when the file is not a regular file or cannot be read.
+    """
+    result = TableFile(table=table, path=path, file=file, format=format_of(path))
+    _read(result, reference=reference)
+    _report_blanks(result)
+    return result
+
+
+def _read(result: TableFile, *, reference: bool) -> None:
+    """Read ``result``'s file into it."""
+    path, file, fmt = result.path, result.file, result.format
     raw = _contents(path)
+    foreign = encodings.identify(raw)
+    if foreign is not None:
+        result.problem("encoding-error", 1, foreign.message(), hint=foreign.hint(file))
+        result.incomplete = True
+        return
     if raw[: len(BOM)] == BOM:
         result.problem(
             "byte-order-mark", 1, "the file starts with a UTF-8 byte order mark", hint="save it as UTF-8 without BOM"
         )
         raw = raw[len(BOM) :]  # bytes, even from a mapped file
+    if fmt == "jsonl" and len(raw) == 0:
+        return  # JSON Lines of no records: an empty table, as fmt writes it
     if _NOT_SPACE.search(raw) is None:
         result.problem("empty-file", None, "the file is empty: it needs at least a header", hint=_header_hint(result))
         result.incomplete = True
-        return result
+        return
     nul = raw.find(b"\x00") != -1
-    nul_lines = [n for n, text in enumerate(raw[:].split(b"\n"), start=1) if b"\x00" in text] if nul else []
+    nul_lines = [n for n, text in enumerate(_split_lines(raw[:]), start=1) if b"\x00" in text] if nul else []
     for line in nul_lines:
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
     if fmt == "csv" and not reference and _read_csv_fast(raw, result):
-        return result  # pyarrow checked the UTF-8; a file that fails goes on below
+        return  # pyarrow checked the UTF-8; a file that fails goes on below
     text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
-    if fmt == "csv":
-        _read_csv_reference(text, result)
-    elif fmt == "json":
-        _read_json(text, result)
-    else:
-        _read_jsonl(text, result)
-    return result
+    if text is not None:
+        _READERS[fmt](text, result)
 
 
-MAP_FROM = 1 << 20
-"""Files this big or bigger are mapped into memory rather than read: no copy, and far fewer page faults."""
+def _json_lines_of(read: Callable[[str, TableFile], None]) -> Callable[[str, TableFile], None]:
+    """``read``, given JSON whose every line break is LF.
+
+    Outside strings, where JSON allows no raw CR, a CR (alone or before LF) is a line break like any other.
+    """
+
+    def lf_only(text: str, result: TableFile) -> None:
+        read(text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text, result)
+
+    return lf_only
+
+
+def _split_lines(raw: bytes) -> list[bytes]:
+    """``raw`` cut into lines at every line break: LF, CRLF or a lone CR (the one definition line numbers use)."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+
+
 _NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 
 
 def _contents(path: Path) -> bytes | mmap.mmap:
-    """A file's bytes: read when small, mapped (read-only, never changed) when big."""
-    with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size >= max(MAP_FROM, 1):  # an empty file cannot be mapped
+    """A regular file's bytes: read when small, mapped (read-only, never changed) when big.
+
+    Opened without blocking, and only when it is a regular file (never a FIFO or a device).
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableInput(f"{path}: not a regular file; it was not read")
+        if info.st_size >= max(MAP_FROM, 1):  # an empty file cannot be mapped
             try:
-                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                return mmap.mmap(handle, 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # a file system that cannot map files: read it
                 pass
-        return handle.read()
+        return stream.read()
 
 
-def _decode(raw: bytes, result: TableFile) -> str:
-    """The file's text, invalid UTF-8 replaced by U+FFFD and reported on its line (line by line: linear)."""
+def _decode(raw: bytes, result: TableFile) -> str | None:
+    """The file's text, invalid UTF-8 replaced by U+FFFD and reported on its line (line by line: linear).
+
+    None, with one problem, when the file is Windows-1252 or Latin-1 text rather than UTF-8.
+    """
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    lines = raw.split(b"\n")  # 0x0A never occurs inside a multi-byte UTF-8 character
+    foreign = encodings.single_byte(raw)
+    if foreign is not None:
+        result.problem("encoding-error", 1, foreign.message(), hint=foreign.hint(result.file))
+        result.incomplete = True
+        return None
+    lines = _split_lines(raw)  # CR and LF never occur inside a multi-byte UTF-8 character
     for number, line in enumerate(lines, start=1):
         try:
             line.decode("utf-8")
@@ -218,8 +264,7 @@ def _read_csv_fast(raw: bytes | mmap.mmap, result: TableFile) -> bool:
     for line, text in parsed.invalid:
         _unusable(result, line, next(csv.reader([text]), []), header, written=lambda text=text: text)
     blank = _blank_rows(parsed.table)
-    for line in parsed.lines[blank]:
-        _blank(result, int(line))
+    result.blank_lines.append(parsed.lines[blank])  # all at once: a file may hold millions
     table = _without_blank(parsed.table, np.flatnonzero(blank))
     result.data = pa.table({header[i]: table.column(i) for i in kept})
     result.lines = parsed.lines[~blank]
@@ -308,7 +353,30 @@ def _unusable(result: TableFile, line: int, cells: list[str], header: list[str],
 
 
 def _blank(result: TableFile, line: int) -> None:
-    result.problem("blank-row", line, "this row is blank", hint="delete the line")
+    result.blank_lines.append(np.array([line], dtype=np.int64))
+
+
+BLANK_RUN = 3
+"""Consecutive blank lines reported as one problem, from this many on (fewer are reported one by one)."""
+
+
+def _report_blanks(result: TableFile) -> None:
+    """One blank-row problem per blank line, or one per run of :data:`BLANK_RUN` or more naming its lines."""
+    lines = np.concatenate(result.blank_lines) if result.blank_lines else np.zeros(0, dtype=np.int64)
+    result.blank_lines = []
+    if not (lines[1:] > lines[:-1]).all():  # found in order, as every reader finds them: no sort
+        lines = np.unique(lines)
+    if not len(lines):
+        return
+    breaks = np.flatnonzero(np.diff(lines) != 1) + 1
+    for run in np.split(lines, breaks):
+        first, last = int(run[0]), int(run[-1])
+        if len(run) < BLANK_RUN:
+            for line in run:
+                result.problem("blank-row", int(line), "this row is blank", hint="delete the line")
+        else:
+            message = f"lines {first} to {last} are blank ({len(run):,} lines)"
+            result.problem("blank-row", first, message, hint="delete these lines")
 
 
 def _ragged(result: TableFile, line: int, count: int, width: int) -> None:
@@ -339,32 +407,32 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     """Read row by row with the stdlib csv module, tracking each record's first line."""
     rows: list[list[str]] = []
     lines: list[int] = []
-    reader = csv.reader(io.StringIO(text, newline=""))  # not strict: it reads bad quoting as pyarrow does
     header: list[str] | None = None
     kept: list[int] = []
-    line, width, lines_read = 1, 0, 0
     physical = cache(lambda: io.StringIO(text, newline="").readlines())  # lines as the csv module counts them
     last_start, last_problems, last_kept = 1, len(result.problems), False
-    for row in reader:
+    quoted = '"' in text
+    for line, row, end in _csv_rows(text, result):
         last_start, last_problems, last_kept = line, len(result.problems), False
         if header is None:
             if _is_blank(row):
                 result.problem("blank-row", line, "the header row is blank", hint=_header_hint(result))
-            else:
-                header = row
-                result.header = header
-                kept = _check_header(header, result, line)
-                width = len(header)
-        elif _is_blank(row) or len(row) != width:
+                continue
+            header, before = row, len(result.problems)
+            result.header = header
+            kept = _check_header(header, result, line)
+            if _other_delimiter(header, result, before):
+                return
+        elif _is_blank(row) or len(row) != len(header):
             _unusable(
-                result, line, row, header, written=lambda first=line: _record_text(physical(), first, reader.line_num)
+                result, line, row, header, written=lambda first=line, end=end: _record_text(physical(), first, end)
             )
+        elif quoted and _altered(written := _record_text(physical(), line, end)):
+            _misquoted(result, line, written, header)
         else:
             rows.append(row)
             lines.append(line)
             last_kept = True
-        lines_read = reader.line_num
-        line = lines_read + 1
     if '"' in text and fastcsv.ends_inside_quotes(_from_line(text, last_start)):
         del result.problems[last_problems:]
         if last_kept:
@@ -380,6 +448,76 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
         return
     result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
     result.lines = np.asarray(lines, dtype=np.int64)
+
+
+def _csv_rows(text: str, result: TableFile) -> Iterator[tuple[int, list[str], int]]:
+    """(first line, cells, last line) of each record, as the lenient csv module reads it (as pyarrow does).
+
+    A record the csv module cannot read (a cell over its field limit) is a parse-error, and the end.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a cell over the csv module's field limit: far over any field's length
+            result.unparseable(line, f"the CSV cannot be read from this line on: {error}", hint=_TOO_LONG)
+            return
+        yield line, row, reader.line_num
+        line = reader.line_num + 1
+
+
+_TOO_LONG = "a cell holds over 131,072 characters (no field allows more than 10,000): look for a quote not closed"
+
+
+def _altered(written: str) -> bool:
+    """True when the csv module would change a cell of this record: a quote inside a quoted cell is not doubled.
+
+    RFC 4180 2.7: a quote inside a quoted cell is written twice. The lenient reader drops
+    an undoubled one (``"says "temporary`` reads as ``says temporary``), so such a record is
+    a parse-error, never a silently altered cell (fmt refuses it alike).
+    """
+    if '"' not in written:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(written, newline=""), strict=True):
+            pass
+    except csv.Error as error:
+        return "expected after" in str(error)
+    return False
+
+
+def _misquoted(result: TableFile, line: int, written: str, header: list[str]) -> None:
+    """A record with an undoubled quote in a quoted cell: reported, not read; its id, if any, still exists."""
+    result.problem(
+        "parse-error",
+        line,
+        "a quote inside a quoted cell is not doubled, so the cell cannot be read as written",
+        hint='write a quote inside a quoted cell as two ("")',
+    )
+    cells = next(csv.reader([written.split("\n", 1)[0]]), [])
+    if "id" in header and header.index("id") < len(cells) and cells[header.index("id")]:
+        result.unread_ids.append(cells[header.index("id")])
+
+
+def _other_delimiter(header: list[str], result: TableFile, before: int) -> bool:
+    """True, with one problem, when a one-cell header is names separated by ``;`` or a tab instead of commas."""
+    if len(header) != 1:
+        return False
+    known = {column.name for column in columns(TABLES[result.table])}
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+        names = header[0].split(delimiter)
+        if len(names) >= 2 and sum(part.strip().strip('"') in known for part in names) >= 2:
+            del result.problems[before:]  # the header's made-up problems
+            result.unparseable(
+                1,
+                f"the file is separated by {name}, not commas, so it was not read",
+                hint="save it as comma-separated CSV (in Excel: CSV UTF-8 (Comma delimited))",
+            )
+            return True
+    return False
 
 
 def _record_text(physical: list[str], first: int, last: int) -> str:
@@ -400,7 +538,7 @@ def _from_line(text: str, start: int) -> str:
 
 def _read_json(text: str, result: TableFile) -> None:
     """An array of objects, each object located by the line it starts on."""
-    decoder = json.JSONDecoder(object_pairs_hook=_Record.from_pairs)
+    decoder = json.JSONDecoder(object_pairs_hook=_Record.from_pairs, parse_int=Digits)
     objects: list[tuple[int, Any, dict[str, int]]] = []
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
@@ -477,13 +615,14 @@ def _skip_ws(text: str, pos: int) -> int:
 def _read_jsonl(text: str, result: TableFile) -> None:
     """One JSON object per line; blank lines are reported."""
     objects: list[tuple[int, Any, dict[str, int]]] = []
+    last = text.count("\n") + 1
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
-            if number < text.count("\n") + 1 or line:
-                result.problem("blank-row", number, "this line is blank", hint="delete the line")
+            if number < last or line:
+                _blank(result, number)
             continue
         try:
-            record = json.loads(line, object_pairs_hook=_Record.from_pairs)
+            record = json.loads(line, object_pairs_hook=_Record.from_pairs, parse_int=Digits)
         except RecursionError:
             _too_deep(result, number)
         except json.JSONDecodeError as error:
@@ -569,6 +708,12 @@ def _characters(value: Any, line: int, result: TableFile) -> Any:
     return value
 
 
+class Digits(str):
+    """A JSON integer, kept as its digits: no field is a number, and Python's ``int`` refuses over 4,300 digits."""
+
+    __slots__ = ()
+
+
 class _Record(dict[str, Any]):
     """A JSON object that remembers the keys it was given more than once (the last value stays)."""
 
@@ -590,10 +735,10 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
     if is_list and isinstance(value, list):
         items = []
         for item in value:
-            if isinstance(item, str) and item and LIST_DELIMITER not in item:
+            if isinstance(item, str) and not isinstance(item, Digits) and item and LIST_DELIMITER not in item:
                 items.append(item)
             else:
-                shown = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+                shown = item if isinstance(item, str) and not isinstance(item, Digits) else _shown(item)
                 result.problem(
                     "type-error",
                     line,
@@ -603,9 +748,9 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
                     hint="write each item as its own string",
                 )
         return LIST_DELIMITER.join(items)
-    if isinstance(value, str) and not is_list:
+    if isinstance(value, str) and not isinstance(value, Digits) and not is_list:
         return value
-    shown = json.dumps(value, ensure_ascii=False)
+    shown = _shown(value)
     expected = "an array of strings" if is_list else "a string"
     result.problem(
         "type-error",
@@ -615,6 +760,29 @@ def _json_cell(value: Any, is_list: bool, name: str, line: int, result: TableFil
         value=shown,
         hint=f"write it as {expected}",
     )
-    if isinstance(value, str):
+    if isinstance(value, str) and not isinstance(value, Digits):
         return value  # a string where an array belongs: reported above, and its items still checked
     return ""
+
+
+SHOWN = 200
+"""The most characters of a wrong JSON value a problem repeats."""
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as it was written (integers by their digits), cut to :data:`SHOWN` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):
+        text = "a value nested too deeply to show"
+    if isinstance(value, Digits):
+        text = str.__str__(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+_READERS: dict[str, Callable[[str, TableFile], None]] = {
+    "csv": _read_csv_reference,
+    "json": _json_lines_of(_read_json),
+    "jsonl": _json_lines_of(_read_jsonl),
+}
+"""The reader of each format's decoded text (CSV here only when the fast reader declined it)."""

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput, UsageError
 from dataset_tools.escape import markdown
-from dataset_tools.reading import packages
+from dataset_tools.reading import descriptor, packages
 from dataset_tools.release import diff, outputs
 from dataset_tools.schema import dictionary, publish
 from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, columns
@@ -349,14 +349,10 @@ def _version_of(release: Path) -> str | None:
     :data:`DESCRIPTOR_LIMIT` bytes.
     """
     package = release / "datapackage.json"
-    try:
-        if release.is_symlink() or not release.is_dir() or package.is_symlink() or not package.is_file():
-            return None
-        with package.open("rb") as handle:
-            data = json.loads(handle.read(DESCRIPTOR_LIMIT).decode("utf-8-sig"))
-    except (OSError, ValueError, RecursionError):
+    if release.is_symlink() or not release.is_dir() or not (package.exists() or package.is_symlink()):
         return None
-    version = data.get("version") if isinstance(data, dict) else None
+    data = descriptor.read(package, package.as_posix()).data  # never a link out, a FIFO, or past its limit
+    version = data.get("version") if data is not None else None
     return version if isinstance(version, str) else None
 
 

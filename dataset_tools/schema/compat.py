@@ -31,6 +31,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from dataset_tools.reading import descriptor as descriptor_file
+from dataset_tools.schema import migrations
 from dataset_tools.schema.models import SCHEMA_VERSION
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing.atomic import atomic_write
@@ -285,11 +287,8 @@ def declared_version(folder: Path) -> str | None:
     A missing or unreadable ``datapackage.json`` declares nothing; :func:`check_declared`
     says what is wrong with one that exists.
     """
-    try:
-        data = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    version = data.get(VERSION_KEY) if isinstance(data, dict) else None
+    found = descriptor_file.read(folder / DESCRIPTOR, DESCRIPTOR)
+    version = found.data.get(VERSION_KEY) if found.data is not None else None
     return version if isinstance(version, str) else None
 
 
@@ -315,40 +314,33 @@ def check_declared(folder: Path, file: str | None = None, current: str = SCHEMA_
     def problem(message: str, line: int | None = None, value: str | None = None, hint: str | None = None) -> Problem:
         return Problem("schema-version-error", name, line, message, field=VERSION_KEY, value=value, hint=hint)
 
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as error:
-        return [problem(f"cannot read the dataset descriptor: {error}")]
-    except RecursionError:
-        return [problem("the dataset descriptor is nested too deeply to read", hint="fix the JSON")]
-    except json.JSONDecodeError as error:
-        message = f"the dataset descriptor is not valid JSON: {error.msg}"
-        return [problem(message, error.lineno, hint="fix the JSON syntax")]
+    found = descriptor_file.read(path, name)
+    if found.data is None:
+        return found.problems
+    text, data = found.text, found.data
+    noted = [problem for problem in found.problems if problem.code == "byte-order-mark"]
     line = next((number for number, row in enumerate(text.splitlines(), 1) if f'"{VERSION_KEY}"' in row), None)
-    version = data.get(VERSION_KEY) if isinstance(data, dict) else None
+    version = data.get(VERSION_KEY)
     example = f'"{VERSION_KEY}": "{current}"'
     if not isinstance(version, str) or major_of(version) is None:
         shown = None if version is None else json.dumps(version)
-        return [problem(f"{VERSION_KEY} must be a version like {current}", line, shown, f"write {example}")]
+        return [*noted, problem(f"{VERSION_KEY} must be a version like {current}", line, shown, f"write {example}")]
     declared, supported = major_of(version), major_of(current)
     assert supported is not None
     if declared == supported:
-        return []
+        return noted
     if declared is not None and declared < supported:
-        from dataset_tools.schema.migrate import find  # noqa: PLC0415 - migrate imports this module
-
         message = f"the data follows schema {version}, but this dataset-tools validates schema {current}"
-        if find(declared, supported) is None:
+        if migrations.find(declared, supported) is None:
             hint = (
                 f"schema {declared}.x was never published and has no migration: write {example} if the data "
                 f"already follows schema {current}, else upgrade it by hand (docs/data-dictionary.md)"
             )
-            return [problem(message, line, version, hint)]
+            return [*noted, problem(message, line, version, hint)]
         command = f"dataset-tools migrate --to {supported} {folder.as_posix()}"
-        return [problem(message, line, version, f"upgrade the data with `{command}`")]
+        return [*noted, problem(message, line, version, f"upgrade the data with `{command}`")]
     message = f"the data follows schema {version}, newer than the schema {current} of this dataset-tools"
-    return [problem(message, line, version, "upgrade dataset-tools: `pip install -U coalition-dataset`")]
+    return [*noted, problem(message, line, version, "upgrade dataset-tools: `pip install -U coalition-dataset`")]
 
 
 def write_declared(folder: Path, version: str) -> None:
@@ -361,7 +353,6 @@ def declared_text(folder: Path, version: str) -> str:
     path = folder / DESCRIPTOR
     data: dict[str, Any] = {"name": "coalitions"}
     if path.exists():
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        data = loaded if isinstance(loaded, dict) else data
+        data = descriptor_file.load(path)
     data[VERSION_KEY] = version
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

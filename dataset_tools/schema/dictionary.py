@@ -9,9 +9,7 @@ first record, by id, that has one. So a data change can make the dictionary stal
 
 from __future__ import annotations
 
-import csv
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,22 +66,15 @@ def examples(datasets: Path, table: str) -> dict[str, str]:
 
 
 def _records(datasets: Path, table: str) -> list[dict[str, Any]]:
+    """The rows of ``table``'s file in ``datasets``, as the validator reads them ([] when it has none)."""
+    from dataset_tools.reading import files  # noqa: PLC0415 - the reader is needed only with a datasets folder
+    from dataset_tools.reading.tables import read_table  # noqa: PLC0415
+
     try:
-        path = datasets / f"{table}.csv"
-        if path.exists():
-            with path.open(encoding="utf-8-sig", newline="") as file:
-                return list(csv.DictReader(file))
-        path = datasets / f"{table}.json"
-        if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-            return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
-        path = datasets / f"{table}.jsonl"
-        if path.exists():
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-            return [item for item in map(json.loads, filter(str.strip, lines)) if isinstance(item, dict)]
-    except (OSError, ValueError, csv.Error):
+        path = files.list_folder(datasets).tables.get(table)
+        return read_table(path, table, path.as_posix()).data.to_pylist() if path is not None else []
+    except OSError:
         return []
-    return []
 
 
 def _entries(table: str, found: dict[str, str]) -> list[Entry]:

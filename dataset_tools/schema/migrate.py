@@ -24,75 +24,26 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.reading import files
 from dataset_tools.schema import compat
+from dataset_tools.schema import migrations as registry
+from dataset_tools.schema.migrations import MIGRATIONS, Migration, Record, TableMigration, Unrepresentable
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing import transaction
 from dataset_tools.writing.canonical import csv_text
 
-Record = dict[str, Any]
-"""One record in JSON form: field → string, list of strings, or None."""
-
-
-class Unrepresentable(ValueError):
-    """Raised by an ``upgrade`` function for a value the new schema cannot hold."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class TableMigration:
-    """How one table changes between two major versions."""
-
-    source_fields: tuple[str, ...]
-    """The table's fields in the old schema, in order."""
-    target_fields: tuple[str, ...]
-    """The table's fields in the new schema, in order (the new CSV header)."""
-    upgrade: Callable[[Record], Record]
-    downgrade: Callable[[Record], Record]
-    """The inverse of ``upgrade``: the proof that nothing is lost."""
-    source_lists: frozenset[str] = frozenset()
-    """Old fields that are lists (``;``-separated in CSV)."""
-    target_lists: frozenset[str] = frozenset()
-    """New fields that are lists."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One major step: schema ``source`` → ``target`` (= source + 1)."""
-
-    source: int
-    target: int
-    version: str
-    """The schema version the data declares after this step, e.g. ``2.0.0``."""
-    description: str
-    tables: Mapping[str, TableMigration]
-    """The tables that change; the others are left as they are."""
-
-
-MIGRATIONS: list[Migration] = []
-"""Every migration, oldest first. Schema 1 is the first published schema, so there is none yet;
-a major version adds its step here (``dataset-tools schema check`` insists on it)."""
+__all__ = ["MIGRATIONS", "Migration", "Record", "Result", "TableMigration", "Unrepresentable", "find", "migrate"]
 
 
 def find(source: int, target: int, migrations: list[Migration] | None = None) -> list[Migration] | None:
-    """The chain of steps from major ``source`` up to ``target``, or None if a step is missing."""
-    registry = MIGRATIONS if migrations is None else migrations
-    chain = []
-    for major in range(source, target):
-        step = next((m for m in registry if m.source == major and m.target == major + 1), None)
-        if step is None:
-            return None
-        chain.append(step)
-    return chain
+    """The chain of steps from major ``source`` up to ``target`` (see :func:`registry.find`)."""
+    return registry.find(source, target, migrations)
 
 
 @dataclass
@@ -208,10 +159,10 @@ def _plan(
 
 
 def _table_path(folder: Path, table: str) -> Path | None:
-    return next((folder / f"{table}{suffix}" for suffix in FORMATS if (folder / f"{table}{suffix}").exists()), None)
+    return files.list_folder(folder).tables.get(table)  # the reader's listing: any suffix case, .ndjson
 
 
-FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl"}
+FORMATS = files.FORMATS
 """The table file formats a migration reads and writes back in the same format."""
 
 
@@ -231,9 +182,9 @@ def _read(path: Path, step: TableMigration | None, result: Result, read: dict[Pa
         text = read[path].decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UnreadableInput(f"{path}: cannot be read ({error}); nothing was written") from error
-    if FORMATS[path.suffix] == "csv":
+    if files.format_of(path) == "csv":
         return _read_csv(path, text, lists, result)
-    return _read_json(path, text, FORMATS[path.suffix], result)
+    return _read_json(path, text, files.format_of(path), result)
 
 
 def _read_csv(path: Path, text: str, lists: frozenset[str], result: Result) -> _File | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WrapValidator
 
 from dataset_tools.schema.codelists import Country, Language, Url
 from dataset_tools.schema.dates import PartialDate
@@ -49,9 +49,24 @@ LONG_TEXT_PATTERN = rf"^[^{_WS}]([^\x00]*[^{_WS}])?$"
 ITEM_PATTERN = rf"^[^;{_WS}]([^;\n\r\x00]*[^;{_WS}])?$"
 """A list item: one line, no ``;`` (the CSV list delimiter), no outer whitespace."""
 
-Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=500)]
-LongText = Annotated[str, Field(pattern=LONG_TEXT_PATTERN, max_length=10_000)]
-Alias = Annotated[str, Field(pattern=ITEM_PATTERN, max_length=500)]
+
+def no_outer_space(value: str) -> str:
+    """The rule the patterns above cannot state in every regex engine: no Unicode whitespace at either end.
+
+    Whitespace is what ``str.strip`` (and so ``fmt``) removes: a NO-BREAK SPACE at the end of
+    a name is outer whitespace as much as a space is. Raises ValueError otherwise.
+    """
+    if value != value.strip():
+        msg = "whitespace at its start or end"
+        raise ValueError(msg)
+    return value
+
+
+Stripped = AfterValidator(no_outer_space)
+
+Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=500), Stripped]
+LongText = Annotated[str, Field(pattern=LONG_TEXT_PATTERN, max_length=10_000), Stripped]
+Alias = Annotated[str, Field(pattern=ITEM_PATTERN, max_length=500), Stripped]
 
 
 def ref(description: str, *tables: str, kinds: tuple[OrganisationKind, ...] = (), **kwargs: Any) -> Any:
@@ -334,6 +349,26 @@ class Column:
     max_length: int | None
     references: tuple[str, ...]
     organisation_kinds: tuple[str, ...]
+    rules: tuple[Any, ...] = ()
+    """The functions the field's type validates with (``AfterValidator`` and the like), its items' included."""
+
+    @property
+    def stripped(self) -> bool:
+        """Whether the field forbids Unicode whitespace at either end (:func:`no_outer_space`)."""
+        return no_outer_space in self.rules
+
+
+_VALIDATORS = (AfterValidator, BeforeValidator, PlainValidator, WrapValidator)
+
+
+def rules_of(annotation: Any) -> tuple[Any, ...]:
+    """Every validator function in ``annotation``'s ``Annotated`` metadata, at any depth (list items too)."""
+    found: list[Any] = []
+    for arg in typing.get_args(annotation):
+        found.extend(rules_of(arg))
+    if typing.get_origin(annotation) is Annotated:
+        found.extend(item.func for item in annotation.__metadata__ if isinstance(item, _VALIDATORS))
+    return tuple(dict.fromkeys(found))
 
 
 def _item_type(annotation: Any) -> tuple[Any, bool]:
@@ -391,6 +426,10 @@ def columns(model: type[Record]) -> tuple[Column, ...]:
                 max_length=item.get("maxLength"),
                 references=tuple(prop.get("x-references", ())),
                 organisation_kinds=tuple(prop.get("x-organisation-kinds", ())),
+                rules=(
+                    *rules_of(info.annotation),
+                    *(item.func for item in info.metadata if isinstance(item, _VALIDATORS)),
+                ),
             )
         )
     return tuple(result)

@@ -18,6 +18,7 @@ from dataset_tools.release import coverage
 from dataset_tools.schema import dictionary, migrate
 from dataset_tools.schema.compat import Change, Level, compare, highest
 from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
+from dataset_tools.validation import problems
 from dataset_tools.writing.atomic import atomic_write
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -25,6 +26,8 @@ MISSING_VALUES = [""]
 """Only an empty cell is missing: "NA" is Namibia and "null" may be a name."""
 
 REGENERATE = "dataset-tools schema generate"
+CONTRIBUTING = "CONTRIBUTING.md"
+"""The contributors' guide, whose table of problem codes is generated."""
 """The command that rewrites every generated file."""
 INDEX = "schemas/index.json"
 """The index of published schemas: every major version, its current version, tables and file hashes."""
@@ -196,6 +199,9 @@ def render(root: Path) -> dict[str, str]:
     files[INDEX] = dumps(build_index(files, read_index(root)))
     files.update(dictionary.render(root / "datasets"))
     files.update(coverage.render(root))
+    contributing = root / CONTRIBUTING
+    if contributing.exists():  # its table of problem codes, from the catalogue
+        files[CONTRIBUTING] = problems.with_codes_table(contributing.read_text(encoding="utf-8"))
     return files
 
 

@@ -13,24 +13,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from dataset_tools.reading import files
+
 Place = tuple[str, int | None, str | None]
 """(file, line, field) of a problem."""
 
 
 def _lines(path: str, numbers: set[int]) -> dict[int, str]:
-    """Lines ``numbers`` (1-based) of a file, without their line ends: one pass, no further than the last."""
-    found: dict[int, str] = {}
-    last = max(numbers, default=0)
-    try:
-        with Path(path).open(encoding="utf-8", errors="replace", newline="") as handle:
-            for number, text in enumerate(handle, start=1):
-                if number in numbers:
-                    found[number] = text.rstrip("\r\n")
-                if number >= last:
-                    break
-    except OSError:
-        return {}
-    return found
+    """Lines ``numbers`` (1-based) of a file, without their line ends ({} if it cannot be read)."""
+    return files.read_lines(Path(path), numbers)
 
 
 def cell_columns(places: Iterable[Place]) -> dict[Place, int | None]:

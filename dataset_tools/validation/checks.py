@@ -22,9 +22,17 @@ from pydantic import ValidationError
 from dataset_tools.names import slugify
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
-from dataset_tools.schema import dates
-from dataset_tools.schema.codelists import country_codes
-from dataset_tools.schema.models import ATTESTED, LIST_DELIMITER, TABLES, Column, Record, columns, from_row
+from dataset_tools.schema import codelists, dates
+from dataset_tools.schema.models import (
+    ATTESTED,
+    LIST_DELIMITER,
+    TABLES,
+    Column,
+    Record,
+    columns,
+    from_row,
+    no_outer_space,
+)
 from dataset_tools.validation.hints import country_hint, date_hint, did_you_mean
 from dataset_tools.validation.problems import Problem
 
@@ -58,14 +66,31 @@ def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
     if column.enum:
         if value in column.enum:
             return None
-        hint = (country_hint(value) if column.enum == country_codes() else None) or did_you_mean(value, column.enum)
+        hint = (country_hint(value) if column.enum == codelists.country_codes() else None) or did_you_mean(
+            value, column.enum
+        )
         if column.vocabulary is not None:
             allowed = ", ".join(column.enum)
             return "constraint-error", f"{value!r} is not a {name} value; allowed: {allowed}", hint
         return "constraint-error", f"{value!r} is not a valid {name} code", hint
     if column.pattern and not _compiled(column.pattern).fullmatch(value):
         return "constraint-error", _pattern_message(column, value), _pattern_hint(column, value)
+    if column.stripped and value != value.strip():
+        return "constraint-error", f"{name} has whitespace at its start or end", "remove the surrounding whitespace"
     return None
+
+
+NATIVE_RULES = frozenset({codelists.check_country, codelists.check_language, no_outer_space})
+"""The validator functions of the models that the column checks enforce themselves (as a vocabulary, or
+:attr:`Column.stripped`); a model with any other rule is checked row by row through pydantic."""
+
+
+def needs_model(model: type[Record]) -> bool:
+    """True when ``model`` carries a rule the column checks do not enforce: its rows then go through pydantic."""
+    decorators = model.__pydantic_decorators__
+    if decorators.field_validators or decorators.model_validators:
+        return True
+    return any(rule not in NATIVE_RULES for column in columns(model) for rule in column.rules)
 
 
 def _pattern_message(column: Column, value: str) -> str:
@@ -78,7 +103,7 @@ def _pattern_message(column: Column, value: str) -> str:
         return f"{value!r} is not an http(s) URL"
     if name == "wikidata_id":
         return f"{value!r} is not a Wikidata id (Q followed by digits, e.g. Q42)"
-    if value != value.strip(" \t\n\r\f\v"):
+    if value != value.strip():
         return f"{name} has whitespace at its start or end"
     if "\x00" in value:
         return f"{name} contains a NUL character"
@@ -93,7 +118,7 @@ def _pattern_hint(column: Column, value: str) -> str | None:
     if column.name == "id" or column.references:
         slug = slugify(value)
         return f"did you mean `{slug}`?" if slug else None
-    if value != value.strip(" \t\n\r\f\v"):
+    if value != value.strip():
         return "remove the surrounding whitespace"
     return None
 
@@ -140,6 +165,8 @@ def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
         if by_bytes is None:
             by_bytes = ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
         bad |= by_bytes
+    if column.stripped:
+        bad |= bytematch.outer_space(values)
     return bad
 
 

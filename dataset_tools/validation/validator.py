@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,14 +12,15 @@ from typing import Any
 import pyarrow as pa
 
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.reading.tables import FORMATS, TableFile, read_table
+from dataset_tools.reading import files
+from dataset_tools.reading.files import DESCRIPTOR, display, format_of
+from dataset_tools.reading.tables import TableFile, read_table
 from dataset_tools.schema import compat
 from dataset_tools.schema.models import ADDED_IN, TABLES, columns
 from dataset_tools.validation import checks, deceptive, future, references, similar, successions
 from dataset_tools.validation.problems import Problem, Severity, cap
 
-DESCRIPTOR = "datapackage.json"
-"""The dataset's own descriptor (name, schema version); not a table."""
+__all__ = ["DESCRIPTOR", "Report", "display", "read_dataset", "read_tables", "validate"]
 
 FileCheck = Callable[[TableFile], Iterator[Problem]]
 DatasetCheck = Callable[[Path, dict[str, TableFile]], Iterable[Problem]]
@@ -113,106 +111,43 @@ class Report:
         }
 
 
-def display(path: Path) -> str:
-    """A path as problems name it: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _discover(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
-    found: dict[str, Path] = {}
-    problems = []
-    for path in sorted(folder.iterdir()):
-        table, suffix = path.stem, path.suffix.lower()
-        if path.name == DESCRIPTOR:
-            continue
-        if not path.is_file() or table not in TABLES or suffix not in FORMATS:
-            if path.is_dir() and table in TABLES and suffix in FORMATS:
-                message = f"{path.name} is a folder, not a table file"
-                hint = f"make {path.name} a file of the table's records, and move the folder elsewhere"
-            else:
-                names = ", ".join(f"{name}.csv" for name in TABLES)
-                message = f"{path.name} is not a table of the dataset"
-                hint = f"tables are {names} (or .json/.jsonl); move other files elsewhere"
-            problems.append(Problem("unknown-file", display(path), None, message, hint=hint))
-        elif table in found:
-            problems.append(
-                Problem(
-                    "duplicate-table",
-                    display(path),
-                    None,
-                    f"{table} already has a file, {found[table].name}; only that one was checked",
-                    hint="keep one file per table",
-                )
-            )
-        else:
-            found[table] = path
-    problems.extend(
-        Problem(
-            "missing-table",
-            display(folder / f"{table}.csv"),
-            None,
-            f"the dataset has no {table} table",
-            hint=f"add {table}.csv, even with only its header",
-        )
-        for table in TABLES
-        if table not in found and table not in ADDED_IN  # a table a minor version added may be absent: no records
-    )
-    return found, problems
-
-
-def _targets(root: Path) -> tuple[dict[str, Path], list[Problem]]:
-    """The table files to read under ``root`` (a folder or one file), and problems found on the way."""
-    if not root.exists():
+def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
+    """The table files to read under ``root`` (a folder or one file), problems found on the way, and notes."""
+    if not files.look(root):
         raise UnreadableInput(f"{root}: no such file or folder")
     if root.is_dir():
-        found, problems = _discover(root)
-        if not found:
-            names = ", ".join(f"{table}.csv" for table in TABLES)
-            raise UsageError(f"{root}: not a dataset folder: it holds none of the table files ({names})")
-        return found, problems
-    if root.stem in TABLES and root.suffix.lower() in FORMATS:
-        return {root.stem: root}, []
+        listing = files.list_folder(root, display)
+        if not listing.tables and not _names_a_table(listing.problems):
+            raise UsageError(f"{root}: not a dataset folder: it holds none of the table files ({files.table_names()})")
+        named = {files.table_of(problem.file) for problem in listing.problems}
+        missing = [
+            Problem(
+                "missing-table",
+                display(root / f"{table}.csv"),
+                None,
+                f"the dataset has no {table} table",
+                hint=f"add {table}.csv, even with only its header",
+            )
+            for table in TABLES
+            if table not in listing.tables
+            and table not in named  # an oddity named like it: one problem
+            and table not in ADDED_IN  # a table a minor version added may be absent: no records
+        ]
+        notes = []
+        if listing.skipped:
+            notes.append(f"skipped {len(listing.skipped)} file(s) that are not data: {', '.join(listing.skipped)}")
+        return listing.tables, [*listing.problems, *missing], notes
+    table = files.table_of(root)
+    if table is not None:
+        files.check_file(root)
+        return {table: root}, [], []
     names = ", ".join(TABLES)
     raise UsageError(f"{root}: not a dataset folder or a table file (tables: {names}; .csv, .json, .jsonl)")
 
 
-HANDOVER = 0.0002
-"""Seconds a thread may keep the GIL while another waits for it, during validation (Python's default: 0.005)."""
-
-
-@contextmanager
-def quick_handover() -> Iterator[None]:
-    """Hand the GIL over sooner while threads that mostly run NumPy and pyarrow share it with Python-heavy ones.
-
-    Each NumPy or pyarrow call needs the GIL back for a moment; with another thread busy
-    in Python (building problems, comparing names), the default switch interval makes it
-    wait up to 5 ms per call. Measured here on a block-by-block NumPy scan of a 188 MB
-    file (a quote scan since dropped): 0.29 s alone, 21.9 s beside a busy Python thread,
-    and 0.98 s with this interval. The readers and checks still loop over blocks and
-    chunks that way.
-    """
-    with _handover_lock:
-        if not _handover_users:
-            _handover_before.append(sys.getswitchinterval())
-            sys.setswitchinterval(HANDOVER)
-        _handover_users.append(None)
-    try:
-        yield
-    finally:
-        with _handover_lock:
-            _handover_users.pop()
-            if not _handover_users:  # the last validation running gives the interval back
-                sys.setswitchinterval(_handover_before.pop())
-
-
-_handover_lock = threading.Lock()
-_handover_users: list[None] = []
-"""One entry per validation running now (they may run on several threads at once)."""
-_handover_before: list[float] = []
-"""The interval to give back when the last of them ends."""
+def _names_a_table(problems: list[Problem]) -> bool:
+    """True when one of the folder's problems is about an entry named like a table (a folder, a bad link)."""
+    return any(files.table_of(problem.file) for problem in problems)
 
 
 def read_tables(
@@ -227,8 +162,11 @@ def read_tables(
     def read(table: str) -> TableFile:
         try:
             tf = read_table(paths[table], table, display(paths[table]), reference=reference)
-        except OSError as error:
-            raise UnreadableInput(f"{paths[table]}: {error.strerror or error}") from error
+        except OSError as error:  # gone or changed since the folder was listed
+            tf = TableFile(table=table, path=paths[table], file=display(paths[table]), format=format_of(paths[table]))
+            message = f"{paths[table].name} {_why(error)}"
+            tf.problem("unknown-file", None, message, hint="check the file, then run again")
+            tf.incomplete = True
         if then is not None:
             then(tf)
         return tf
@@ -246,55 +184,66 @@ def read_tables(
     return {table: read_files[table] for table in TABLES if table in read_files}
 
 
+def _why(error: OSError) -> str:
+    if isinstance(error, UnreadableInput):
+        return str(error).rpartition(": ")[2]
+    return f"cannot be read ({error.strerror or error})"
+
+
 def read_dataset(folder: str | os.PathLike[str]) -> dict[str, TableFile]:
     """Read every table file of a dataset folder (columnar; problems are kept on each file)."""
-    paths, _ = _targets(Path(folder))
+    paths, _, _ = _targets(Path(folder))
     return read_tables(paths)
 
 
-def validate(
-    path: str | os.PathLike[str], *, reference: bool = False, max_errors: int | None = None, strict: bool = False
-) -> Report:
+def validate(path: str | os.PathLike[str], *, max_errors: int | None = None, strict: bool = False) -> Report:
     """Validate a dataset folder, or a single table file (without the cross-table checks).
 
-    ``reference=True`` checks fields and records row by row through the pydantic models
-    instead of column by column; both find the same problems. ``strict=True`` makes
-    warnings fail validation too. Raises
+    ``strict=True`` makes warnings fail validation too. Raises
     :class:`UnreadableInput` only when the path itself cannot be read.
+    """
+    return _validate(Path(path), max_errors=max_errors, strict=strict)
+
+
+def _validate(
+    path: str | os.PathLike[str], *, reference: bool = False, max_errors: int | None = None, strict: bool = False
+) -> Report:
+    """:func:`validate`; ``reference=True`` checks fields and records row by row through the pydantic models.
+
+    The reference path is the tests' oracle: both find the same problems.
     """
     root = Path(path)
     if max_errors is not None and max_errors < 1:
         raise UsageError("max_errors must be at least 1")
-    paths, problems = _targets(root)
-    file_checks = REFERENCE_FILE_CHECKS if reference else FILE_CHECKS
+    paths, problems, notes = _targets(root)
     found: dict[str, list[Problem]] = {}
 
     def check_file(tf: TableFile) -> None:
+        # a model with a rule the column checks cannot state is checked row by row, through the model itself
+        file_checks = REFERENCE_FILE_CHECKS if reference or checks.needs_model(TABLES[tf.table]) else FILE_CHECKS
         found[tf.table] = [*tf.problems, *(problem for check in file_checks for problem in check(tf))]
 
-    with quick_handover():
-        files = read_tables(paths, reference=reference, then=check_file)
-    for table in files:
+    tables = read_tables(paths, reference=reference, then=check_file)
+    for table in tables:
         problems.extend(found[table])
     later = [*TABLE_CHECKS, *(DATASET_CHECKS if root.is_dir() else [])]
-    with quick_handover(), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # mostly GIL-free work
-        for later_problems in pool.map(lambda check: list(check(root, files)), later):
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # mostly GIL-free work
+        for later_problems in pool.map(lambda check: list(check(root, tables)), later):
             problems.extend(later_problems)
     problems.sort(key=Problem.sort_key)
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
     shown = cap(problems, max_errors)  # errors before warnings
-    notes = []
     if not root.is_dir():
         notes.append("references to other tables and ids across tables were not checked: validate the folder for that")
     else:
         notes += [
             f"references to {table} were not checked: its file is missing or could not be read whole"
-            for table in references.unchecked_targets(files)
+            for table in references.unchecked_targets(tables)
         ]
     return Report(
         problems=shown,
-        files=[tf.file for tf in files.values()],
-        rows=sum(tf.data.num_rows for tf in files.values()),
+        files=[tf.file for tf in tables.values()],
+        rows=sum(tf.data.num_rows for tf in tables.values()),
         errors=errors,
         warnings=len(problems) - errors,
         omitted=len(problems) - len(shown),

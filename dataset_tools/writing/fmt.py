@@ -21,6 +21,7 @@ and a link out of its folder is neither read nor written.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -33,13 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
+from dataset_tools.reading import encodings, files
+from dataset_tools.reading.files import table_of
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing.atomic import atomic_write_bytes, read_bytes
 from dataset_tools.writing.canonical import csv_text
-
-SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
-"""File suffixes ``fmt`` formats."""
 
 BOM = "\ufeff"
 
@@ -69,30 +69,28 @@ def normalise_cell(value: str, is_list: bool) -> str:
     return normalise(value)
 
 
-def table_of(path: Path) -> str | None:
-    """The table a file holds, from its name (``organisations.csv`` → ``organisations``)."""
-    if path.suffix.lower() in SUFFIXES and path.stem in TABLES:
-        return path.stem
-    return None
-
-
 def table_files(paths: Iterable[Path]) -> list[Path]:
     """The table files among ``paths`` and inside the folders among them, sorted.
 
-    A file named on purpose that is not a table is a usage error; other files in a
-    folder are left for the validator to report.
+    A folder is listed by the reader (:func:`dataset_tools.reading.files.list_folder`): litter,
+    links out of the folder and FIFOs are never read, and the validator reports them. A file
+    named on purpose that is not a table is a usage error.
     """
     found: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found.update(child for child in path.iterdir() if child.is_file() and table_of(child))
-        elif path.is_file():
-            if table_of(path) is None:
-                names = ", ".join(f"{table}.csv" for table in TABLES)
-                raise UsageError(f"{path}: not a table file; table files are named {names} (or .json, .jsonl)")
-            found.add(path)
-        else:
+        if not files.look(path):
             raise UnreadableInput(f"{path}: no such file or folder")
+        if path.is_dir():
+            found.update(files.list_folder(path).tables.values())
+            # a link named like a table: fmt says why it neither reads nor writes it (format_file)
+            found.update(child for child in path.iterdir() if child.is_symlink() and table_of(child))
+        else:
+            if table_of(path) is None:
+                raise UsageError(
+                    f"{path}: not a table file; table files are named {files.table_names()} (or .json, .jsonl)"
+                )
+            files.check_file(path)
+            found.add(path)
     return sorted(found)
 
 
@@ -110,8 +108,16 @@ def canonical_text(text: str, table: str, file: str, suffix: str) -> tuple[str |
     return _canonical_csv(text, table, file)
 
 
-def format_file(path: Path, file: str | None = None, *, check: bool = False) -> Change:
-    """Rewrite one table file into canonical form (unless ``check``); say what changed."""
+def format_file(
+    path: Path, file: str | None = None, *, check: bool = False, from_encoding: str | None = None
+) -> Change:
+    """Rewrite one table file into canonical form (unless ``check``); say what changed.
+
+    ``from_encoding`` names the codec the file is written in (``cp1252``, ``utf-16`` …):
+    it is decoded with it, strictly (a byte it cannot decode is a problem, never replaced),
+    and written as UTF-8. Without it, a file that is not UTF-8 is reported with the
+    command that converts it.
+    """
     file = file if file is not None else str(path)
     table = table_of(path)
     if table is None:
@@ -125,18 +131,10 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
         raw = read_bytes(path)
     except UnreadableInput as error:
         raise UnreadableInput(str(error).replace(str(path), file, 1)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        problem = Problem(
-            "encoding-error",
-            file,
-            line,
-            "this line is not valid UTF-8, so the file cannot be formatted without loss",
-            hint="save the file as UTF-8",
-        )
-        return Change(path, file, changed=False, problems=(problem,))
+    decoded = _decoded(raw, file, from_encoding)
+    if isinstance(decoded, Problem):
+        return Change(path, file, changed=False, problems=(decoded,))
+    text = decoded
     try:
         result, problems = canonical_text(text, table, file, path.suffix.lower())
     except RecursionError:
@@ -169,9 +167,40 @@ def format_file(path: Path, file: str | None = None, *, check: bool = False) -> 
     return Change(path, file, changed=True)
 
 
-def format_paths(paths: Iterable[Path], *, check: bool = False) -> list[Change]:
-    """Format every table file among ``paths`` (files or folders)."""
-    return [format_file(path, str(path), check=check) for path in table_files(paths)]
+def _decoded(raw: bytes, file: str, from_encoding: str | None) -> str | Problem:
+    """The file's text: decoded strictly with ``from_encoding``, else as UTF-8 unless it is plainly something else."""
+    if from_encoding is not None:
+        try:
+            return raw.decode(from_encoding)
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            message = f"this line cannot be decoded as {from_encoding}, so the file cannot be converted without loss"
+            return Problem("encoding-error", file, line, message)
+    foreign = encodings.identify(raw)
+    if foreign is not None:
+        return Problem("encoding-error", file, 1, foreign.message(), hint=foreign.hint(file))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Problem(
+            "encoding-error",
+            file,
+            raw.count(b"\n", 0, error.start) + 1,
+            "this line is not valid UTF-8, so the file cannot be formatted without loss",
+            hint="save the file as UTF-8",
+        )
+
+
+def format_paths(paths: Iterable[Path], *, check: bool = False, from_encoding: str | None = None) -> list[Change]:
+    """Format every table file among ``paths`` (files or folders); see :func:`format_file` for ``from_encoding``."""
+    if from_encoding is not None:
+        try:
+            codecs.lookup(from_encoding)
+        except LookupError:
+            raise UsageError(
+                f"--from-encoding {from_encoding}: no such encoding (try cp1252, latin-1, utf-16)"
+            ) from None
+    return [format_file(path, str(path), check=check, from_encoding=from_encoding) for path in table_files(paths)]
 
 
 def format_folder(folder: Path, *, check: bool = False) -> list[Change]:
@@ -314,11 +343,25 @@ class _DuplicateKeyError(ValueError):
         self.key = key
 
 
+def _no_constant(name: str) -> Any:
+    """``parse_constant`` for :mod:`json`: NaN and Infinity are not JSON (RFC 8259), and would be written back."""
+    msg = f"{name} is not a JSON value (RFC 8259); write a string, or leave the field out"
+    raise ValueError(msg)
+
+
+_STRICT: dict[str, Any] = {
+    "object_pairs_hook": _no_duplicate_keys,
+    "parse_int": _parse_int,
+    "parse_constant": _no_constant,
+}
+"""How fmt decodes JSON: no repeated key, no integer past :data:`LONGEST_NUMBER` digits, no NaN."""
+
+
 def _undecodable(file: str, line: int, error: ValueError) -> Problem:
     """The problem of a JSON value (starting on ``line``) that cannot be read, or not without loss."""
-    if isinstance(error, _DuplicateKeyError):
+    if isinstance(error, _DuplicateKeyError):  # the validator's code for a repeated key
         return Problem(
-            "parse-error",
+            "duplicate-label",
             file,
             line,
             f"key {error.key!r} appears twice in this object; formatting would keep only one",
@@ -334,7 +377,7 @@ def _undecodable(file: str, line: int, error: ValueError) -> Problem:
 
 def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
     """(line, value) of every element of the top-level array."""
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int)
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int, parse_constant=_no_constant)
     stripped = text.lstrip(" \t\r\n")
     pos = len(text) - len(stripped)
     if not stripped.startswith("["):
@@ -360,7 +403,7 @@ def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[i
             return found
         try:
             value, pos = decoder.raw_decode(text, pos)
-        except (_DuplicateKeyError, _NumberTooLongError, json.JSONDecodeError) as error:
+        except ValueError as error:  # a repeated key, a number too long, NaN, or bad JSON
             problems.append(_undecodable(file, line, error))
             return found
         found.append((line, value))
@@ -387,15 +430,19 @@ def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int
         if not line.strip():
             continue
         try:
-            found.append((number, json.loads(line, object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int)))
+            found.append((number, json.loads(line, **_STRICT)))
         except _DuplicateKeyError as error:
             problems.append(
-                Problem("parse-error", file, number, f"key {error.key!r} appears twice in this object", field=error.key)
+                Problem(
+                    "duplicate-label", file, number, f"key {error.key!r} appears twice in this object", field=error.key
+                )
             )
         except _NumberTooLongError as error:
             problems.append(_too_long(file, number, error))
         except json.JSONDecodeError as error:
             problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
+        except ValueError as error:  # NaN or Infinity
+            problems.append(_undecodable(file, number, error))
     return found
 
 
