@@ -385,6 +385,7 @@ ALLOWED = {
     ("release/coverage.py", "read_text"): "docs/coverage.toml",
     ("release/coverage.py", "loads"): "docs/coverage.toml",
     ("release/coverage.py", "load"): "dataset_tools.load(), which reads through the reader",
+    ("cli.py", "load"): "find and timeline: dataset_tools.load(), which reads through the reader",
     ("release/outputs.py", "open"): "writes a release's files",
     ("release/build.py", "open"): "hashes and zips the release it wrote",
     ("validation/cells.py", "reader"): "a header line the reader gave",
