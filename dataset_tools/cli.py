@@ -297,9 +297,10 @@ def release_command(
     not validate (nothing is built), 2 on a usage error or unreadable input.
     """
     from dataset_tools.release import build as release  # noqa: PLC0415 - pyarrow loads only for this command
+    from dataset_tools.release import loading  # noqa: PLC0415 - pandas loads only for this command
 
     out = out or repository_root() / "release"
-    packaged = Path(release.__file__).parent / "data"
+    packaged = loading.packaged()
     try:
         version = version or release.default_version()
         stamp = release.created_from(created)

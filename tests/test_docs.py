@@ -22,7 +22,7 @@ def quick_start() -> list[str]:
 def test_quick_start_is_exactly_two_commands_the_first_running_the_main_job():
     commands = quick_start()
     assert len(commands) == 2
-    assert commands[0].endswith("dataset-tools release")
+    assert commands[0].endswith("dataset-tools release --force")  # rerunnable: replaces only its own release
     assert commands[1].endswith(".venv/bin/pytest")
 
 

@@ -295,6 +295,16 @@ def test_a_migration_killed_before_the_swap_is_rolled_back(tmp_path, monkeypatch
     assert snapshot(folder) == before  # the new file written so far was removed on the way out
 
 
+def test_a_dry_run_after_an_interrupted_migration_changes_nothing_and_says_so(tmp_path):
+    folder = migration_folder(tmp_path)
+    (folder / f".organisations.csv{transaction.NEW}").write_text("half a migration")
+    (folder / transaction.JOURNAL).write_text(json.dumps({"files": ["organisations.csv"]}))
+    before = snapshot(folder)
+    with pytest.raises(UsageError, match="an earlier migration was interrupted; a dry run changes nothing"):
+        migrate.migrate(folder, 2, migrations=[identity_migration(("organisations",))], dry_run=True)
+    assert snapshot(folder) == before
+
+
 def test_a_leftover_new_file_is_rolled_back_by_the_next_run(tmp_path):
     folder = migration_folder(tmp_path)
     (folder / f".organisations.csv{transaction.NEW}").write_text("half a migration")

@@ -16,7 +16,7 @@ from dataset_tools.cli import cli
 from dataset_tools.errors import ReleaseRefused, UsageError
 from dataset_tools.reading import packages
 from dataset_tools.release import build as release
-from dataset_tools.release import outputs
+from dataset_tools.release import loading, outputs
 from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, columns
 from dataset_tools.writing.canonical import csv_text
 
@@ -288,3 +288,18 @@ def test_a_dataset_without_successions_releases_an_empty_table(built):
         ",".join(column.name for column in columns(TABLES["successions"])) + "\n"
     )
     assert json.loads((built.folder / "json" / "successions.json").read_text(encoding="utf-8")) == []
+
+
+def test_the_command_compares_with_and_installs_into_the_release_load_reads(tmp_path, monkeypatch):
+    package = tmp_path / "package-data"
+    release.build(FIXTURES / "old", tmp_path / "earlier", version="0.1.0", created=CREATED)
+    shutil.copytree(tmp_path / "earlier" / "coalitions-0.1.0", package)
+    monkeypatch.setattr(loading, "packaged", lambda: package)
+    args = ["release", str(FIXTURES / "new"), "--out", str(tmp_path / "out"), "--version", "0.2.0"]
+    result = CliRunner().invoke(cli, [*args, "--created", "2025-01-01T00:00:00Z", "--install-into-package"])
+    assert result.exit_code == 0, result.output
+    notes = (package / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert "since 0.1.0" in notes  # the packaged release was found as the previous one
+    assert json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["version"] == "0.2.0"
+    assert f"installed into {package}" in result.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["earlier", "out", "package-data"]  # nothing left over

@@ -476,13 +476,18 @@ PACKAGED = ("datapackage.json", "RELEASE_NOTES.md", "csv")
 
 
 def install_into_package(release: Path, data: Path) -> None:
-    """Replace the package's copy of the latest release (``dataset_tools/data/``) with ``release``."""
-    if data.exists():
-        shutil.rmtree(data)
-    data.mkdir(parents=True)
-    for name in PACKAGED:
-        source = release / name
-        if source.is_dir():
-            shutil.copytree(source, data / name)
-        else:
-            shutil.copy2(source, data / name)
+    """Replace the package's copy of the latest release (``dataset_tools/data/``) with ``release``.
+
+    The copy is made beside ``data`` and swapped in whole, so a failure leaves the old copy.
+    """
+    data.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".install-", dir=data.parent) as scratch:
+        staged = Path(scratch) / "data"
+        staged.mkdir()
+        for name in PACKAGED:
+            source = release / name
+            if source.is_dir():
+                shutil.copytree(source, staged / name)
+            else:
+                shutil.copy2(source, staged / name)
+        _swap_in(staged, data)

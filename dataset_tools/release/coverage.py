@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from dataset_tools.errors import UsageError
+from dataset_tools.escape import markdown
 
 AREAS_FILE = "docs/coverage.toml"
 """The reviewed list of areas, relative to the repository root."""
@@ -100,10 +101,6 @@ def count(area: Area, tables: dict[str, pd.DataFrame]) -> Count:
     return Count(area, len(chosen), years[0], years[-1], gap)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(counts: list[Count]) -> str:
     """``docs/coverage.md``: one row per area."""
     lines = [
@@ -126,8 +123,8 @@ def render_markdown(counts: list[Count]) -> str:
         if item.first_year is not None:
             span = f"{item.first_year}–{item.last_year}, largest gap {item.largest_gap} years"
         lines.append(
-            f"| {_cell(area.name)} | {present} | {total} | {_cell(area.total_source or '')} | {span} | "
-            f"{_cell(area.notes or '')} |"
+            f"| {markdown(area.name)} | {present} | {total} | {markdown(area.total_source or '')} | {span} | "
+            f"{markdown(area.notes or '')} |"
         )
     return "\n".join(lines) + "\n"
 

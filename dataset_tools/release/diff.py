@@ -142,7 +142,7 @@ def to_text(diff: Diff) -> str:
         lines.append(f"{table}: {len(part.added)} added, {len(part.changed)} changed, {len(part.removed)} removed")
         lines += [f"  + {_label(record)}" for record in part.added]
         for change in part.changed:
-            lines.append(f"  ~ {change.id}")
+            lines.append(f"  ~ {terminal(change.id)}")
             lines += [
                 f"      {name}: {_one_line(old)} -> {_one_line(new)}" for name, (old, new) in change.fields.items()
             ]

@@ -80,6 +80,18 @@ class _File:
     records: list[Record]
 
 
+def _recover(folder: Path, to: int, *, dry_run: bool) -> list[str]:
+    """Complete or roll back a migration killed before (never in a dry run, which writes nothing)."""
+    if not folder.is_dir():
+        raise UnreadableInput(f"{folder}: not a dataset folder")
+    if dry_run and transaction.pending(folder):
+        raise UsageError(
+            f"{folder}: an earlier migration was interrupted; a dry run changes nothing, so run "
+            f"`dataset-tools migrate --to {to} {folder}` without --dry-run to complete or roll it back first"
+        )
+    return transaction.recover(folder)
+
+
 def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None, dry_run: bool = False) -> Result:
     """Upgrade the dataset in ``folder`` to schema major ``to``.
 
@@ -87,9 +99,7 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
     ``to``, and :class:`UnreadableInput` when a file cannot be read; problems with records
     come back in the result, and then nothing is written.
     """
-    if not folder.is_dir():
-        raise UnreadableInput(f"{folder}: not a dataset folder")
-    recovered = transaction.recover(folder)  # a migration killed before: complete or roll it back first
+    recovered = _recover(folder, to, dry_run=dry_run)
     declared = compat.declared_version(folder)
     major = compat.major_of(declared)
     if declared is None or major is None:

@@ -134,7 +134,7 @@ def _said(problem: Problem) -> tuple[object, ...]:
 
 
 def _errors_first(problems: Iterable[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda problem: problem.severity is not Severity.ERROR)
+    return sorted(problems, key=Problem.rank)
 
 
 def _cell(value: object) -> str:

@@ -23,7 +23,7 @@ JOURNAL = ".dataset-tools-journal.json"
 NEW = ".dataset-tools-new"
 """The suffix of a new file waiting beside its original: ``.<name>`` + this."""
 
-__all__ = ["JOURNAL", "read_bytes", "recover", "write_all"]
+__all__ = ["JOURNAL", "pending", "read_bytes", "recover", "write_all"]
 
 
 def _new_path(folder: Path, name: str) -> Path:
@@ -65,6 +65,11 @@ def write_all(folder: Path, writes: dict[Path, bytes], *, expected: dict[Path, b
     _complete(folder, journal["files"])
 
 
+def pending(folder: Path) -> bool:
+    """Whether a unit of writes was cut short in ``folder`` (a journal or staged files remain)."""
+    return (folder / JOURNAL).exists() or any(folder.glob(f".*{NEW}"))
+
+
 def recover(folder: Path) -> list[str]:
     """Finish (journal present) or roll back (new files only) a unit of writes that was cut short.
 
@@ -83,7 +88,7 @@ def recover(folder: Path) -> list[str]:
                 "outside the folder; compare the files with version control, restore them, then delete it"
             )
         return _complete(folder, names)
-    for leftover in folder.rglob(f".*{NEW}"):
+    for leftover in folder.glob(f".*{NEW}"):
         if leftover.is_file() and not leftover.is_symlink():
             leftover.unlink()
     return []
