@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import string
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
 from dataset_tools.validation.problems import CODES, Severity
-from dataset_tools.validation.similar import NAMED_TABLES, Named, from_columns, key, likely_duplicates
+from dataset_tools.validation.similar import (
+    NAMED_TABLES,
+    Named,
+    _key_numbers,
+    _similar_entries,
+    from_columns,
+    key,
+    likely_duplicates,
+)
 
 
 def found(records, **kwargs):
@@ -140,6 +153,31 @@ def test_ten_thousand_organisations_in_one_call():
     records.append(Named("copy", 10_002, records[1234].name.upper()))
     problems = list(likely_duplicates("organisations", "o.csv", records))
     assert any(problem.line == 10_002 and "'org-1234'" in problem.message for problem in problems)
+
+
+def _every_pair(keys, owners, cutoff):
+    """The pairs the blocked search must find, in its order, by comparing every key with every other."""
+    numbers = [_key_numbers(text) for text in keys]
+    found, seen = [], set()
+    for kind, position in enumerate((0, -1)):
+        labels = [(number, text[position]) for text, number in zip(keys, numbers, strict=True)]
+        for i, j in itertools.combinations(range(len(keys)), 2):
+            score = fuzz.ratio(keys[i], keys[j], score_cutoff=cutoff)
+            if labels[i] == labels[j] and owners[i] != owners[j] and score and (i, j) not in seen:
+                seen.add((i, j))
+                found.append(((kind, labels.index(labels[i]), i, j), score))
+    return [(i, j, score) for (_, _, i, j), score in sorted(found)]
+
+
+# few letters, so that near and equal keys are common; digits, so that numbered blocks occur
+_KEYS = st.lists(st.text(alphabet="abcn 17", min_size=1, max_size=24).map(str.strip).filter(bool), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYS, st.data(), st.sampled_from([90.0, 80.0, 60.0]))
+def test_the_blocked_search_finds_what_comparing_every_pair_finds(keys, data, cutoff):
+    owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
+    assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
 
 
 def test_a_branch_named_after_its_declared_parent_is_not_a_duplicate():
