@@ -165,13 +165,50 @@ def test_only_the_earliest_spans_are_drawn_and_the_rest_counted():
     event = dict.fromkeys(packages.names("coalition_events"), "")
     events = [
         {**event, "id": f"e{n:02d}", "kind": "meeting", "date": f"{2044 - n}", "coalition_id": "c", "title": f"E{n}"}
-        for n in range(45)
+        for n in range(timeline.LIMIT + 5)
     ]
     tables["coalition_events"] = pa.Table.from_pylist(events)
     data = Dataset(tables)
     found, total = data.where("coalition_events", "coalition_id", "c", first=timeline.LIMIT)
-    assert (len(found), total) == (timeline.LIMIT, 45)
-    assert found[0]["id"] == "e44"  # the earliest first
+    assert (len(found), total) == (timeline.LIMIT, timeline.LIMIT + 5)
+    assert found[0]["id"] == f"e{timeline.LIMIT + 4}"  # the earliest first
     drawn = data.timeline("c")
     assert drawn.omitted == {"event": 5}
-    assert "… and 5 more (the earliest 40 are drawn)" in drawn.svg()
+    assert f"… and 5 more (the earliest {timeline.LIMIT} are drawn)" in drawn.svg()
+
+
+def test_members_are_drawn_by_when_they_are_known_to_hold_undated_last():
+    import pyarrow as pa  # noqa: PLC0415
+
+    from dataset_tools.reading import packages  # noqa: PLC0415
+    from dataset_tools.release.loading import Dataset  # noqa: PLC0415
+    from dataset_tools.schema.models import TABLES  # noqa: PLC0415
+
+    tables = {table: packages.empty(table) for table in TABLES}
+    blank = dict.fromkeys(packages.names("organisations"), "")
+    states = [{**blank, "id": name, "name": name.title(), "kind": "state", "source_ids": "s"} for name in "abcd"]
+    tables["organisations"] = pa.Table.from_pylist(
+        [{**blank, "id": "c", "name": "C", "kind": "coalition", "source_ids": "s"}, *states]
+    )
+    member = dict.fromkeys(packages.names("memberships"), "")
+    dates = {"a": ("", ""), "b": ("", "2016-05"), "c2": ("2014-09", ""), "d": ("2015", "")}
+    tables["memberships"] = pa.Table.from_pylist(
+        [
+            {
+                **member,
+                "id": f"m-{key}",
+                "member_id": key[0],
+                "coalition_id": "c",
+                "role": "member",
+                "start": start,
+                "attested": attested,
+                "source_ids": "s",
+            }
+            for key, (start, attested) in dates.items()
+        ]
+    )
+    data = Dataset(tables)
+    found, _ = data.where("memberships", "coalition_id", "c")
+    assert [row["id"] for row in found] == ["m-c2", "m-d", "m-b", "m-a"]
+    svg = data.timeline("c").svg()
+    assert svg.index(">C (member)<") < svg.index(">D (member)<") < svg.index(">B (member)<") < svg.index(">A (member)<")

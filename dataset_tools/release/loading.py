@@ -111,12 +111,26 @@ class Shared:
         return found
 
     def grouped(self, table: str, column: str) -> tuple[pa.Table, dict[str, tuple[int, int]]]:
-        """``table`` sorted by ``column``, its first date column and id, and each value's (offset, count) in it."""
+        """``table`` sorted by ``column``, when each record is known to hold and id; each value's (offset, count).
+
+        "When it is known to hold" is the first date column (a start, ``listed``, ``date``) or,
+        where that is empty, ``attested``; records with neither come last.
+        """
         key = (table, column)
         if key not in self._grouped:
             data = self.tables[table]
-            dated = [item.name for item in columns(TABLES[table]) if item.is_date][:1]
-            ordered = data.sort_by([(name, "ascending") for name in [column, *dated, "id"]])
+            dated = [item.name for item in columns(TABLES[table]) if item.is_date]
+            order = [column, "id"]
+            if dated:
+                known = [pc.if_else(pc.equal(data.column(name), ""), None, data.column(name)) for name in dated[:1]]
+                if "attested" in dated:
+                    known.append(pc.if_else(pc.equal(data.column("attested"), ""), None, data.column("attested")))
+                when = pc.fill_null(pc.coalesce(*known), "\uffff")  # undated records sort after every date
+                data = data.append_column("_known", when)
+                order = [column, "_known", "id"]
+            ordered = data.sort_by([(name, "ascending") for name in order])
+            if dated:
+                ordered = ordered.drop_columns(["_known"])
             values, offsets, counts = np.unique(
                 np.asarray(ordered.column(column).to_numpy(zero_copy_only=False), dtype=object),
                 return_index=True,

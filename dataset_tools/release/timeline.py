@@ -52,7 +52,7 @@ HEADINGS = {
     "event": "Events",
 }
 FONT = "font-family:DejaVu Sans,Arial,sans-serif"
-LIMIT = 40
+LIMIT = 100
 """At most this many spans of one kind and one relation are drawn (the earliest); the rest are counted."""
 
 
@@ -78,6 +78,15 @@ class Span:
     """What the tooltip adds (e.g. the list's name)."""
     instant: bool = False
     """An event or a succession: a point (or a partial date's span), not a period."""
+
+
+def _known_from(span: Span) -> tuple[dt.date, str]:
+    """Drawing order: by the first day a span is known to hold (its start, else its attested date), then label.
+
+    A span with neither comes last, so that a known early member is never pushed out of sight.
+    """
+    known = span.start or span.attested
+    return (known.first if known else dt.date.max, span.label)
 
 
 @dataclass
@@ -228,7 +237,7 @@ def _draw(timeline: Timeline) -> str:
         y += ROW
         spans = sorted(
             (span for span in timeline.spans if span.kind == kind),
-            key=lambda span: (span.start.first if span.start else dt.date.min, span.label),
+            key=_known_from,
         )
         for span in spans:
             middle = y + ROW // 2
