@@ -121,7 +121,8 @@ def render_markdown(counts: list[Count]) -> str:
             present = f"{item.present} of {area.known_total}"
         span = ""
         if item.first_year is not None:
-            span = f"{item.first_year}–{item.last_year}, largest gap {item.largest_gap} years"
+            years = "year" if item.largest_gap == 1 else "years"
+            span = f"{item.first_year}–{item.last_year}, largest gap {item.largest_gap} {years}"
         lines.append(
             f"| {markdown(area.name)} | {present} | {total} | {markdown(area.total_source or '')} | {span} | "
             f"{markdown(area.notes or '')} |"
