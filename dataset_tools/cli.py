@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from dataset_tools import process
-from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput
+from dataset_tools.errors import DatasetToolsError, ReleaseRefused, UnreadableInput, UsageError
 from dataset_tools.escape import json_text, terminal, workflow_command
 from dataset_tools.validation import formats
 from dataset_tools.validation.validator import validate as validate_dataset
@@ -392,6 +392,8 @@ def find_command(text: str, data_path: Path | None, tables: tuple[str, ...], lim
     """
     from dataset_tools.release import loading  # noqa: PLC0415 - pandas loads only for this command
 
+    if not text.strip():
+        _fail(UsageError("give the name to look for, e.g. `dataset-tools find Daesh`"))
     try:
         found = loading.load(data_path).find(text, tables=tables or None, limit=limit)
     except DatasetToolsError as error:

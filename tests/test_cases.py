@@ -117,3 +117,10 @@ def test_a_descriptor_with_a_byte_order_mark_is_read_by_diff_and_load(copy, tmp_
     result = CliRunner().invoke(cli, ["diff", str(plain), str(source)])
     assert (result.exit_code, result.output) == (0, "No records added, changed or removed.\n")
     assert dataset_tools.load(source).schema_version == "1.0.0"
+
+
+def test_an_invisible_space_at_a_names_edge_is_named_with_what_removes_it(copy):
+    _, report = run(copy("08-nbsp-outer-whitespace-passes"))
+    messages = sorted({(p["message"], p["hint"]) for p in report["problems"]})
+    assert messages[0][1] == "remove it: `dataset-tools fmt` strips whitespace at both ends of a cell"
+    assert all("(U+00A0 NO-BREAK SPACE)" in message for message, _ in messages), messages

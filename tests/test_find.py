@@ -141,7 +141,7 @@ def test_unknown_ids_raise_with_the_nearest(data):
         data.events("turkey")
     with pytest.raises(UnknownId, match=r"^no person `Fidn Hakn"):
         data.positions("Fidn Hakn")
-    with pytest.raises(UnknownId, match=r"^`isis` \(Islamic State\) is a armed-group, not a person$"):
+    with pytest.raises(UnknownId, match=r"^`isis` \(Islamic State\) is an armed group, not a person$"):
         data.positions("isis")
 
 
@@ -198,6 +198,21 @@ def test_cli_find():
         [sys.executable, "-m", "dataset_tools", "find", "zzqxv"], capture_output=True, text=True, check=False
     )
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "nothing matches 'zzqxv'\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "dataset_tools", "find", " "], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "Error: give the name to look for, e.g. `dataset-tools find Daesh`\n",
+    )
+
+
+def test_a_year_may_be_given_as_a_number(data):
+    assert list(data.members("global-coalition-to-defeat-isis", on=2016)["id"]) == list(
+        data.members("global-coalition-to-defeat-isis", on="2016")["id"]
+    )
+    with pytest.raises(UsageError, match="is not a date"):
+        data.members("global-coalition-to-defeat-isis", on=True)
 
 
 def test_find_frame_is_plain_pandas(data):

@@ -261,7 +261,7 @@ class Dataset(Mapping[str, pd.DataFrame]):
             if fits(value):
                 return value
             entity = entities[value]
-            what = f"a {entity.kind}" if entity.kind else WHAT.get(entity.table, f"a record of {entity.table}")
+            what = _article(entity.kind) if entity.kind else WHAT.get(entity.table, f"a record of {entity.table}")
             raise UnknownId(f"`{value}` ({entity.name}) is {what}, not a {wanted}")
         found = self.find(value, tables=[table for table in tables if table in search.NAMED], limit=50)
         found = found[np.array([fits(record) for record in found["id"]], dtype=bool)]
@@ -284,7 +284,7 @@ class Dataset(Mapping[str, pd.DataFrame]):
 
     def designations_active(
         self,
-        on: str | dt.date,
+        on: str | int | dt.date,
         *,
         authority: str | None = None,
         subject: str | None = None,
@@ -324,7 +324,7 @@ class Dataset(Mapping[str, pd.DataFrame]):
             result["under_predecessor"] = result["subject_id"].isin(predecessors).astype(bool)
         return _ordered(result, ["subject_name", "id"])
 
-    def members(self, coalition: str, on: str | dt.date | None = None) -> pd.DataFrame:
+    def members(self, coalition: str, on: str | int | dt.date | None = None) -> pd.DataFrame:
         """Memberships of a coalition (id or name), possibly current on ``on`` when given; adds ``member_name``.
 
         With ``on``, also ``in_force`` (``certainly`` or ``possibly``).
@@ -343,7 +343,7 @@ class Dataset(Mapping[str, pd.DataFrame]):
             result["in_force"] = _in_force(result, "start", "end", on)
         return _ordered(result, ["member_name", "id"])
 
-    def positions(self, actor: str, on: str | dt.date | None = None) -> pd.DataFrame:
+    def positions(self, actor: str, on: str | int | dt.date | None = None) -> pd.DataFrame:
         """A person's positions (actor id or name), possibly held on ``on`` when given; adds ``organisation_name``.
 
         Oldest first: by start, or by the attested date of a position without one. With
@@ -508,24 +508,30 @@ def _ordered(data: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return data.sort_values(by, kind="stable", na_position="first").reset_index(drop=True)
 
 
-def _day_range(on: str | dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _article(kind: str) -> str:
+    """``an armed group``, ``a state``: a vocabulary value as words, with its article."""
+    words = kind.replace("-", " ")
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
+
+
+def _day_range(on: str | int | dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
     if isinstance(on, dt.date):
         return pd.Timestamp(on), pd.Timestamp(on)
     try:
-        date = PartialDate.parse(on)
+        date = PartialDate.parse(str(on) if isinstance(on, int) and not isinstance(on, bool) else on)
     except ValueError as error:
         raise UsageError(str(error)) from None
     return pd.Timestamp(date.start), pd.Timestamp(date.end)
 
 
-def _active(data: pd.DataFrame, start: str, end: str, on: str | dt.date) -> np.ndarray:
+def _active(data: pd.DataFrame, start: str, end: str, on: str | int | dt.date) -> np.ndarray:
     first, last = _day_range(on)
     started = data[start + DATE_FIRST].isna() | (data[start + DATE_FIRST] <= last)
     going = data[end + DATE_LAST].isna() | (data[end + DATE_LAST] > first)
     return (started & going).to_numpy(dtype=bool)
 
 
-def _in_force(data: pd.DataFrame, start: str, end: str, on: str | dt.date) -> pd.Series:
+def _in_force(data: pd.DataFrame, start: str, end: str, on: str | int | dt.date) -> pd.Series:
     """``certainly`` or ``possibly`` for records possibly in force on ``on`` (see the module docstring)."""
     first, last = _day_range(on)
     known = data[[start + DATE_LAST, ATTESTED + DATE_LAST]].min(axis=1)

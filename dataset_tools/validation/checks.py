@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -76,8 +77,20 @@ def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
     if column.pattern and not _compiled(column.pattern).fullmatch(value):
         return "constraint-error", _pattern_message(column, value), _pattern_hint(column, value)
     if column.stripped and value != value.strip():
-        return "constraint-error", f"{name} has whitespace at its start or end", "remove the surrounding whitespace"
+        return "constraint-error", _outer_space_message(name, value), OUTER_SPACE_HINT
     return None
+
+
+OUTER_SPACE_HINT = "remove it: `dataset-tools fmt` strips whitespace at both ends of a cell"
+
+
+def _outer_space_message(name: str, value: str) -> str:
+    """Which invisible character sits at the edge: ``name has whitespace at its end (U+00A0 NO-BREAK SPACE)``."""
+    at_start, at_end = value[:1].isspace(), value[-1:].isspace()
+    where = "start and end" if at_start and at_end else "start" if at_start else "end"
+    character = value[0] if at_start else value[-1]
+    described = f"U+{ord(character):04X} {unicodedata.name(character, 'whitespace')}"
+    return f"{name} has whitespace at its {where} ({described})"
 
 
 NATIVE_RULES = frozenset({codelists.check_country, codelists.check_language, no_outer_space})
@@ -104,7 +117,7 @@ def _pattern_message(column: Column, value: str) -> str:
     if name == "wikidata_id":
         return f"{value!r} is not a Wikidata id (Q followed by digits, e.g. Q42)"
     if value != value.strip():
-        return f"{name} has whitespace at its start or end"
+        return _outer_space_message(name, value)
     if "\x00" in value:
         return f"{name} contains a NUL character"
     if column.is_list and LIST_DELIMITER in value:
@@ -119,7 +132,7 @@ def _pattern_hint(column: Column, value: str) -> str | None:
         slug = slugify(value)
         return f"did you mean `{slug}`?" if slug else None
     if value != value.strip():
-        return "remove the surrounding whitespace"
+        return OUTER_SPACE_HINT
     return None
 
 
