@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -12,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+import dataset_tools
 from dataset_tools import validate
 from dataset_tools.cli import cli
 from dataset_tools.errors import ReleaseRefused, UsageError
@@ -222,13 +222,18 @@ def test_sqlite_for_browsing(built):
 def test_parquet_has_date_bounds(built):
     table = pq.read_table(built.folder / "parquet" / "designations.parquet")
     assert table.column_names[7:10] == ["listed", "listed_first", "listed_last"]
-    assert table.schema.field("listed_first").type == pa.date32()
+    assert table.schema.field("listed_first").type == pa.timestamp("ms")
     rows = {row["id"]: row for row in table.to_pylist()}
     assert (rows["us-sdgt-al-baghdadi"]["listed_first"], rows["us-sdgt-al-baghdadi"]["listed_last"]) == (
-        dt.date(2011, 10, 1),
-        dt.date(2011, 10, 31),
+        pd.Timestamp("2011-10-01"),
+        pd.Timestamp("2011-10-31"),
     )
     assert rows["us-fto-isis"]["delisted_first"] is None
+    frame = pd.read_parquet(built.folder / "parquet" / "designations.parquet")
+    loaded = dataset_tools.load(built.folder)["designations"]
+    assert frame["listed_first"].dtype == "datetime64[ms]"
+    after = pd.Timestamp("2010-01-01")  # the same question, asked of either, gets the same answer
+    assert list(frame[frame["listed_first"] > after]["id"]) == list(loaded[loaded["listed_first"] > after]["id"])
 
 
 def test_frictionless_validates_the_zip(built):

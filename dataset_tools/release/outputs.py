@@ -73,7 +73,9 @@ def typed(data: pa.Table, table: str, *, bounds: bool = False, only: tuple[str, 
     """The table with real types: missing values null, lists as ``list<string>``.
 
     With ``bounds``, each partial date is followed by ``<field>_first`` and ``<field>_last``
-    (``date32``, see :func:`date_bounds`). With ``only``, only those columns.
+    (``timestamp[ms]``, see :func:`date_bounds`; Parquet stores no coarser unit): pandas reads
+    them as ``datetime64[ms]``, which compares with ``pd.Timestamp`` as ``load()``'s
+    ``datetime64[s]`` columns do. With ``only``, only those columns.
     """
     arrays = {}
     for column in columns(TABLES[table]):
@@ -89,7 +91,9 @@ def typed(data: pa.Table, table: str, *, bounds: bool = False, only: tuple[str, 
             arrays[column.name] = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
         if column.is_date and bounds:
             first, last = date_bounds(values)
-            arrays[column.name + FIRST], arrays[column.name + LAST] = pa.array(first), pa.array(last)
+            day = pa.timestamp("ms")
+            arrays[column.name + FIRST] = pa.array(first).cast(day)
+            arrays[column.name + LAST] = pa.array(last).cast(day)
     return pa.table(arrays)
 
 
