@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.reading import files
+from dataset_tools.reading import files, strict_json
 from dataset_tools.schema import compat
 from dataset_tools.schema import migrations as registry
 from dataset_tools.schema.migrations import MIGRATIONS, Migration, Record, TableMigration, Unrepresentable
@@ -219,10 +219,10 @@ def _read_json(path: Path, text: str, fmt: str, result: Result) -> _File | None:
     """The records of a JSON or JSON Lines file; None (with a problem) for a key written twice."""
     try:
         if fmt == "json":
-            data = json.loads(text, object_pairs_hook=_once)
+            data = json.loads(text, **strict_json.HOOKS)
         else:
-            data = [json.loads(line, object_pairs_hook=_once) for line in text.splitlines() if line.strip()]
-    except _KeyTwiceError as error:
+            data = [json.loads(line, **strict_json.HOOKS) for line in text.splitlines() if line.strip()]
+    except strict_json.RepeatedKeyError as error:
         message = f"key {error.key!r} appears twice in a record; migrating would keep only one copy: fix it first"
         _problem(result, path, None, message, error.key)
         return None
@@ -234,22 +234,6 @@ def _read_json(path: Path, text: str, fmt: str, result: Result) -> _File | None:
         return None
     header = list(dict.fromkeys(name for item in data for name in item))
     return _File(path, fmt, header, [None] * len(data), [dict(item) for item in data])
-
-
-class _KeyTwiceError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are each written once (else :class:`_KeyTwiceError`)."""
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _KeyTwiceError(key)
-        result[key] = value
-    return result
 
 
 def _from_cell(cell: str, is_list: bool) -> Any:

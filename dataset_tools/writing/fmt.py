@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.reading import encodings, files
+from dataset_tools.reading import encodings, files, strict_json
 from dataset_tools.reading.files import table_of
+from dataset_tools.reading.strict_json import NumberTooLongError, RepeatedKeyError
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.problems import Problem
 from dataset_tools.writing.atomic import atomic_write_bytes, read_bytes
@@ -301,24 +302,9 @@ def _header_index(header: list[str], names: list[str], line: int, file: str, pro
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-LONGEST_NUMBER = 4000
-"""Digits of the longest JSON integer fmt reads (Python refuses to convert more than 4,300)."""
 
 
-class _NumberTooLongError(ValueError):
-    def __init__(self, digits: int) -> None:
-        super().__init__(digits)
-        self.digits = digits
-
-
-def _parse_int(digits: str) -> int:
-    """A JSON integer; :class:`_NumberTooLongError` past :data:`LONGEST_NUMBER` digits."""
-    if len(digits) > LONGEST_NUMBER:
-        raise _NumberTooLongError(len(digits))
-    return int(digits)
-
-
-def _too_long(file: str, line: int, error: _NumberTooLongError) -> Problem:
+def _too_long(file: str, line: int, error: NumberTooLongError) -> Problem:
     return Problem(
         "type-error",
         file,
@@ -328,38 +314,9 @@ def _too_long(file: str, line: int, error: _NumberTooLongError) -> Problem:
     )
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKeyError(key)
-        result[key] = value
-    return result
-
-
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_constant(name: str) -> Any:
-    """``parse_constant`` for :mod:`json`: NaN and Infinity are not JSON (RFC 8259), and would be written back."""
-    msg = f"{name} is not a JSON value (RFC 8259); write a string, or leave the field out"
-    raise ValueError(msg)
-
-
-_STRICT: dict[str, Any] = {
-    "object_pairs_hook": _no_duplicate_keys,
-    "parse_int": _parse_int,
-    "parse_constant": _no_constant,
-}
-"""How fmt decodes JSON: no repeated key, no integer past :data:`LONGEST_NUMBER` digits, no NaN."""
-
-
 def _undecodable(file: str, line: int, error: ValueError) -> Problem:
     """The problem of a JSON value (starting on ``line``) that cannot be read, or not without loss."""
-    if isinstance(error, _DuplicateKeyError):  # the validator's code for a repeated key
+    if isinstance(error, RepeatedKeyError):  # the validator's code for a repeated key
         return Problem(
             "duplicate-label",
             file,
@@ -368,7 +325,7 @@ def _undecodable(file: str, line: int, error: ValueError) -> Problem:
             field=error.key,
             hint="keep one of them",
         )
-    if isinstance(error, _NumberTooLongError):
+    if isinstance(error, NumberTooLongError):
         return _too_long(file, line, error)
     if isinstance(error, json.JSONDecodeError):
         return Problem("parse-error", file, error.lineno, f"invalid JSON: {error.msg}")
@@ -377,7 +334,7 @@ def _undecodable(file: str, line: int, error: ValueError) -> Problem:
 
 def _json_objects(text: str, file: str, problems: list[Problem]) -> list[tuple[int, Any]]:
     """(line, value) of every element of the top-level array."""
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_int=_parse_int, parse_constant=_no_constant)
+    decoder = json.JSONDecoder(**strict_json.HOOKS)
     stripped = text.lstrip(" \t\r\n")
     pos = len(text) - len(stripped)
     if not stripped.startswith("["):
@@ -430,14 +387,14 @@ def _json_lines(text: str, file: str, problems: list[Problem]) -> list[tuple[int
         if not line.strip():
             continue
         try:
-            found.append((number, json.loads(line, **_STRICT)))
-        except _DuplicateKeyError as error:
+            found.append((number, json.loads(line, **strict_json.HOOKS)))
+        except RepeatedKeyError as error:
             problems.append(
                 Problem(
                     "duplicate-label", file, number, f"key {error.key!r} appears twice in this object", field=error.key
                 )
             )
-        except _NumberTooLongError as error:
+        except NumberTooLongError as error:
             problems.append(_too_long(file, number, error))
         except json.JSONDecodeError as error:
             problems.append(Problem("parse-error", file, number, f"invalid JSON: {error.msg}"))
