@@ -233,11 +233,12 @@ def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Itera
     owner, text = np.asarray(owners, dtype=np.int64), np.array(keys, dtype=object)
     blocks, found = [], []
     for kind, position in enumerate((0, -1)):
-        block = _block_ids([(number, key[position]) for key, number in zip(keys, numbers, strict=True)])
+        block = _block_ids([(number, k[position]) for k, number in zip(keys, numbers, strict=True)])
         blocks.append(block)
         for first, second, score in _scored_in_bands(text, length, block, cutoff):
             keep = owner[first] != owner[second]
             i, j = np.minimum(first[keep], second[keep]), np.maximum(first[keep], second[keep])
+            # rows (kind, i, j, score), the score's float64 bits kept as an int64
             found.append(np.column_stack((np.full(len(i), kind), i, j, score[keep].view(np.int64))))
     if not found:
         return
