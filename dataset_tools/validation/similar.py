@@ -12,8 +12,9 @@ TR39) are equal (``Іslamic State`` with a Cyrillic ``І`` and ``Islamic State``
 Keys are compared only within blocks: keys that share their first letter, and keys that
 share their last letter (and hold the same numbers). A pair that differs in both its first
 and its last letter is not found; such names are rarely near-duplicates. Within a block, a
-pigeonhole filter picks the pairs worth scoring (see ``_similar_entries``): a few per name
-rather than every pair, though the work of finding them still grows with the block's size.
+key is scored only against keys of a length that can reach the cutoff (see
+``_longest_partner``), in compiled code (rapidfuzz's ``cdist``), a bounded chunk at a time:
+memory stays bounded, but the work still grows with the square of a block's size.
 """
 
 from __future__ import annotations
@@ -214,51 +215,104 @@ def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Itera
     Two keys are compared when they share a block: the numbers they hold and their first
     letter, or those numbers and their last letter. Pairs come in block order (first-letter
     blocks, then last-letter ones, each block where its first key stands), and by (i, j)
-    within a block; a pair in both kinds of block comes once, in the first.
+    within a block; a pair in both kinds of block comes once, in the first. ``cutoff`` must
+    be in [1, 100] (else ``ValueError``).
 
-    Within a block, the pairs worth scoring are found without comparing every key with every
-    other: a pigeonhole filter (the partition filter of Li, Deng, Wang and Feng, "PASS-JOIN",
-    PVLDB 5(3), 2011). Keys are ASCII (see :func:`key`). For keys ``s`` and ``t`` with
-    ``len(t) <= len(s)``, ``ratio >= cutoff`` allows at most ``tau = (1 - cutoff/100) *
-    (len(s) + len(t))`` insertions and deletions, and ``tau < 2 (1 - cutoff/100) len(s)``.
-    Cut ``s`` into ``tau + 1`` disjoint pieces: each edit touches at most one piece, so one
-    piece is found whole in ``t``, shifted by at most ``tau``. Keys are cut into more pieces
-    than that where they are long enough (three letters each): then any ``tau + 2`` pieces
-    hold two whole ones, so only the ``tau + 2`` rarest are looked for, and a pair must share
-    two. Finding pieces is a sort and a search in NumPy; only the pairs that pass are scored,
-    by rapidfuzz. Keys up to 1,533 letters, 2**27 keys, ``cutoff`` above 50.
+    Within a block, a key is scored only against keys whose length allows the cutoff (see
+    :func:`_longest_partner`): the block is sorted by length and cut into chunks of keys,
+    each scored against its band window by rapidfuzz's ``process.cdist`` (compiled, on every
+    core) with ``score_cutoff``, at most ``_CELLS`` scores at a time.
     """
-    if cutoff <= 50:  # below, tau + 1 pieces no longer fit in a key
-        raise ValueError(f"cutoff must be above 50, not {cutoff}")
+    if not 1 <= cutoff <= 100:  # so that a passing score is a whole percent above 0 (see _scored_in_bands)
+        raise ValueError(f"cutoff must be 1 to 100, not {cutoff}")
     count = len(keys)
     if count < 2:
         return
     numbers = [_key_numbers(text) for text in keys]
-    blocks = [
-        _block_ids([(number, text[position]) for text, number in zip(keys, numbers, strict=True)])
-        for position in (0, -1)
-    ]
-    owner, packed = np.asarray(owners, dtype=np.int64), _Keys.of(keys)
-    pairs = np.concatenate([_sharing_a_piece(kind, packed, block, owner, cutoff) for kind, block in enumerate(blocks)])
-    if not len(pairs):
+    length = np.fromiter(map(len, keys), dtype=np.int64, count=count)
+    owner, text = np.asarray(owners, dtype=np.int64), np.array(keys, dtype=object)
+    blocks, found = [], []
+    for kind, position in enumerate((0, -1)):
+        block = _block_ids([(number, k[position]) for k, number in zip(keys, numbers, strict=True)])
+        blocks.append(block)
+        for first, second, score in _scored_in_bands(text, length, block, cutoff):
+            keep = owner[first] != owner[second]
+            i, j = np.minimum(first[keep], second[keep]), np.maximum(first[keep], second[keep])
+            # rows (kind, i, j, score), the score's float64 bits kept as an int64
+            found.append(np.column_stack((np.full(len(i), kind), i, j, score[keep].view(np.int64))))
+    if not found:
         return
-    # one row per (i, j): the first kind of block that found it
-    pairs = pairs[np.lexsort((pairs[:, 0], pairs[:, 2], pairs[:, 1]))]
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = (pairs[1:, 1] != pairs[:-1, 1]) | (pairs[1:, 2] != pairs[:-1, 2])
-    pairs = pairs[first]
-    text = np.array(keys, dtype=object)
-    scores = process.cpdist(
-        text[pairs[:, 1]], text[pairs[:, 2]], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1
-    )
-    found = scores > 0
-    pairs, scores = pairs[found], scores[found]
-    # old order: by kind of block, then where the block's first key stands, then (i, j)
-    block_start = [_first_members(block) for block in blocks]
-    starts = np.where(pairs[:, 0] == 0, block_start[0][blocks[0][pairs[:, 1]]], block_start[1][blocks[1][pairs[:, 1]]])
-    order = np.lexsort((pairs[:, 2], pairs[:, 1], starts, pairs[:, 0]))
-    for row in order:
+    pairs = np.concatenate(found)
+    # one row per (i, j): the first kind of block that found it (``np.unique`` gives first occurrences)
+    pairs = pairs[np.unique(pairs[:, 1] * count + pairs[:, 2], return_index=True)[1]]
+    # block ids number blocks in the order of their first key: order by kind, block, then (i, j)
+    in_block = np.where(pairs[:, 0] == 0, blocks[0][pairs[:, 1]], blocks[1][pairs[:, 1]])
+    scores = pairs[:, 3].view(np.float64)
+    for row in np.lexsort((pairs[:, 2], pairs[:, 1], in_block, pairs[:, 0])):
         yield int(pairs[row, 1]), int(pairs[row, 2]), float(scores[row])
+
+
+_CELLS = 1 << 21
+"""Scores computed in one ``cdist`` call (keys of a chunk times their band window): bounds the memory of a step."""
+
+Ints = npt.NDArray[np.int64]
+
+
+def _longest_partner(length: Ints, cutoff: float) -> Ints:
+    """The longest key that a key of each ``length`` can reach ``cutoff`` with: the bound of ``ratio``.
+
+    rapidfuzz's ``ratio`` of ``s`` and ``t`` is ``100 * (1 - indel / (len(s) + len(t)))``, where
+    ``indel`` is the number of insertions and deletions turning one into the other (the
+    normalised Indel similarity; rapidfuzz's documentation of ``fuzz.ratio`` and
+    ``distance.Indel``). With ``m = len(t) <= n = len(s)``, at least ``n - m`` letters must be
+    deleted, so ``indel >= n - m`` and ``ratio <= 100 * (1 - (n - m) / (n + m)) = 200 m / (n + m)``.
+    ``ratio >= c`` thus needs ``200 m >= c (n + m)``, i.e. ``m / n >= c / (200 - c)``: for
+    ``c = 90``, ``m / n >= 9 / 11 = 0.8181…`` (a 30-letter key meets keys of 25 to 36 letters).
+    So a key of length ``m`` need only meet keys up to ``n = m (200 - c) / c`` letters long
+    (rounded down; a hair of slack against rounding only lets more pairs be scored).
+    """
+    return np.floor(length * ((200 - cutoff) / cutoff) + 1e-9).astype(np.int64)
+
+
+def _scored_in_bands(
+    text: npt.NDArray[np.object_], length: Ints, block: Ints, cutoff: float
+) -> Iterator[tuple[Ints, Ints, npt.NDArray[np.float64]]]:
+    """Chunks of (i, j, score), positions of two keys of one block scoring at least ``cutoff``, each pair once.
+
+    Keys are sorted by block, then length (then position); a chunk of consecutive keys of one
+    block is scored against the keys after each of them up to the longest partner of its longest
+    key (:func:`_longest_partner`), with ``i`` before ``j`` in that order.
+    """
+    order = np.lexsort((length, block))
+    block, length = block[order], length[order]
+    scale = int(max(length.max(), _longest_partner(length, cutoff).max())) + 1
+    sorted_by = block * scale + length
+    reach = np.searchsorted(sorted_by, block * scale + _longest_partner(length, cutoff), side="right")
+    edges = np.flatnonzero(np.diff(block)) + 1
+    for start, stop in zip(np.concatenate(([0], edges)).tolist(), np.append(edges, len(block)).tolist(), strict=True):
+        a = start
+        while a < stop - 1:
+            rows = max(1, min(stop - 1 - a, _CELLS // max(1, int(reach[a]) - a)))
+            while rows > 1 and rows * (int(reach[a + rows - 1]) - a) > _CELLS:
+                rows //= 2
+            end = int(reach[a + rows - 1])
+            near = process.cdist(  # whole percents, a point below the cutoff: a superset, rescored below
+                text[order[a : a + rows]],
+                text[order[a + 1 : end]],
+                scorer=fuzz.ratio,
+                score_cutoff=cutoff - 1,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            cell = np.flatnonzero(near)
+            row, column = np.divmod(cell, max(end - a - 1, 1))
+            after = column >= row  # column c is key a + 1 + c: after row r's key a + r
+            first, second = order[a + row[after]], order[a + 1 + column[after]]
+            score = process.cpdist(
+                text[first], text[second], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1
+            )
+            yield first[score > 0], second[score > 0], score[score > 0]
+            a += rows
 
 
 def _key_numbers(text: str) -> str:
@@ -266,142 +320,9 @@ def _key_numbers(text: str) -> str:
 
 
 def _block_ids(labels: list[tuple[str, str]]) -> npt.NDArray[np.int64]:
-    """A block number per key: keys with equal labels share one."""
+    """A block number per key: keys with equal labels share one, numbered in the order of their first key."""
     ids: dict[tuple[str, str], int] = {}
     return np.fromiter((ids.setdefault(label, len(ids)) for label in labels), dtype=np.int64, count=len(labels))
-
-
-def _first_members(block: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """For each block number, the position of its first key."""
-    first = np.full(int(block.max()) + 1, len(block), dtype=np.int64)
-    np.minimum.at(first, block, np.arange(len(block), dtype=np.int64))
-    return first
-
-
-_WIDTH = 3
-"""Letters in a piece where a key is long enough for tau + 1 of them; a shorter key has fewer per piece."""
-
-_CANDIDATES = 1_000_000
-"""Candidate pairs taken from the index at once: bounds the memory of one step."""
-
-_MASKS = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF], dtype=np.uint64)
-"""The low ``n`` letters of a four-letter window."""
-
-Ints = npt.NDArray[np.int64]
-
-
-class _Keys(NamedTuple):
-    """Keys as one ASCII buffer: where each starts, how long it is, and every four-letter window as a number."""
-
-    offset: Ints
-    length: Ints
-    windows: npt.NDArray[np.uint64]
-    """Letters i..i+3 of the buffer as one little-endian number (NUL-padded at the end; no key holds a NUL)."""
-
-    @classmethod
-    def of(cls, keys: list[str]) -> _Keys:
-        data = np.frombuffer("".join(keys).encode("ascii") + bytes(3), dtype=np.uint8).astype(np.uint64)
-        windows = data[:-3] | data[1:-2] << np.uint64(8) | data[2:-1] << np.uint64(16) | data[3:] << np.uint64(24)
-        length = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        return cls(np.cumsum(length) - length, length, windows)
-
-    def piece(self, key: Ints, at: Ints, size: Ints | int) -> npt.NDArray[np.uint64]:
-        """The ``size`` letters (at most four) at ``at`` in each ``key``, as numbers (distinct sizes never collide)."""
-        return self.windows[self.offset[key] + at] & _MASKS[size]
-
-
-def _spread(counts: Ints) -> tuple[Ints, Ints]:
-    """For ``counts`` [2, 3]: the row each item belongs to, [0, 0, 1, 1, 1], and its place in it, [0, 1, 0, 1, 2]."""
-    row = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    return row, np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-
-
-def _sharing_a_piece(kind: int, keys: _Keys, block: Ints, owners: Ints, cutoff: float) -> Ints:
-    """Rows (kind, i, j), i < j, of keys of different owners in one block that pass the partition filter.
-
-    Every such pair whose keys are at least ``cutoff`` similar is among them (see
-    :func:`_similar_entries`); most others are not.
-    """
-    spare = 1 - cutoff / 100
-    need = np.floor(2 * spare * keys.length + 1e-9).astype(np.int64) + 1  # tau + 1 for the longest partner
-    width = np.where(keys.length // _WIDTH >= need, _WIDTH, keys.length // need)
-    # each key s cut into pieces side by side; each looked for at every place a shift may take it: with
-    # d = del + ins <= tau edits and del - ins = len(s) - len(t) >= 0, a whole piece moves by -del..ins,
-    # so by -tau..tau/2
-    pieces = keys.length // width
-    source, nth = _spread(pieces)
-    first_piece = np.cumsum(pieces) - pieces
-    at, size, shift = nth * width[source], width[source], need[source] - 1
-    low = np.maximum(at - shift, 0)
-    probe, step = _spread(at + shift // 2 - low + 1)
-    probe_key = _join_key(block[source[probe]], keys.piece(source[probe], at[probe], size[probe]), low[probe] + step)
-    owner_t, where, joined, by_key = _substrings(keys, block, np.unique(width).tolist())
-    by_probe = np.argsort(probe_key)
-    first = np.empty(len(probe_key), dtype=np.int64)
-    hits = np.empty(len(probe_key), dtype=np.int64)
-    first[by_probe] = np.searchsorted(joined, probe_key[by_probe], side="left")
-    hits[by_probe] = np.searchsorted(joined, probe_key[by_probe], side="right") - first[by_probe]
-    # tau edits leave at least `pieces - tau` pieces whole, so any `need` + 1 of them hold two whole ones
-    # (one, if a key has only `need`): look only for the rarest, and keep pairs that share that many
-    probed = np.minimum(pieces, need + 1)
-    common = np.bincount(probe, weights=hits, minlength=len(source))
-    rarest = np.lexsort((common, source))
-    rank = np.arange(len(source)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    chosen = np.zeros(len(source), dtype=bool)
-    chosen[rarest[rank < probed[source[rarest]]]] = True
-    rows = np.flatnonzero(chosen[probe] & (hits > 0))
-    found = []
-    ends = np.cumsum(hits[rows])
-    begin = 0
-    while begin < len(rows):  # a bounded number of candidates at a time
-        done = int(ends[begin - 1]) if begin else 0
-        end = max(int(np.searchsorted(ends, done + _CANDIDATES, side="right")), begin + 1)
-        row, nth = _spread(hits[rows[begin:end]])
-        row = rows[begin:end][row]
-        match = by_key[first[row] + nth]
-        t, p = owner_t[match], probe[row]
-        s = source[p]
-        ls, lt = keys.length[s], keys.length[t]
-        tau, moved = np.floor(spare * (ls + lt) + 1e-9).astype(np.int64), 2 * (where[match] - at[p])
-        keep = (lt <= ls) & (ls - lt <= tau) & (owners[s] != owners[t])
-        keep &= (moved >= lt - ls - tau) & (moved <= tau - ls + lt)
-        found.append(_distinct(s[keep] << 36 | t[keep] << 9 | p[keep] - first_piece[s[keep]]))
-        begin = end
-    shared = _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
-    if not len(shared):
-        return np.empty((0, 3), dtype=np.int64)
-    pair = shared >> 9
-    starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
-    pair = pair[starts]
-    enough = np.diff(np.append(starts, len(shared))) >= probed[pair >> 27] - need[pair >> 27] + 1
-    s, t = pair[enough] >> 27, pair[enough] & (1 << 27) - 1
-    pairs = _distinct(np.minimum(s, t) << 32 | np.maximum(s, t))
-    return np.column_stack((np.full(len(pairs), kind), pairs >> 32, pairs & 0xFFFFFFFF))
-
-
-def _substrings(keys: _Keys, block: Ints, widths: list[int]) -> tuple[Ints, Ints, npt.NDArray[np.uint64], Ints]:
-    """Every substring of every key, of each width: its key, its place, its join key sorted, and the sorting order."""
-    target, place, target_key = [], [], []
-    for piece_size in widths:
-        fits = np.flatnonzero(keys.length >= piece_size)
-        row, start = _spread(keys.length[fits] - piece_size + 1)
-        target.append(fits[row])
-        place.append(start)
-        target_key.append(_join_key(block[fits[row]], keys.piece(fits[row], start, piece_size), start))
-    joined = np.concatenate(target_key)
-    by_key = np.argsort(joined)
-    return np.concatenate(target), np.concatenate(place), joined[by_key], by_key
-
-
-def _distinct(values: Ints) -> Ints:
-    """``values`` sorted, each once (``np.unique`` by sorting: faster here than its hash table)."""
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
-
-
-def _join_key(block: Ints, piece: npt.NDArray[np.uint64], place: Ints) -> npt.NDArray[np.uint64]:
-    """One number per (block, piece, place): 25, 24 and 15 bits (an overflow only lets more pairs through)."""
-    return (block.astype(np.uint64) << np.uint64(39)) | (piece << np.uint64(15)) | place.astype(np.uint64)
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
