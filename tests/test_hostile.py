@@ -305,6 +305,21 @@ def test_a_dry_run_after_an_interrupted_migration_changes_nothing_and_says_so(tm
     assert snapshot(folder) == before
 
 
+def test_validate_and_release_refuse_a_folder_a_migration_left_half_done(tmp_path):
+    folder = migration_folder(tmp_path)
+    (folder / f".organisations.csv{transaction.NEW}").write_text("half a migration")
+    (folder / transaction.JOURNAL).write_text(json.dumps({"files": ["organisations.csv"]}))
+    before = snapshot(folder)
+    with pytest.raises(UnreadableInput, match="a migration was interrupted here"):
+        validate(folder)
+    for args in (["validate", str(folder)], ["release", str(folder), "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, result.output
+        assert "dataset-tools migrate --to N" in result.output
+    assert snapshot(folder) == before
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_leftover_new_file_is_rolled_back_by_the_next_run(tmp_path):
     folder = migration_folder(tmp_path)
     (folder / f".organisations.csv{transaction.NEW}").write_text("half a migration")

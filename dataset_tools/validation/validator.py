@@ -19,6 +19,7 @@ from dataset_tools.schema import compat
 from dataset_tools.schema.models import ADDED_IN, TABLES, columns
 from dataset_tools.validation import checks, deceptive, future, references, similar, successions
 from dataset_tools.validation.problems import Problem, Severity, cap
+from dataset_tools.writing import transaction
 
 __all__ = ["DESCRIPTOR", "Report", "display", "read_dataset", "read_tables", "validate"]
 
@@ -215,6 +216,12 @@ def _validate(
     root = Path(path)
     if max_errors is not None and max_errors < 1:
         raise UsageError("max_errors must be at least 1")
+    if root.is_dir() and transaction.pending(root):
+        raise UnreadableInput(
+            f"{root}: a migration was interrupted here, so its tables may follow two schema versions; "
+            "run `dataset-tools migrate --to N` (N: the major version it was migrating to) to complete "
+            "or roll it back, then validate"
+        )
     paths, problems, notes = _targets(root)
     found: dict[str, list[Problem]] = {}
 
