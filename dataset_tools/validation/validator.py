@@ -216,13 +216,13 @@ def _validate(
     root = Path(path)
     if max_errors is not None and max_errors < 1:
         raise UsageError("max_errors must be at least 1")
+    paths, problems, notes = _targets(root)  # raises UnreadableInput for a path that cannot be read
     if root.is_dir() and transaction.pending(root):
         raise UnreadableInput(
             f"{root}: a migration was interrupted here, so its tables may follow two schema versions; "
             "run `dataset-tools migrate --to N` (N: the major version it was migrating to) to complete "
             "or roll it back, then validate"
         )
-    paths, problems, notes = _targets(root)
     found: dict[str, list[Problem]] = {}
 
     def check_file(tf: TableFile) -> None:
