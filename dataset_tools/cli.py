@@ -372,8 +372,7 @@ def data_option(function: click.decorators.FC) -> click.decorators.FC:
     "--table",
     "tables",
     multiple=True,
-    type=click.Choice(["organisations", "actors", "coalition_events", "sources"]),
-    help="Search only this table (repeatable); default: every table with names.",
+    help="Search only this table (repeatable): organisations, actors, coalition_events or sources; default: all.",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Show at most N records.")
 @click.option(

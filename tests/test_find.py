@@ -218,3 +218,16 @@ def test_a_year_may_be_given_as_a_number(data):
 def test_find_frame_is_plain_pandas(data):
     found = data.find("Turkey")
     pd.testing.assert_frame_equal(found, data.find("turkey"))
+
+
+def test_a_table_records_cannot_be_found_in_is_a_usage_error(data):
+    with pytest.raises(UsageError, match=r"^cannot search designations: the tables with names are"):
+        data.find("Daesh", tables=["designations"])
+    result = subprocess.run(
+        [sys.executable, "-m", "dataset_tools", "find", "Daesh", "--table", "positions"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "cannot search positions" in result.stderr

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -73,20 +75,27 @@ def stage(path: Path, data: bytes, name: str | None = None) -> Path:
     except OSError as error:
         raise UnreadableInput(f"{path}: cannot write beside it ({error.strerror or error}); it is unchanged") from None
     staged = Path(handle.name)
-    try:
+    with _removed_on_failure(staged, path):
         with handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:
             staged.chmod(mode)
+    return staged
+
+
+@contextmanager
+def _removed_on_failure(staged: Path, path: Path) -> Iterator[None]:
+    """Remove ``staged`` if the block fails; an OSError becomes :class:`UnreadableInput` naming ``path``."""
+    try:
+        yield
     except OSError as error:
         staged.unlink(missing_ok=True)
         raise UnreadableInput(f"{path}: cannot write ({error.strerror or error}); it is unchanged") from None
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
-    return staged
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, expected: bytes | None = None) -> None:
@@ -99,16 +108,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, expected: bytes | None = None
     """
     target = target_of(path)
     staged = stage(target, data)
-    try:
+    with _removed_on_failure(staged, path):
         if expected is not None:
             refuse_changed(target, expected)
         staged.replace(target)
-    except OSError as error:
-        staged.unlink(missing_ok=True)
-        raise UnreadableInput(f"{path}: cannot write ({error.strerror or error}); it is unchanged") from None
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
 
 
 def atomic_write(path: Path, text: str) -> None:
