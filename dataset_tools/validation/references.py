@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,13 +33,12 @@ def _ids(tf: TableFile) -> pa.Array:
 def id_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     """Each id appears once in its table (primary-key) and in no other table (unique-error).
 
-    Each table's ids are hashed once (in parallel, biggest table first), and that one hash
+    Each table's ids are hashed once (biggest table first), and that one hash
     finds both the table's own repeats and its ids in every smaller table.
     """
     ids = {table: table_ids for table, tf in files.items() if len(table_ids := _ids(tf))}
     tables = sorted(ids, key=lambda table: -len(ids[table]))
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        found = dict(zip(tables, pool.map(lambda k: _first_rows(ids, tables[k:]), range(len(tables))), strict=True))
+    found = {table: _first_rows(ids, tables[k:]) for k, table in enumerate(tables)}
     firsts = {table: found[table][table] for table in tables}  # row of each id's first appearance in its table
     for position, table in enumerate(tables):
         tf, lines = files[table], files[table].lines_for("id")
@@ -101,27 +98,18 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         for column in columns(TABLES[table])
         if column.references and column.name in tf.data.column_names and not unknown & set(column.references)
     ]
-    # the longest lookups first (most values, most ids to hash), so that none is left running alone
-    work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
+    resolved = [_resolve(tf, column, ids, files) for tf, column in work]
+    pending = [unresolved for unresolved, _ in resolved]
+    # which table, if any, holds each unresolved id: one scan per table for all columns
+    every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
     home: dict[str, str] = {}
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        jobs = [pool.submit(_resolve, tf, column, ids, files) for tf, column in work]
-        names = None
-        for job in as_completed(jobs):
-            if names is None and len(job.result()[0].values):  # the names, in Python, while other lookups hash
-                names = pool.submit(_names_as_ids, files)
-        resolved = [job.result() for job in jobs]
-        pending = [unresolved for unresolved, _ in resolved]
-        # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
-        every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
-        if len(every):
-            held = pool.map(lambda table_ids: _common(table_ids, every).to_pylist(), ids.values())
-            for table, values in zip(ids, held, strict=True):
-                for value in values:
-                    home.setdefault(value, table)
+    if len(every):
+        for table, table_ids in ids.items():
+            for value in _common(table_ids, every).to_pylist():
+                home.setdefault(value, table)
     for _, kind_problems in resolved:
         yield from kind_problems
-    known_as = names.result() if names is not None else {}
+    known_as = _names_as_ids(files) if len(every) else {}
     for item in pending:
         yield from item.problems(home, known_as)
 
