@@ -172,10 +172,7 @@ def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
     elif column.enum:
         bad |= ~pc.is_in(values, value_set=pa.array(column.enum, pa.string())).to_numpy(zero_copy_only=False)
     elif column.pattern:
-        by_bytes = bytematch.bad_values(column.pattern, values)
-        if by_bytes is None:
-            by_bytes = ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
-        bad |= by_bytes
+        bad |= ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
     if column.stripped:
         bad |= bytematch.outer_space(values)
     return bad
@@ -241,7 +238,7 @@ def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
         for row in np.flatnonzero(empty):
             yield _required(tf, row, column)
     if column.is_list:
-        rows = np.flatnonzero(~empty & _maybe_bad_lists(column, values))  # an empty cell is no list
+        rows = np.flatnonzero(~empty)  # an empty cell is no list
         filled = _subset(values, rows)
         lists = pc.split_pattern(filled, LIST_DELIMITER)
         items = pc.list_flatten(lists)
@@ -263,16 +260,6 @@ def _subset(values: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray | pa.A
 
 
 _FEW = 10_000
-
-
-def _maybe_bad_lists(column: Column, values: pa.ChunkedArray) -> np.ndarray:
-    """Which list cells may hold a bad item: all of them, unless whole cells can be tested at once."""
-    by_bytes = bytematch.bad_values(column.pattern, values, LIST_DELIMITER) if column.pattern else None
-    if by_bytes is None:
-        return np.ones(len(values), dtype=bool)
-    if column.max_length is not None:  # an item may be too long only in a cell that is
-        by_bytes |= pc.greater(pc.binary_length(values), column.max_length).to_numpy(zero_copy_only=False)
-    return by_bytes
 
 
 def record_checks(tf: TableFile) -> Iterator[Problem]:
