@@ -40,14 +40,25 @@ _VOWELS = re.compile("[aeiouwy]")
 
 
 def ascii_text(text: str) -> str:
-    """``text`` after NFKC, in ASCII letters (``anyascii``, word by word, cached: names share their words)."""
+    """``text`` after NFKC, in ASCII letters (``anyascii``'s, one character at a time)."""
     text = unicodedata.normalize("NFKC", text)
-    return text if text.isascii() else " ".join(map(_ascii_word, text.split(" ")))
+    return text if text.isascii() else text.translate(_TRANSLITERATION)
 
 
-@lru_cache(maxsize=1 << 16)
-def _ascii_word(word: str) -> str:
-    return anyascii(word)  # character by character, so a word's transliteration never depends on its neighbours
+class _Transliteration(dict[int, str]):
+    """``anyascii``'s ASCII for each character met so far, as a table for ``str.translate``.
+
+    ``anyascii`` transliterates character by character (its ``anyascii`` function looks each
+    code point up in a table of its block), so a text's transliteration is its characters'
+    joined, and translating with this table gives what ``anyascii(text)`` does.
+    """
+
+    def __missing__(self, code: int) -> str:
+        self[code] = ascii_form = anyascii(chr(code))
+        return ascii_form
+
+
+_TRANSLITERATION = _Transliteration()
 
 
 def comparable(text: str) -> str:

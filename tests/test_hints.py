@@ -1,4 +1,4 @@
-"""Hints: transliteration cached word by word is anyascii of the whole text, exactly."""
+"""Hints: transliteration one character at a time is anyascii of the whole text, exactly."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ VALID = Path(__file__).parent / "fixtures" / "valid"
 
 
 @given(st.text())
-def test_ascii_text_is_anyascii_word_for_word(text: str) -> None:
+def test_ascii_text_is_anyascii_of_the_whole_text(text: str) -> None:
     assert ascii_text(text) == anyascii(unicodedata.normalize("NFKC", text))
 
 

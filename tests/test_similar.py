@@ -5,10 +5,14 @@ from __future__ import annotations
 import itertools
 import random
 import string
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from dataset_tools.validation import similar
 
 from dataset_tools.validation.problems import CODES, Severity
 from dataset_tools.validation.similar import (
@@ -178,6 +182,36 @@ _KEYS = st.lists(st.text(alphabet="abcn 17", min_size=1, max_size=24).map(str.st
 def test_the_blocked_search_finds_what_comparing_every_pair_finds(keys, data, cutoff):
     owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
     assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYS, st.data(), st.sampled_from([90.0, 80.0, 60.0]))
+def test_in_a_large_block_every_pair_that_differs_in_one_place_is_found_and_nothing_else(keys, data, cutoff):
+    owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
+    every = _every_pair(keys, owners, cutoff)
+    with mock.patch.object(similar, "EXHAUSTIVE", 1):  # every block counts as large
+        got = list(_similar_entries(keys, owners, cutoff))
+    assert got == [pair for pair in every if pair in set(got)]  # a part of what every pair gives, in its order
+    one_edit = [(i, j, score) for i, j, score in every if Levenshtein.distance(keys[i], keys[j]) <= 1]
+    assert set(one_edit) <= set(got)
+
+
+def test_a_large_block_finds_misspellings_among_many_names():
+    rng = random.Random(11)  # noqa: S311 - seeded test data, not cryptography
+    names = [" ".join("".join(rng.choices("bdfgklmnprstvz", k=3)) + "a" for _ in range(3)) for _ in range(6_000)]
+    texts = [*names]
+    planted = {}
+    for index in rng.sample(range(len(names)), 40):
+        at = rng.randrange(len(names[index]))
+        misspelt = names[index][:at] + ("o" if names[index][at] != "o" else "e") + names[index][at + 1 :]
+        planted[len(texts)] = index
+        texts.append(misspelt)
+    keys = [key(text) for text in texts]
+    assert max(sum(k[0] == letter for k in keys) for letter in "bdfgklmnprstvz") > similar.EXHAUSTIVE
+    pairs = {(i, j) for i, j, _ in _similar_entries(keys, list(range(len(keys))), 90.0)}
+    misspellings = {(index, copy) for copy, index in planted.items() if fuzz.ratio(keys[index], keys[copy]) >= 90}
+    assert len(misspellings) == 40
+    assert misspellings <= pairs
 
 
 def test_a_branch_named_after_its_declared_parent_is_not_a_duplicate():

@@ -11,10 +11,15 @@ TR39) are equal (``Іslamic State`` with a Cyrillic ``І`` and ``Islamic State``
 
 Keys are compared only within blocks: keys that share their first letter, and keys that
 share their last letter (and hold the same numbers). A pair that differs in both its first
-and its last letter is not found; such names are rarely near-duplicates. Within a block, a
-key is scored only against keys of a length that can reach the cutoff (see
-``_longest_partner``), in compiled code (rapidfuzz's ``cdist``), a bounded chunk at a time:
-memory stays bounded, but the work still grows with the square of a block's size.
+and its last letter is not found; such names are rarely near-duplicates. In a block of at
+most ``EXHAUSTIVE`` keys (every block of the shipped data), a key is scored against every
+key of a length that can reach the cutoff (see ``_longest_partner``), in compiled code
+(rapidfuzz's ``cdist``), a bounded chunk at a time. In a larger block, whose every pair
+would cost the square of its size, a key is scored only against the keys near it in sorted
+order that share at least half of it at their start or at their end (see
+``_scored_neighbours``): every pair that differs in one place is still found (unless more
+than ``WINDOW`` keys share as much with one of them), and the work grows in proportion to
+the number of keys.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from dataset_tools.names import comparable, skeleton
@@ -257,6 +263,13 @@ _CELLS = 1 << 21
 
 Ints = npt.NDArray[np.int64]
 
+EXHAUSTIVE = 1_000
+"""Keys in a block up to which every pair in the length band is scored. The largest block of
+the shipped data holds 142 keys (organisations' first letter ``a``)."""
+
+WINDOW = 64
+"""In a larger block, the most keys after each one, in each of two sorted orders, that it may be scored against."""
+
 
 def _longest_partner(length: Ints, cutoff: float) -> Ints:
     """The longest key that a key of each ``length`` can reach ``cutoff`` with: the bound of ``ratio``.
@@ -290,6 +303,9 @@ def _scored_in_bands(
     reach = np.searchsorted(sorted_by, block * scale + _longest_partner(length, cutoff), side="right")
     edges = np.flatnonzero(np.diff(block)) + 1
     for start, stop in zip(np.concatenate(([0], edges)).tolist(), np.append(edges, len(block)).tolist(), strict=True):
+        if stop - start > EXHAUSTIVE:
+            yield _scored_neighbours(text, order[start:stop], cutoff)
+            continue
         a = start
         while a < stop - 1:
             rows = max(1, min(stop - 1 - a, _CELLS // max(1, int(reach[a]) - a)))
@@ -313,6 +329,90 @@ def _scored_in_bands(
             )
             yield first[score > 0], second[score > 0], score[score > 0]
             a += rows
+
+
+def _scored_neighbours(
+    text: npt.NDArray[np.object_], members: Ints, cutoff: float
+) -> tuple[Ints, Ints, npt.NDArray[np.float64]]:
+    """(i, j, score) for the keys at positions ``members`` (one large block) that share half of themselves.
+
+    Two distinct keys are scored when they share about half of the shorter one at their start
+    or at their end (see :func:`_sharing_half`), and stand within ``WINDOW`` of each other in
+    the order of the keys (or of the keys read backwards): the sorted-neighbourhood
+    method of record linkage (Hernández and Stolfo, "The merge/purge problem for large
+    databases", SIGMOD 1995), with the window cut short where keys stop sharing that much.
+    Keys that differ in one place share everything before it or everything after it, so such
+    a pair is always scored. Equal keys are all paired, score 100. Each pair comes once, with
+    ``i`` and ``j`` positions in ``text``.
+    """
+    encoded = pa.array(text[members].tolist(), type=pa.string()).dictionary_encode()
+    distinct = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    of_key = encoded.indices.to_numpy()
+    length = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+    shortest = np.ceil(length * (cutoff / (200 - cutoff)) - 1e-9).astype(np.int64)  # see _longest_partner
+    found = [
+        _sharing_half(np.array(keys, dtype=f"S{_PREFIX}"), length, shortest)
+        for keys in (distinct.tolist(), [key[::-1] for key in distinct.tolist()])
+    ]
+    u = np.concatenate([pair[0] for pair in found])
+    v = np.concatenate([pair[1] for pair in found])
+    unique = np.unique(np.minimum(u, v) * len(distinct) + np.maximum(u, v))
+    u, v = np.divmod(unique, max(len(distinct), 1))
+    score = (
+        process.cpdist(distinct[u], distinct[v], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1)
+        if len(u)
+        else np.zeros(0)
+    )
+    holders = np.argsort(of_key, kind="stable")  # members' positions grouped by their key
+    starts = np.searchsorted(of_key[holders], np.arange(len(distinct) + 1))
+    group = [members[holders[starts[k] : starts[k + 1]]] for k in range(len(distinct))]
+    first, second, scores = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
+    for a, b, s in zip(u[score > 0].tolist(), v[score > 0].tolist(), score[score > 0].tolist(), strict=True):
+        first.append(np.repeat(group[a], len(group[b])))
+        second.append(np.tile(group[b], len(group[a])))
+        scores.append(np.full(len(group[a]) * len(group[b]), s))
+    for same in (members for members in group if len(members) > 1):
+        i, j = np.triu_indices(len(same), 1)
+        first.append(same[i])
+        second.append(same[j])
+        scores.append(np.full(len(i), 100.0))
+    return np.concatenate(first), np.concatenate(second), np.concatenate(scores)
+
+
+_PREFIX = 64
+"""Letters of a key's start (or end) that :func:`_sharing_half` compares: sharing that many is enough."""
+
+
+def _sharing_half(fixed: npt.NDArray[np.bytes_], length: Ints, shortest: Ints) -> tuple[Ints, Ints]:
+    """Pairs (i, j) of keys within ``WINDOW`` of each other in sorted order that share enough of their start.
+
+    ``fixed`` holds each key's first ``_PREFIX`` letters, ``length`` its length. Two keys share
+    enough when their common start is at least ``(n - 1) // 2`` letters long (``n``: the
+    shorter one's length), or ``_PREFIX``: a key that differs from another in one place shares
+    at least that much with it at its start or at its end.
+
+    ``shortest`` is the shortest key each key can reach the cutoff with: the window ends when
+    no key shares enough with the next ones to meet even that one.
+    """
+    count = len(fixed)
+    if count < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(fixed, kind="stable")
+    fixed, length, shortest = fixed[order], length[order], shortest[order]
+    letters = fixed.view(np.uint8).reshape(count, _PREFIX)
+    differ = letters[:-1] != letters[1:]
+    common = np.where(differ.any(axis=1), differ.argmax(axis=1), _PREFIX)  # start shared by neighbours
+    shared = np.full(count, _PREFIX, dtype=np.int64)
+    firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for step in range(1, min(WINDOW, count - 1) + 1):
+        shared = np.minimum(shared[: count - step], common[step - 1 :])  # what key i shares with key i + step
+        if not (shared >= np.minimum((shortest[: count - step] - 1) // 2, _PREFIX)).any():
+            break
+        need = np.minimum((np.minimum(length[: count - step], length[step:]) - 1) // 2, _PREFIX)
+        hit = np.flatnonzero(shared >= need)
+        firsts.append(order[hit])
+        seconds.append(order[hit + step])
+    return np.concatenate(firsts), np.concatenate(seconds)
 
 
 def _key_numbers(text: str) -> str:
