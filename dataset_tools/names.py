@@ -26,8 +26,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from anyascii import anyascii
 
 _WORD = re.compile("[a-z0-9]+")
@@ -142,3 +146,25 @@ def skeleton(text: str) -> str:
     for long, short in _ASCII_AFTER:
         mapped = mapped.replace(long, short)
     return mapped
+
+
+def skeletons(texts: Sequence[str]) -> list[str]:
+    """:func:`skeleton` of each text, a column at a time: ASCII texts through Arrow's kernels.
+
+    An ASCII text is its own NFKC form and case-folds to lower case; its skeleton then takes
+    the ASCII part of the mapping (one letter for another, none of them mapped again) and
+    the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
+    """
+    column = pa.array(texts, type=pa.large_string())
+    plain = pc.string_is_ascii(column).to_numpy(zero_copy_only=False)
+    ascii_column = pc.ascii_lower(column.filter(pa.array(plain)))
+    table = _prototypes()[1]
+    for code in range(128):
+        if table[code] != code:
+            ascii_column = pc.replace_substring(ascii_column, chr(code), chr(table[code]))
+    for long, short in _ASCII_AFTER:
+        ascii_column = pc.replace_substring(ascii_column, long, short)
+    result = np.empty(len(texts), dtype=object)
+    result[plain] = ascii_column.to_numpy(zero_copy_only=False)
+    result[~plain] = [skeleton(text) for text, simple in zip(texts, plain, strict=True) if not simple]
+    return result.tolist()

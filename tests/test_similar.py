@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import string
 from unittest import mock
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from dataset_tools.names import comparable, skeleton, skeletons
 from dataset_tools.validation import similar
 from dataset_tools.validation.problems import CODES, Severity
 from dataset_tools.validation.similar import (
@@ -21,6 +23,7 @@ from dataset_tools.validation.similar import (
     _similar_entries,
     from_columns,
     key,
+    keys,
     likely_duplicates,
 )
 
@@ -46,6 +49,25 @@ def test_key_transliterates_folds_case_and_sorts_words():
     assert key("Ḥayʼat Taḥrīr al-Shām") == key("Hayat Tahrir al Sham")
     assert key("Da'esh") == key("Daesh")
     assert key("---") == ""
+
+
+@given(st.lists(st.text()))
+def test_keys_of_a_column_are_each_texts_key_as_defined(texts):
+    def defined(text):  # the definition: ASCII, case-folded, apostrophes dropped, words only, words sorted
+        return " ".join(sorted(re.findall("[0-9a-z]+", comparable(text).replace("'", "").replace("`", ""))))
+
+    assert keys(texts) == [defined(text) for text in texts]
+
+
+@given(st.lists(st.text() | st.text(alphabet=string.printable)))
+def test_skeletons_of_a_column_are_each_texts_skeleton(texts):
+    assert skeletons(texts) == [skeleton(text) for text in texts]
+
+
+def test_a_look_alike_in_other_letters_is_a_duplicate():
+    assert skeleton("\u0406slamic State") == skeleton("Islamic State") == "islamic state"  # Cyrillic І
+    records = [Named("isis", 2, "Islamic State"), Named("isis-2", 3, "\u0406slamic State")]
+    assert found(records) == [(3, "name", "\u0406slamic State", "possible-duplicate")]
 
 
 def test_an_alias_matching_another_records_name_is_reported_on_the_later_record():

@@ -25,7 +25,6 @@ the number of keys.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import NamedTuple
@@ -33,9 +32,10 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import comparable, skeleton
+from dataset_tools.names import ascii_text, skeletons
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -69,15 +69,33 @@ class Named(NamedTuple):
     aliases: Sequence[str] = ()
 
 
-_NO_APOSTROPHES = str.maketrans("", "", "'`")
-_WORD = re.compile("[0-9a-z]+")
 _NOT_DIGIT = re.compile("[^0-9]+")
 _DIGIT = re.compile("[0-9]")
 
 
 def key(text: str) -> str:
     """The comparison key of a name: ASCII, case-folded, apostrophes dropped, words only, words sorted."""
-    return " ".join(sorted(_WORD.findall(comparable(text).translate(_NO_APOSTROPHES))))
+    return keys([text])[0]
+
+
+def keys(texts: Sequence[str]) -> list[str]:
+    """:func:`key` of each text, a column at a time.
+
+    Each text is made ASCII one at a time (:func:`dataset_tools.names.ascii_text`); the rest
+    works on ASCII only, so Arrow's kernels do it for the whole column: lower case (which is
+    case folding, in ASCII), apostrophes dropped, the words (runs of ``[0-9a-z]``) sorted and
+    joined by one space.
+    """
+    lowered = pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
+    pieces = pc.split_pattern_regex(pc.replace_substring_regex(lowered, "['`]", ""), "[^0-9a-z]+")
+    words, owner = pc.list_flatten(pieces), pc.list_parent_indices(pieces)
+    kept = pc.not_equal(pc.binary_length(words), 0)
+    table = pa.table({"owner": pc.filter(owner, kept), "word": pc.filter(words, kept)})
+    table = table.take(pc.sort_indices(table, sort_keys=[("owner", "ascending"), ("word", "ascending")]))
+    counts = np.bincount(table.column("owner").to_numpy(), minlength=len(texts))
+    offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int64())
+    sorted_words = pa.LargeListArray.from_arrays(offsets, table.column("word").combine_chunks())
+    return pc.binary_join(sorted_words, pa.scalar(" ", pa.large_string())).to_pylist()
 
 
 def _numbers(words: Iterable[str]) -> set[str]:
@@ -128,15 +146,18 @@ def likely_duplicates(
     parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
     named = [Named(*record) for record in records]
+    texts = [
+        (index, text)
+        for index, record in enumerate(named)
+        for text in (record.name, *record.aliases)
+        if isinstance(text, str) and len(text) <= LONGEST
+    ]
     entries: list[tuple[str, int, str]] = []  # (key, record index, the text as written)
-    for index, record in enumerate(named):
-        texts = [record.name, *record.aliases]
-        own = set()
-        for text in texts:
-            k = key(text) if isinstance(text, str) and len(text) <= LONGEST else ""
-            if k and k not in own:
-                own.add(k)
-                entries.append((k, index, text))
+    own: set[tuple[int, str]] = set()
+    for (index, text), k in zip(texts, keys([text for _, text in texts]), strict=True):
+        if k and (index, k) not in own:
+            own.add((index, k))
+            entries.append((k, index, text))
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
     for a, b, score in _similar_entries([entry[0] for entry in entries], [entry[1] for entry in entries], cutoff):
         ra, rb = entries[a][1], entries[b][1]
@@ -161,12 +182,13 @@ def _look_alikes(
     entries: list[tuple[str, int, str]], best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
     """Add to ``best`` the record pairs whose texts share a confusable skeleton and differ in letters."""
-    by_skeleton: dict[str, list[int]] = defaultdict(list)
-    for position, (_key, _owner, text) in enumerate(entries):
-        by_skeleton[skeleton(text)].append(position)
+    shared = pa.array(skeletons([text for _key, _owner, text in entries]), type=pa.large_string())
+    group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
+    twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
+    twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
     alike = set()
-    for members in by_skeleton.values():
-        for a, b in combinations(members[:_SMALL], 2):  # a skeleton shared by many is reported for the first few
+    for members in np.split(twice, np.flatnonzero(np.diff(group[twice])) + 1):
+        for a, b in combinations(members[:_SMALL].tolist(), 2):  # a skeleton shared by many: its first few
             ra, rb = entries[a][1], entries[b][1]
             if ra == rb or (min(ra, rb), max(ra, rb)) in best:
                 continue
