@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from anyascii import anyascii
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
@@ -28,6 +28,7 @@ def test_ascii_text_is_anyascii_of_the_whole_text(text: str) -> None:
     assert ascii_text(text) == anyascii(unicodedata.normalize("NFKC", text))
 
 
+@settings(deadline=None)
 @given(st.lists(st.text()))
 def test_slugs_of_a_column_are_each_texts_slug(texts: list[str]) -> None:
     assert slugs(texts) == [slugify(text) for text in texts]

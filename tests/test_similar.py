@@ -51,6 +51,7 @@ def test_key_transliterates_folds_case_and_sorts_words():
     assert key("---") == ""
 
 
+@settings(deadline=None)
 @given(st.lists(st.text()))
 def test_keys_of_a_column_are_each_texts_key_as_defined(texts):
     def defined(text):  # the definition: ASCII, case-folded, apostrophes dropped, words only, words sorted
@@ -59,6 +60,7 @@ def test_keys_of_a_column_are_each_texts_key_as_defined(texts):
     assert keys(texts) == [defined(text) for text in texts]
 
 
+@settings(deadline=None)
 @given(st.lists(st.text() | st.text(alphabet=string.printable)))
 def test_skeletons_of_a_column_are_each_texts_skeleton(texts):
     assert skeletons(texts) == [skeleton(text) for text in texts]
