@@ -8,6 +8,7 @@ import re
 import string
 from unittest import mock
 
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
@@ -20,6 +21,7 @@ from dataset_tools.validation.similar import (
     NAMED_TABLES,
     Named,
     _key_numbers,
+    _numbers_of,
     _similar_entries,
     from_columns,
     key,
@@ -58,6 +60,15 @@ def test_keys_of_a_column_are_each_texts_key_as_defined(texts):
         return " ".join(sorted(re.findall("[0-9a-z]+", comparable(text).replace("'", "").replace("`", ""))))
 
     assert keys(texts) == [defined(text) for text in texts]
+
+
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet="ab 0123456789")))
+def test_the_numbers_of_a_column_of_keys_are_each_keys_numbers_as_defined(keys):
+    def defined(key):  # the digits of each word that has some, each once, sorted
+        return " ".join(sorted({re.sub("[^0-9]+", "", word) for word in key.split() if re.search("[0-9]", word)}))
+
+    assert _numbers_of(pa.array(keys, type=pa.large_string())).to_pylist() == [defined(key) for key in keys]
 
 
 @settings(deadline=None)

@@ -70,7 +70,6 @@ class Named(NamedTuple):
 
 
 _NOT_DIGIT = re.compile("[^0-9]+")
-_DIGIT = re.compile("[0-9]")
 
 
 def key(text: str) -> str:
@@ -256,12 +255,15 @@ def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Itera
     count = len(keys)
     if count < 2:
         return
-    numbers = [_key_numbers(text) for text in keys]
-    length = np.fromiter(map(len, keys), dtype=np.int64, count=count)
+    column = pa.array(keys, type=pa.large_string())
+    numbers = _numbers_of(column)
+    length = pc.utf8_length(column).to_numpy()
     owner, text = np.asarray(owners, dtype=np.int64), np.array(keys, dtype=object)
     blocks, found = [], []
-    for kind, position in enumerate((0, -1)):
-        block = _block_ids([(number, k[position]) for k, number in zip(keys, numbers, strict=True)])
+    for kind, letter in enumerate((pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1))):
+        # a block number per key: keys with equal labels share one, numbered in the order of their first key
+        label = pc.binary_join_element_wise(numbers, letter, pa.scalar("\x00", pa.large_string()))
+        block = label.dictionary_encode().indices.to_numpy().astype(np.int64)
         blocks.append(block)
         for first, second, score in _scored_in_bands(text, length, block, cutoff):
             keep = owner[first] != owner[second]
@@ -438,13 +440,22 @@ def _sharing_half(fixed: npt.NDArray[np.bytes_], length: Ints, shortest: Ints) -
 
 
 def _key_numbers(text: str) -> str:
-    return " ".join(sorted(_numbers(text.split()))) if _DIGIT.search(text) else ""
+    """The numbers a key holds: :func:`_numbers` of its words, sorted and joined by spaces."""
+    return _numbers_of(pa.array([text], type=pa.large_string()))[0].as_py()
 
 
-def _block_ids(labels: list[tuple[str, str]]) -> npt.NDArray[np.int64]:
-    """A block number per key: keys with equal labels share one, numbered in the order of their first key."""
-    ids: dict[tuple[str, str], int] = {}
-    return np.fromiter((ids.setdefault(label, len(ids)) for label in labels), dtype=np.int64, count=len(labels))
+def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`_key_numbers` of each key of ``column``, a column at a time."""
+    pieces = pc.split_pattern(column, " ")
+    digits = pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", "")
+    kept = pc.not_equal(pc.binary_length(digits), 0)
+    table = pa.table({"owner": pc.filter(pc.list_parent_indices(pieces), kept), "digits": pc.filter(digits, kept)})
+    table = table.group_by(["owner", "digits"], use_threads=False).aggregate([])  # each number once a key
+    table = table.take(pc.sort_indices(table, sort_keys=[("owner", "ascending"), ("digits", "ascending")]))
+    counts = np.bincount(table.column("owner").to_numpy(), minlength=len(column))
+    offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int64())
+    numbers = pa.LargeListArray.from_arrays(offsets, table.column("digits").combine_chunks())
+    return pc.binary_join(numbers, pa.scalar(" ", pa.large_string()))
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
