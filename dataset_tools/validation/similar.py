@@ -369,38 +369,46 @@ def _scored_neighbours(
     a pair is always scored. Equal keys are all paired, score 100. Each pair comes once, with
     ``i`` and ``j`` positions in ``text``.
     """
-    encoded = pa.array(text[members].tolist(), type=pa.string()).dictionary_encode()
-    distinct = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-    of_key = encoded.indices.to_numpy()
-    length = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+    encoded = pa.array(text[members].tolist(), type=pa.large_string()).dictionary_encode()
+    distinct, of_key = encoded.dictionary, encoded.indices.to_numpy()
+    length = pc.utf8_length(distinct).to_numpy()
     shortest = np.ceil(length * (cutoff / (200 - cutoff)) - 1e-9).astype(np.int64)  # see _longest_partner
-    found = [
-        _sharing_half(np.array(keys, dtype=f"S{_PREFIX}"), length, shortest)
-        for keys in (distinct.tolist(), [key[::-1] for key in distinct.tolist()])
-    ]
+    found = [_sharing_half(_starts(keys), length, shortest) for keys in (distinct, pc.utf8_reverse(distinct))]
     u = np.concatenate([pair[0] for pair in found])
     v = np.concatenate([pair[1] for pair in found])
     unique = np.unique(np.minimum(u, v) * len(distinct) + np.maximum(u, v))
     u, v = np.divmod(unique, max(len(distinct), 1))
-    score = (
-        process.cpdist(distinct[u], distinct[v], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1)
-        if len(u)
-        else np.zeros(0)
+    score = process.cpdist(
+        distinct.take(u).to_pylist(),
+        distinct.take(v).to_pylist(),
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+        dtype=np.float64,
+        workers=-1,
     )
     holders = np.argsort(of_key, kind="stable")  # members' positions grouped by their key
     starts = np.searchsorted(of_key[holders], np.arange(len(distinct) + 1))
-    group = [members[holders[starts[k] : starts[k + 1]]] for k in range(len(distinct))]
+
+    def group(k: int) -> Ints:
+        return members[holders[starts[k] : starts[k + 1]]]
+
     first, second, scores = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
     for a, b, s in zip(u[score > 0].tolist(), v[score > 0].tolist(), score[score > 0].tolist(), strict=True):
-        first.append(np.repeat(group[a], len(group[b])))
-        second.append(np.tile(group[b], len(group[a])))
-        scores.append(np.full(len(group[a]) * len(group[b]), s))
-    for same in (members for members in group if len(members) > 1):
+        first.append(np.repeat(group(a), len(group(b))))
+        second.append(np.tile(group(b), len(group(a))))
+        scores.append(np.full(len(group(a)) * len(group(b)), s))
+    for k in np.flatnonzero(np.diff(starts) > 1).tolist():  # keys shared by several texts
+        same = group(k)
         i, j = np.triu_indices(len(same), 1)
         first.append(same[i])
         second.append(same[j])
         scores.append(np.full(len(i), 100.0))
     return np.concatenate(first), np.concatenate(second), np.concatenate(scores)
+
+
+def _starts(keys: pa.LargeStringArray) -> npt.NDArray[np.bytes_]:
+    """The first ``_PREFIX`` letters of each key (ASCII), as fixed-width bytes."""
+    return pc.utf8_slice_codeunits(keys, 0, _PREFIX).to_numpy(zero_copy_only=False).astype(f"S{_PREFIX}")
 
 
 _PREFIX = 64
