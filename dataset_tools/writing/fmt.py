@@ -199,7 +199,10 @@ def _canonical_csv(found: Records, table: str) -> tuple[str | None, list[Problem
     cols = columns(TABLES[table])
     names = [column.name for column in cols]
     problems = list(found.problems)
-    index = _header_index(found.header, names, found.header_line, found.file, problems)
+    if any(problem.line == found.header_line for problem in problems):  # unreadable: no labels to judge
+        index: dict[str, int] = {}
+    else:
+        index = _header_index(found.header, names, found.header_line, found.file, problems)
     rows: list[list[str]] = []
     for written in found.rows:
         cells = [
@@ -256,7 +259,8 @@ def _normalise_json(value: Any) -> Any:
 def _canonical_json(found: Records, table: str) -> tuple[str | None, list[Problem]]:
     """A JSON array or JSON Lines file in canonical form."""
     names = [column.name for column in columns(TABLES[table])]
-    problems = list(found.problems)
+    # a key that is no field is refused once, as validate reports it, not again for each of its values
+    problems = [p for p in found.problems if not (p.code == "type-error" and p.field and p.field not in names)]
     reported: set[str] = set()
     records_: list[dict[str, Any]] = []
     for written in found.rows:
