@@ -203,7 +203,9 @@ def _normalised(cells: list[str]) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(raw=raw_csv())
 def test_fmt_reads_every_cell_as_validate_does(reference, raw):
-    text, problems = fmt.canonical(records.records(raw, "organisations", "organisations.csv", "csv"), "organisations")
+    text, problems = fmt.canonical(
+        records.from_bytes(raw, "organisations", "organisations.csv", "csv"), "organisations"
+    )
     reported, rows = _cells_as_validate_reads_them(raw, reference)
     lines = {line for line, _ in reported}
     assert {p.line for p in problems} <= lines  # what fmt refuses, validate reports on that line
@@ -240,7 +242,7 @@ def raw_json(draw) -> tuple[bytes, str]:
 @given(case=raw_json())
 def test_fmt_refuses_json_only_where_validate_reports(case):
     raw, fmt_ = case
-    found = records.records(raw, "organisations", f"organisations.{fmt_}", fmt_)
+    found = records.from_bytes(raw, "organisations", f"organisations.{fmt_}", fmt_)
     _, problems = fmt.canonical(found, "organisations")
     read = TableFile(table="organisations", path=Path("x"), file=f"organisations.{fmt_}", format=fmt_)
     parse(raw, read)

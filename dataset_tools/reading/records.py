@@ -28,7 +28,7 @@ from dataset_tools.reading import files
 from dataset_tools.reading.tables import TableFile, Written, parse, split_lines
 from dataset_tools.validation.problems import Problem
 
-__all__ = ["Records", "Written", "read", "records"]
+__all__ = ["Records", "Written", "from_bytes", "read"]
 
 NOTHING_LOST = frozenset({"blank-row", "byte-order-mark", "empty-file"})
 """What the reader reports that a rewrite loses nothing to: it drops blank rows and the mark, and writes a header."""
@@ -54,7 +54,7 @@ class Records:
 
 
 def read(path: Path, table: str, file: str, *, from_encoding: str | None = None) -> Records:
-    """The records of table file ``path`` (named ``file`` in problems); see :func:`records` for ``from_encoding``.
+    """The records of table file ``path`` (named ``file`` in problems); see :func:`from_bytes` for ``from_encoding``.
 
     Raises :class:`UnreadableInput` (naming ``file``) for anything but a regular file, or a read that fails.
     """
@@ -62,10 +62,10 @@ def read(path: Path, table: str, file: str, *, from_encoding: str | None = None)
         raw = files.read_bytes(path)
     except UnreadableInput as error:
         raise UnreadableInput(str(error).replace(str(path), file, 1)) from None
-    return records(raw, table, file, files.format_of(path), from_encoding=from_encoding)
+    return from_bytes(raw, table, file, files.format_of(path), from_encoding=from_encoding)
 
 
-def records(raw: bytes, table: str, file: str, fmt: str, *, from_encoding: str | None = None) -> Records:
+def from_bytes(raw: bytes, table: str, file: str, fmt: str, *, from_encoding: str | None = None) -> Records:
     """The records of a table file of ``table`` in format ``fmt`` (``csv``, ``json``, ``jsonl``) holding ``raw``.
 
     ``from_encoding`` names the codec the bytes are in (``cp1252``, ``utf-16`` …): they are

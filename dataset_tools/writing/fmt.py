@@ -119,7 +119,7 @@ def _targets(paths: Iterable[Path]) -> Formatted:
 def canonical_text(text: str, table: str, file: str, suffix: str) -> tuple[str | None, list[Problem]]:
     """The canonical form of a table file's text, or None and the problems that prevent it."""
     data = text.encode("utf-8", "surrogatepass")
-    return canonical(records.records(data, table, file, files.FORMATS[suffix.lower()]), table)
+    return canonical(records.from_bytes(data, table, file, files.FORMATS[suffix.lower()]), table)
 
 
 def canonical(found: Records, table: str) -> tuple[str | None, list[Problem]]:
