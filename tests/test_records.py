@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -291,6 +292,36 @@ def test_fmt_reports_each_filesystem_oddity_as_validate_does(tmp_path):
     assert {
         path.name: path.read_bytes() for path in folder.iterdir() if path.is_file() and not path.is_symlink()
     } == before
+
+
+def test_fmt_never_opens_a_device_in_a_folder(tmp_path):
+    (tmp_path / "organisations.csv").write_text(HEADER + "\n")
+    try:
+        os.mknod(tmp_path / "actors.csv", stat.S_IFCHR | 0o600, os.makedev(1, 3))  # /dev/null's numbers
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD")
+    result = CliRunner().invoke(cli, ["fmt", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path}/actors.csv: actors.csv is a device, not a file; it was not read [unknown-file]",
+        "0 of 2 file(s) reformatted; 1 left untouched: fix the problems above, then run fmt again",
+    ]
+
+
+def test_fmt_formats_one_file_per_table_and_says_which_it_left(tmp_path):
+    (tmp_path / "organisations.csv").write_text(HEADER + "\n" + row("b") + "\n" + row("a") + "\n")
+    (tmp_path / "organisations.json").write_text('[{"id": "c"}]')
+    result = CliRunner().invoke(cli, ["fmt", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == f"reformatted {tmp_path}/organisations.csv\n"
+    assert result.stderr.splitlines() == [
+        (
+            f"{tmp_path}/organisations.json: organisations already has a file, organisations.csv; only that one was"
+            " checked [duplicate-table]"
+        ),
+        "1 of 2 file(s) reformatted; 1 left untouched: fix the problems above, then run fmt again",
+    ]
+    assert (tmp_path / "organisations.json").read_text() == '[{"id": "c"}]'
 
 
 def test_fmt_github_annotates_a_folder_oddity(tmp_path):
