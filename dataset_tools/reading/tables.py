@@ -823,7 +823,11 @@ def _characters(value: Any, line: int, result: TableFile) -> Any:
 
 
 class Digits(str):
-    """A JSON integer, kept as its digits: no field is a number, and Python's ``int`` refuses over 4,300 digits."""
+    """A JSON integer, kept as its digits: no field is a number, and Python's ``int`` refuses over 4,300 digits.
+
+    For records as written (:attr:`TableFile.written`), every number and constant is kept so until
+    :func:`strict_json.number` reads it.
+    """
 
     __slots__ = ()
 
