@@ -41,11 +41,21 @@ MESSY = (
     ",,,,\r\n"
 )
 
+
+def line(**cells: str) -> str:
+    """One CSV line of organisations: the cells given (written as the file holds them), the others empty.
+
+    Expected rows are built by field name, so a field added to the model needs no edit here.
+    """
+    assert set(cells) <= set(ORGANISATIONS), sorted(set(cells) - set(ORGANISATIONS))
+    return ",".join(cells.get(name, "") for name in ORGANISATIONS) + "\n"
+
+
 CANONICAL = (
     f"{HEADER}\n"
-    "cafe,Caf\u00e9 Group,,armed-group,,,,,,src-a,\n"
-    'hts,Hayat Tahrir al-Sham,"HTS\nline two",armed-group,,,,,,src-a,\n'
-    "isis,Islamic State,Daesh;ISIL;Da'esh,armed-group,,,,,,src-b;src-a,\n"
+    + line(id="cafe", name="Caf\u00e9 Group", kind="armed-group", source_ids="src-a")
+    + line(id="hts", name="Hayat Tahrir al-Sham", aliases='"HTS\nline two"', kind="armed-group", source_ids="src-a")
+    + line(id="isis", name="Islamic State", aliases="Daesh;ISIL;Da'esh", kind="armed-group", source_ids="src-b;src-a")
 )
 
 
@@ -100,7 +110,7 @@ LOSSY = [
     (
         "extra column",
         "organisations.csv",
-        f"{HEADER},colour\nisis,IS,,armed-group,,,,,,s,,black\n",
+        f"{HEADER},colour\n" + line(id="isis", name="IS", kind="armed-group", source_ids="s").rstrip("\n") + ",black\n",
         [(1, "extra-label")],
     ),
     ("duplicate column", "organisations.csv", "id,name,name\nisis,a,b\n", [(1, "duplicate-label")]),

@@ -13,7 +13,7 @@ from strategies import ordered_records, succession_chains
 
 from dataset_tools.reading import fastcsv
 from dataset_tools.reading import tables as read
-from dataset_tools.schema.models import TABLES, columns, to_row
+from dataset_tools.schema.models import ITEM_PATTERN, TABLES, TEXT_PATTERN, columns, to_row
 from dataset_tools.validation.validator import _validate as validate  # the private reference path
 from dataset_tools.writing.canonical import csv_text
 
@@ -143,7 +143,7 @@ def _corruptible(table: str) -> list[tuple[str, str]]:
             pairs.append((column.name, "vocabulary"))
         elif column.references:
             pairs.append((column.name, "reference"))
-        elif column.pattern and not column.enum and column.name not in ("url", "wikidata_id", "notes", "summary"):
+        elif column.pattern in (TEXT_PATTERN, ITEM_PATTERN):  # one-line text and list items, whatever the name
             pairs.append((column.name, "text"))
     return pairs
 

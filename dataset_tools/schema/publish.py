@@ -1,4 +1,10 @@
-"""Generate the published schema files and the data dictionary from the models.
+"""Generate, from the models, every file of the repository that restates them.
+
+That is the published schema files and their index, the data dictionary, the coverage
+page, CONTRIBUTING.md's table of problem codes and its CSV examples, and the columns of
+the tables the repository keeps in canonical form (``datasets/`` and the tests' complete
+mini-dataset, with the schema version ``datasets/`` declares). So a new optional field is
+the model and a CHANGELOG line by hand, and ``dataset-tools schema generate`` for the rest.
 
 ``render()`` returns every generated file as text, keyed by its path relative to the
 repository root; ``write()`` writes them, ``stale()`` names those that differ on disk.
@@ -14,11 +20,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dataset_tools.reading import files as reading
 from dataset_tools.release import coverage
-from dataset_tools.schema import dictionary, migrate
+from dataset_tools.schema import compat, dictionary, migrate
 from dataset_tools.schema.compat import Change, Level, compare, highest
 from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
 from dataset_tools.validation import problems
+from dataset_tools.writing import fmt
 from dataset_tools.writing.atomic import atomic_write
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -26,9 +34,20 @@ MISSING_VALUES = [""]
 """Only an empty cell is missing: "NA" is Namibia and "null" may be a name."""
 
 REGENERATE = "dataset-tools schema generate"
-CONTRIBUTING = "CONTRIBUTING.md"
-"""The contributors' guide, whose table of problem codes is generated."""
 """The command that rewrites every generated file."""
+CONTRIBUTING = "CONTRIBUTING.md"
+"""The contributors' guide, whose table of problem codes and CSV examples are generated."""
+DATASETS = "datasets"
+"""The repository's data, which declares the schema version it follows in its ``datapackage.json``."""
+CANONICAL_FOLDERS = (DATASETS, "tests/fixtures/valid")
+"""The repository's folders of tables kept in canonical form (``dataset-tools fmt``): the data and
+the tests' complete mini-dataset. Their columns are the models', so they are regenerated with them."""
+EXAMPLE = re.compile(
+    r"<!-- example: (?P<table>[a-z_]+)(?:; columns: (?P<columns>[a-z_,]+))? -->\n```csv\n(?P<body>.*?)```",
+    flags=re.DOTALL,
+)
+"""A CSV example in CONTRIBUTING.md: a block that starts with its header line, or, marked with
+``columns:``, rows alone (the lines a contributor adds to a file), whose header the marker keeps."""
 INDEX = "schemas/index.json"
 """The index of published schemas: every major version, its current version, tables and file hashes."""
 
@@ -197,12 +216,88 @@ def render(root: Path) -> dict[str, str]:
     """
     files = schema_files()
     files[INDEX] = dumps(build_index(files, read_index(root)))
-    files.update(dictionary.render(root / "datasets"))
+    files.update(dictionary.render(root / DATASETS))
     files.update(coverage.render(root))
     contributing = root / CONTRIBUTING
-    if contributing.exists():  # its table of problem codes, from the catalogue
-        files[CONTRIBUTING] = problems.with_codes_table(contributing.read_text(encoding="utf-8"))
+    if contributing.exists():  # its table of problem codes, from the catalogue, and its examples
+        text = problems.with_codes_table(contributing.read_text(encoding="utf-8"))
+        files[CONTRIBUTING] = canonical_examples(text)
+    files.update(canonical_tables(root))
+    files.update(declared_version(root))
     return files
+
+
+def canonical_examples(text: str) -> str:
+    """``text`` (CONTRIBUTING.md) with each CSV example (:data:`EXAMPLE`) in canonical form: the models' columns.
+
+    The rows keep their cells and are put in canonical form by fmt's own function, so a
+    field added to a model adds an empty cell to every example of its table. A block that
+    fmt cannot put in canonical form (a column the table no longer has) is left as it is,
+    for the test of the examples to name.
+    """
+
+    def regenerate(match: re.Match[str]) -> str:
+        table, header, body = match["table"], match["columns"], match["body"]
+        if table not in TABLES:
+            return match[0]
+        result, _ = fmt.canonical_text(f"{header}\n{body}" if header else body, table, CONTRIBUTING, ".csv")
+        if result is None:
+            return match[0]
+        if header is None:
+            return f"<!-- example: {table} -->\n```csv\n{result}```"
+        header, _, rows = result.partition("\n")
+        return f"<!-- example: {table}; columns: {header} -->\n```csv\n{rows}```"
+
+    return EXAMPLE.sub(regenerate, text)
+
+
+def canonical_tables(root: Path) -> dict[str, str]:
+    """The canonical form (as ``dataset-tools fmt`` writes it) of each table file in :data:`CANONICAL_FOLDERS`.
+
+    A folder that does not exist, a link, and a file that fmt cannot format without loss
+    are left out: ``dataset-tools fmt`` and ``validate`` say what is wrong with them.
+    """
+    found: dict[str, str] = {}
+    for name in CANONICAL_FOLDERS:
+        folder = root / name
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for table, path in reading.list_folder(folder).tables.items():
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                continue
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            result, _ = fmt.canonical_text(text, table, relative, path.suffix.lower())
+            if result is not None:
+                found[relative] = result
+    return found
+
+
+def declared_version(root: Path) -> dict[str, str]:
+    """``datasets/datapackage.json`` declaring SCHEMA_VERSION, when it declares an older version of the same major.
+
+    Data of the same major version follows the current schema once its tables are in
+    canonical form (a minor version only adds), so its declaration moves with the models.
+    Another major needs ``dataset-tools migrate``; a newer or unreadable declaration is left
+    for ``validate`` to report. Empty when there is nothing to change.
+    """
+    folder = root / DATASETS
+    declared = parse_version(compat.declared_version(folder) or "")
+    current = parse_version(SCHEMA_VERSION)
+    if declared is None or current is None or declared[0] != current[0] or declared >= current:
+        return {}
+    return {f"{DATASETS}/{compat.DESCRIPTOR}": compat.declared_text(folder, SCHEMA_VERSION)}
+
+
+def _differs(path: Path, text: str) -> bool:
+    """Whether the file at ``path`` is missing or holds other bytes than ``text`` in UTF-8."""
+    try:
+        return path.read_bytes() != text.encode("utf-8")
+    except OSError:
+        return True
 
 
 def write(root: Path) -> list[str]:
@@ -210,7 +305,7 @@ def write(root: Path) -> list[str]:
     changed = []
     for relative, text in render(root).items():
         path = root / relative
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if _differs(path, text):
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, text)
             changed.append(relative)
@@ -219,12 +314,7 @@ def write(root: Path) -> list[str]:
 
 def stale(root: Path) -> list[str]:
     """Paths of generated files that are missing or differ from what the models give."""
-    result = []
-    for relative, text in render(root).items():
-        path = root / relative
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            result.append(relative)
-    return result
+    return [relative for relative, text in render(root).items() if _differs(root / relative, text)]
 
 
 @dataclasses.dataclass
