@@ -20,7 +20,7 @@ from dataset_tools.schema.codelists import Url
 from dataset_tools.schema.compat import Level, highest
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ["schemas", "docs", publish.CONTRIBUTING, *publish.CANONICAL_FOLDERS]
+INPUTS = ["schemas", "docs", publish.CONTRIBUTING, publish.DATASETS]
 """Everything ``schema generate`` reads or writes, from the repository root."""
 
 
@@ -84,7 +84,6 @@ def test_an_optional_field_is_the_model_and_one_command(tmp_path, monkeypatch):
             publish.CONTRIBUTING,
             "datasets/datapackage.json",
             "datasets/organisations.csv",
-            "tests/fixtures/valid/organisations.csv",
         ]
     )
     assert sorted(publish.stale(root)) == regenerated
@@ -100,8 +99,7 @@ def test_an_optional_field_is_the_model_and_one_command(tmp_path, monkeypatch):
     assert f"<!-- example: organisations -->\n```csv\n{header}\n" in contributing
     assert f"<!-- example: organisations; columns: {header} -->" in contributing
     assert "`website`" in (root / dictionary.MARKDOWN).read_text(encoding="utf-8")
-    for folder in publish.CANONICAL_FOLDERS:
-        path = files.list_folder(root / folder).tables["organisations"]
-        assert path.read_text(encoding="utf-8").startswith(header + "\n")
-        report = validate(root / folder)
-        assert [problem.code for problem in report.problems if problem.severity == "error"] == []
+    path = files.list_folder(root / publish.DATASETS).tables["organisations"]
+    assert path.read_text(encoding="utf-8").startswith(header + "\n")
+    report = validate(root / publish.DATASETS)
+    assert [problem.code for problem in report.problems if problem.severity == "error"] == []

@@ -15,6 +15,7 @@ from dataset_tools.reading import fastcsv
 from dataset_tools.reading import tables as read
 from dataset_tools.schema.models import ITEM_PATTERN, TABLES, TEXT_PATTERN, columns, to_row
 from dataset_tools.validation.validator import _validate as validate  # the private reference path
+from dataset_tools.writing import fmt
 from dataset_tools.writing.canonical import csv_text
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
@@ -32,10 +33,12 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 def _fresh(tmp_path: Path) -> Path:
+    """A copy of the valid fixture in canonical form: every column of the models, in their order."""
     folder = tmp_path / "data"
     if folder.exists():
         shutil.rmtree(folder)
     shutil.copytree(VALID, folder)
+    fmt.format_folder(folder)  # the fixture may predate an optional column
     return folder
 
 

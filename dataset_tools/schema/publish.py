@@ -2,9 +2,9 @@
 
 That is the published schema files and their index, the data dictionary, the coverage
 page, CONTRIBUTING.md's table of problem codes and its CSV examples, and the columns of
-the tables the repository keeps in canonical form (``datasets/`` and the tests' complete
-mini-dataset, with the schema version ``datasets/`` declares). So a new optional field is
-the model and a CHANGELOG line by hand, and ``dataset-tools schema generate`` for the rest.
+``datasets/``'s tables (their canonical form) with the schema version it declares. So a
+new optional field is the model and a CHANGELOG line by hand, and ``dataset-tools schema
+generate`` for the rest.
 
 ``render()`` returns every generated file as text, keyed by its path relative to the
 repository root; ``write()`` writes them, ``stale()`` names those that differ on disk.
@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dataset_tools.reading import files as reading
+from dataset_tools.reading import files
 from dataset_tools.release import coverage
 from dataset_tools.schema import compat, dictionary, migrate
 from dataset_tools.schema.compat import Change, Level, compare, highest
@@ -38,10 +38,8 @@ REGENERATE = "dataset-tools schema generate"
 CONTRIBUTING = "CONTRIBUTING.md"
 """The contributors' guide, whose table of problem codes and CSV examples are generated."""
 DATASETS = "datasets"
-"""The repository's data, which declares the schema version it follows in its ``datapackage.json``."""
-CANONICAL_FOLDERS = (DATASETS, "tests/fixtures/valid")
-"""The repository's folders of tables kept in canonical form (``dataset-tools fmt``): the data and
-the tests' complete mini-dataset. Their columns are the models', so they are regenerated with them."""
+"""The repository's data: its tables are kept in canonical form (``dataset-tools fmt``), whose columns are
+the models', and its ``datapackage.json`` declares the schema version it follows."""
 EXAMPLE = re.compile(
     r"<!-- example: (?P<table>[a-z_]+)(?:; columns: (?P<columns>[a-z_,]+))? -->\n```csv\n(?P<body>.*?)```",
     flags=re.DOTALL,
@@ -162,11 +160,11 @@ def table_schema(table: str, model: type[Record]) -> dict[str, Any]:
 def schema_files() -> dict[str, str]:
     """The schema files of the current major version, as text, by path from the repository root."""
     folder = f"schemas/{major_version()}"
-    files: dict[str, str] = {}
+    found: dict[str, str] = {}
     for table, model in TABLES.items():
-        files[f"{folder}/{table}.schema.json"] = dumps(json_schema(table, model))
-        files[f"{folder}/{table}.tableschema.json"] = dumps(table_schema(table, model))
-    return files
+        found[f"{folder}/{table}.schema.json"] = dumps(json_schema(table, model))
+        found[f"{folder}/{table}.tableschema.json"] = dumps(table_schema(table, model))
+    return found
 
 
 def sha256(text: str) -> str:
@@ -183,8 +181,8 @@ def read_index(root: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("majors"), dict) else None
 
 
-def build_index(files: dict[str, str], previous: dict[str, Any] | None) -> dict[str, Any]:
-    """The index after publishing ``files`` (the current major's schema files).
+def build_index(published: dict[str, str], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """The index after publishing ``published`` (the current major's schema files, by path).
 
     Entries of other major versions are kept as they were: a published major is frozen.
     """
@@ -198,7 +196,7 @@ def build_index(files: dict[str, str], previous: dict[str, Any] | None) -> dict[
         "history": history,
         "folder": f"schemas/{major_version()}",
         "tables": list(TABLES),
-        "files": {path: sha256(text) for path, text in sorted(files.items())},
+        "files": {path: sha256(text) for path, text in sorted(published.items())},
     }
     return {
         "name": "coalitions",
@@ -214,17 +212,17 @@ def render(root: Path) -> dict[str, str]:
     The index keeps the history found in ``root``; the data dictionary takes its examples
     from ``root/datasets``.
     """
-    files = schema_files()
-    files[INDEX] = dumps(build_index(files, read_index(root)))
-    files.update(dictionary.render(root / DATASETS))
-    files.update(coverage.render(root))
+    generated = schema_files()
+    generated[INDEX] = dumps(build_index(generated, read_index(root)))
+    generated.update(dictionary.render(root / DATASETS))
+    generated.update(coverage.render(root))
     contributing = root / CONTRIBUTING
     if contributing.exists():  # its table of problem codes, from the catalogue, and its examples
         text = problems.with_codes_table(contributing.read_text(encoding="utf-8"))
-        files[CONTRIBUTING] = canonical_examples(text)
-    files.update(canonical_tables(root))
-    files.update(declared_version(root))
-    return files
+        generated[CONTRIBUTING] = canonical_examples(text)
+    generated.update(canonical_tables(root))
+    generated.update(declared_version(root))
+    return generated
 
 
 def canonical_examples(text: str) -> str:
@@ -252,27 +250,28 @@ def canonical_examples(text: str) -> str:
 
 
 def canonical_tables(root: Path) -> dict[str, str]:
-    """The canonical form (as ``dataset-tools fmt`` writes it) of each table file in :data:`CANONICAL_FOLDERS`.
+    """The canonical form (as ``dataset-tools fmt`` writes it) of each table file in ``datasets/``.
 
-    A folder that does not exist, a link, and a file that fmt cannot format without loss
-    are left out: ``dataset-tools fmt`` and ``validate`` say what is wrong with them.
+    A missing folder, a link, and a file that fmt cannot format without loss are left out:
+    ``dataset-tools fmt`` and ``validate`` say what is wrong with them. The tests' fixtures
+    are not regenerated: a fixture that lacks an optional column is still valid data, and a
+    test that needs the models' columns formats its own copy.
     """
+    folder = root / DATASETS
+    if not folder.is_dir() or folder.is_symlink():
+        return {}
     found: dict[str, str] = {}
-    for name in CANONICAL_FOLDERS:
-        folder = root / name
-        if not folder.is_dir() or folder.is_symlink():
+    for table, path in files.list_folder(folder).tables.items():
+        relative = path.relative_to(root).as_posix()
+        if path.is_symlink():
             continue
-        for table, path in reading.list_folder(folder).tables.items():
-            relative = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                continue
-            try:
-                text = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            result, _ = fmt.canonical_text(text, table, relative, path.suffix.lower())
-            if result is not None:
-                found[relative] = result
+        try:
+            text = files.read_bytes(path).decode("utf-8")
+        except (OSError, UnicodeDecodeError):  # UnreadableInput is an OSError
+            continue
+        result, _ = fmt.canonical_text(text, table, relative, path.suffix.lower())
+        if result is not None:
+            found[relative] = result
     return found
 
 
@@ -295,8 +294,8 @@ def declared_version(root: Path) -> dict[str, str]:
 def _differs(path: Path, text: str) -> bool:
     """Whether the file at ``path`` is missing or holds other bytes than ``text`` in UTF-8."""
     try:
-        return path.read_bytes() != text.encode("utf-8")
-    except OSError:
+        return files.read_bytes(path) != text.encode("utf-8")
+    except OSError:  # UnreadableInput is an OSError: missing, or not a regular file
         return True
 
 
