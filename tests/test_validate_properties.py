@@ -10,8 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import ordered_records, succession_chains
 
-from dataset_tools.reading import fastcsv
-from dataset_tools.reading import tables as read
 from dataset_tools.schema.models import ITEM_PATTERN, TABLES, TEXT_PATTERN, columns, to_row
 from dataset_tools.validation.validator import _validate as validate  # the private reference path
 from dataset_tools.writing import fmt
