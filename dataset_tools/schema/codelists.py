@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 URL_PATTERN = r"^https?://[^ \t\n\r\f\v\x00/?#]+\.[^ \t\n\r\f\v\x00/?#]+([/?#][^ \t\n\r\f\v\x00]*)?$"
@@ -73,4 +73,4 @@ Language = Annotated[
     CodeList(language_codes),
     Field(examples=["en", "tr", "ar"]),
 ]
-Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
