@@ -1,4 +1,4 @@
-"""Generate the published schema files and the data dictionary from the models.
+"""Generate the published schema files and the data dictionary from the models (and the code lists from pycountry).
 
 ``render()`` returns every generated file as text, keyed by its path relative to the
 repository root; ``write()`` writes them, ``stale()`` names those that differ on disk.
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tools.release import coverage
-from dataset_tools.schema import dictionary, migrate
+from dataset_tools.schema import codelists, dictionary, migrate
 from dataset_tools.schema.compat import Change, Level, compare, highest
 from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
 from dataset_tools.validation import problems
@@ -197,6 +197,7 @@ def render(root: Path) -> dict[str, str]:
     """
     files = schema_files()
     files[INDEX] = dumps(build_index(files, read_index(root)))
+    files[codelists.CODE_LISTS] = codelists.code_lists_module()
     files.update(dictionary.render(root / "datasets"))
     files.update(coverage.render(root))
     contributing = root / CONTRIBUTING
