@@ -26,8 +26,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from anyascii import anyascii
 
 _WORD = re.compile("[a-z0-9]+")
@@ -40,14 +44,25 @@ _VOWELS = re.compile("[aeiouwy]")
 
 
 def ascii_text(text: str) -> str:
-    """``text`` after NFKC, in ASCII letters (``anyascii``, word by word, cached: names share their words)."""
+    """``text`` after NFKC, in ASCII letters (``anyascii``'s, one character at a time)."""
     text = unicodedata.normalize("NFKC", text)
-    return text if text.isascii() else " ".join(map(_ascii_word, text.split(" ")))
+    return text if text.isascii() else text.translate(_TRANSLITERATION)
 
 
-@lru_cache(maxsize=1 << 16)
-def _ascii_word(word: str) -> str:
-    return anyascii(word)  # character by character, so a word's transliteration never depends on its neighbours
+class _Transliteration(dict[int, str]):
+    """``anyascii``'s ASCII for each character met so far, as a table for ``str.translate``.
+
+    ``anyascii`` transliterates character by character (its ``anyascii`` function looks each
+    code point up in a table of its block), so a text's transliteration is its characters'
+    joined, and translating with this table gives what ``anyascii(text)`` does.
+    """
+
+    def __missing__(self, code: int) -> str:
+        self[code] = ascii_form = anyascii(chr(code))
+        return ascii_form
+
+
+_TRANSLITERATION = _Transliteration()
 
 
 def comparable(text: str) -> str:
@@ -58,6 +73,12 @@ def comparable(text: str) -> str:
 def slugify(text: str) -> str:
     """A name written as an id would be: ``Daesh`` → ``daesh``, ``Hakan Fidan`` → ``hakan-fidan``."""
     return "-".join(_WORD.findall(comparable(text)))
+
+
+def slugs(texts: Sequence[str]) -> list[str]:
+    """:func:`slugify` of each text, a column at a time: each made ASCII alone, the rest by Arrow's kernels."""
+    lowered = pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
+    return pc.utf8_trim(pc.replace_substring_regex(lowered, "[^a-z0-9]+", "-"), "-").to_pylist()
 
 
 def search_key(text: str) -> str:
@@ -131,3 +152,25 @@ def skeleton(text: str) -> str:
     for long, short in _ASCII_AFTER:
         mapped = mapped.replace(long, short)
     return mapped
+
+
+def skeletons(texts: Sequence[str]) -> list[str]:
+    """:func:`skeleton` of each text, a column at a time: ASCII texts through Arrow's kernels.
+
+    An ASCII text is its own NFKC form and case-folds to lower case; its skeleton then takes
+    the ASCII part of the mapping (one letter for another, none of them mapped again) and
+    the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
+    """
+    column = pa.array(texts, type=pa.large_string())
+    plain = pc.string_is_ascii(column).to_numpy(zero_copy_only=False)
+    ascii_column = pc.ascii_lower(column.filter(pa.array(plain)))
+    table = _prototypes()[1]
+    for code in range(128):
+        if table[code] != code:
+            ascii_column = pc.replace_substring(ascii_column, chr(code), chr(table[code]))
+    for long, short in _ASCII_AFTER:
+        ascii_column = pc.replace_substring(ascii_column, long, short)
+    result = np.empty(len(texts), dtype=object)
+    result[plain] = ascii_column.to_numpy(zero_copy_only=False)
+    result[~plain] = [skeleton(text) for text, simple in zip(texts, plain, strict=True) if not simple]
+    return result.tolist()

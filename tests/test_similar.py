@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import string
+from unittest import mock
 
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
+from dataset_tools.names import comparable, skeleton, skeletons
+from dataset_tools.validation import similar
 from dataset_tools.validation.problems import CODES, Severity
 from dataset_tools.validation.similar import (
     NAMED_TABLES,
     Named,
     _key_numbers,
+    _numbers_of,
     _similar_entries,
     from_columns,
     key,
+    keys,
     likely_duplicates,
 )
 
@@ -43,6 +51,36 @@ def test_key_transliterates_folds_case_and_sorts_words():
     assert key("Ḥayʼat Taḥrīr al-Shām") == key("Hayat Tahrir al Sham")
     assert key("Da'esh") == key("Daesh")
     assert key("---") == ""
+
+
+@settings(deadline=None)
+@given(st.lists(st.text()))
+def test_keys_of_a_column_are_each_texts_key_as_defined(texts):
+    def defined(text):  # the definition: ASCII, case-folded, apostrophes dropped, words only, words sorted
+        return " ".join(sorted(re.findall("[0-9a-z]+", comparable(text).replace("'", "").replace("`", ""))))
+
+    assert keys(texts) == [defined(text) for text in texts]
+
+
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet="ab 0123456789")))
+def test_the_numbers_of_a_column_of_keys_are_each_keys_numbers_as_defined(keys):
+    def defined(key):  # the digits of each word that has some, each once, sorted
+        return " ".join(sorted({re.sub("[^0-9]+", "", word) for word in key.split() if re.search("[0-9]", word)}))
+
+    assert _numbers_of(pa.array(keys, type=pa.large_string())).to_pylist() == [defined(key) for key in keys]
+
+
+@settings(deadline=None)
+@given(st.lists(st.text() | st.text(alphabet=string.printable)))
+def test_skeletons_of_a_column_are_each_texts_skeleton(texts):
+    assert skeletons(texts) == [skeleton(text) for text in texts]
+
+
+def test_a_look_alike_in_other_letters_is_a_duplicate():
+    assert skeleton("\u0406slamic State") == skeleton("Islamic State") == "islamic state"  # Cyrillic І
+    records = [Named("isis", 2, "Islamic State"), Named("isis-2", 3, "\u0406slamic State")]
+    assert found(records) == [(3, "name", "\u0406slamic State", "possible-duplicate")]
 
 
 def test_an_alias_matching_another_records_name_is_reported_on_the_later_record():
@@ -178,6 +216,36 @@ _KEYS = st.lists(st.text(alphabet="abcn 17", min_size=1, max_size=24).map(str.st
 def test_the_blocked_search_finds_what_comparing_every_pair_finds(keys, data, cutoff):
     owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
     assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYS, st.data(), st.sampled_from([90.0, 80.0, 60.0]))
+def test_in_a_large_block_every_pair_that_differs_in_one_place_is_found_and_nothing_else(keys, data, cutoff):
+    owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
+    every = _every_pair(keys, owners, cutoff)
+    with mock.patch.object(similar, "EXHAUSTIVE", 1):  # every block counts as large
+        got = list(_similar_entries(keys, owners, cutoff))
+    assert got == [pair for pair in every if pair in set(got)]  # a part of what every pair gives, in its order
+    one_edit = [(i, j, score) for i, j, score in every if Levenshtein.distance(keys[i], keys[j]) <= 1]
+    assert set(one_edit) <= set(got)
+
+
+def test_a_large_block_finds_misspellings_among_many_names():
+    rng = random.Random(11)  # noqa: S311 - seeded test data, not cryptography
+    names = [" ".join("".join(rng.choices("bdfgklmnprstvz", k=3)) + "a" for _ in range(3)) for _ in range(6_000)]
+    texts = [*names]
+    planted = {}
+    for index in rng.sample(range(len(names)), 40):
+        at = 5 * rng.randrange(3) + 3  # a word's last letter, "a": the words keep their order in the key
+        misspelt = names[index][:at] + "o" + names[index][at + 1 :]
+        planted[len(texts)] = index
+        texts.append(misspelt)
+    keys = [key(text) for text in texts]
+    assert max(sum(k[0] == letter for k in keys) for letter in "bdfgklmnprstvz") > similar.EXHAUSTIVE
+    pairs = {(i, j) for i, j, _ in _similar_entries(keys, list(range(len(keys))), 90.0)}
+    misspellings = {(index, copy) for copy, index in planted.items() if fuzz.ratio(keys[index], keys[copy]) >= 90}
+    assert len(misspellings) == 40
+    assert misspellings <= pairs
 
 
 def test_a_branch_named_after_its_declared_parent_is_not_a_duplicate():

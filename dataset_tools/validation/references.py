@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.names import slugify
+from dataset_tools.names import slugs
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, TABLES, Column, columns
@@ -105,12 +105,7 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
     home: dict[str, str] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        jobs = [pool.submit(_resolve, tf, column, ids, files) for tf, column in work]
-        names = None
-        for job in as_completed(jobs):
-            if names is None and len(job.result()[0].values):  # the names, in Python, while other lookups hash
-                names = pool.submit(_names_as_ids, files)
-        resolved = [job.result() for job in jobs]
+        resolved = list(pool.map(lambda job: _resolve(*job, ids, files), work))
         pending = [unresolved for unresolved, _ in resolved]
         # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
         every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
@@ -121,14 +116,19 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
                     home.setdefault(value, table)
     for _, kind_problems in resolved:
         yield from kind_problems
-    known_as = names.result() if names is not None else {}
+    known_as = _names_as_ids(files, every) if len(every) else {}
     for item in pending:
         yield from item.problems(home, known_as)
 
 
-def _names_as_ids(files: dict[str, TableFile]) -> dict[str, tuple[str, str]]:
-    """Every name and alias of organisations and actors, written as an id (``Daesh`` → ``daesh``)."""
-    found: dict[str, tuple[str, str]] = {}
+def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, tuple[str, str]]:
+    """Names and aliases of organisations and actors that, written as an id, are one of ``wanted``.
+
+    ``Daesh`` is written ``daesh``. Returns that id → (record id, the name as written), for
+    the first record and name that give it.
+    """
+    records: list[str] = []
+    called: list[str] = []
     for table in ("organisations", "actors"):
         tf = files.get(table)
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
@@ -137,8 +137,13 @@ def _names_as_ids(files: dict[str, TableFile]) -> dict[str, tuple[str, str]]:
         for record, name, others in zip(
             tf.data.column("id").to_pylist(), tf.data.column("name").to_pylist(), aliases, strict=True
         ):
-            for called in [name, *(others.split(LIST_DELIMITER) if others else [])]:
-                found.setdefault(slugify(called), (record, called))
+            for text in [name, *(others.split(LIST_DELIMITER) if others else [])]:
+                records.append(record)
+                called.append(text)
+    as_ids = pa.array(slugs(called), type=pa.string())
+    found: dict[str, tuple[str, str]] = {}
+    for row in np.flatnonzero(pc.is_in(as_ids, value_set=wanted.cast(pa.string())).to_numpy(zero_copy_only=False)):
+        found.setdefault(as_ids[row].as_py(), (records[row], called[row]))
     return found
 
 

@@ -11,25 +11,31 @@ TR39) are equal (``Іslamic State`` with a Cyrillic ``І`` and ``Islamic State``
 
 Keys are compared only within blocks: keys that share their first letter, and keys that
 share their last letter (and hold the same numbers). A pair that differs in both its first
-and its last letter is not found; such names are rarely near-duplicates. Within a block, a
-key is scored only against keys of a length that can reach the cutoff (see
-``_longest_partner``), in compiled code (rapidfuzz's ``cdist``), a bounded chunk at a time:
-memory stays bounded, but the work still grows with the square of a block's size.
+and its last letter is not found; such names are rarely near-duplicates. In a block of at
+most ``EXHAUSTIVE`` keys (every block of the shipped data), a key is scored against every
+key of a length that can reach the cutoff (see ``_longest_partner``), in compiled code
+(rapidfuzz's ``cdist``), a bounded chunk at a time. In a larger block, whose every pair
+would cost the square of its size, a key is scored only against the keys near it in sorted
+order that share at least half of it at their start or at their end (see
+``_scored_neighbours``): every pair that differs in one place is still found (unless more
+than ``WINDOW`` keys share as much with one of them), and the work grows in proportion to
+the number of keys.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import comparable, skeleton
+from dataset_tools.names import ascii_text, skeletons
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -63,15 +69,32 @@ class Named(NamedTuple):
     aliases: Sequence[str] = ()
 
 
-_NO_APOSTROPHES = str.maketrans("", "", "'`")
-_WORD = re.compile("[0-9a-z]+")
 _NOT_DIGIT = re.compile("[^0-9]+")
-_DIGIT = re.compile("[0-9]")
 
 
 def key(text: str) -> str:
     """The comparison key of a name: ASCII, case-folded, apostrophes dropped, words only, words sorted."""
-    return " ".join(sorted(_WORD.findall(comparable(text).translate(_NO_APOSTROPHES))))
+    return keys([text])[0]
+
+
+def keys(texts: Sequence[str]) -> list[str]:
+    """:func:`key` of each text, a column at a time.
+
+    Each text is made ASCII one at a time (:func:`dataset_tools.names.ascii_text`); the rest
+    works on ASCII only, so Arrow's kernels do it for the whole column: lower case (which is
+    case folding, in ASCII), apostrophes dropped, the words (runs of ``[0-9a-z]``) sorted and
+    joined by one space.
+    """
+    lowered = pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
+    pieces = pc.split_pattern_regex(pc.replace_substring_regex(lowered, "['`]", ""), "[^0-9a-z]+")
+    words, owner = pc.list_flatten(pieces), pc.list_parent_indices(pieces)
+    kept = pc.not_equal(pc.binary_length(words), 0)
+    table = pa.table({"owner": pc.filter(owner, kept), "word": pc.filter(words, kept)})
+    table = table.take(pc.sort_indices(table, sort_keys=[("owner", "ascending"), ("word", "ascending")]))
+    counts = np.bincount(table.column("owner").to_numpy(), minlength=len(texts))
+    offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int64())
+    sorted_words = pa.LargeListArray.from_arrays(offsets, table.column("word").combine_chunks())
+    return pc.binary_join(sorted_words, pa.scalar(" ", pa.large_string())).to_pylist()
 
 
 def _numbers(words: Iterable[str]) -> set[str]:
@@ -122,15 +145,18 @@ def likely_duplicates(
     parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
     named = [Named(*record) for record in records]
+    texts = [
+        (index, text)
+        for index, record in enumerate(named)
+        for text in (record.name, *record.aliases)
+        if isinstance(text, str) and len(text) <= LONGEST
+    ]
     entries: list[tuple[str, int, str]] = []  # (key, record index, the text as written)
-    for index, record in enumerate(named):
-        texts = [record.name, *record.aliases]
-        own = set()
-        for text in texts:
-            k = key(text) if isinstance(text, str) and len(text) <= LONGEST else ""
-            if k and k not in own:
-                own.add(k)
-                entries.append((k, index, text))
+    own: set[tuple[int, str]] = set()
+    for (index, text), k in zip(texts, keys([text for _, text in texts]), strict=True):
+        if k and (index, k) not in own:
+            own.add((index, k))
+            entries.append((k, index, text))
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
     for a, b, score in _similar_entries([entry[0] for entry in entries], [entry[1] for entry in entries], cutoff):
         ra, rb = entries[a][1], entries[b][1]
@@ -155,12 +181,13 @@ def _look_alikes(
     entries: list[tuple[str, int, str]], best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
     """Add to ``best`` the record pairs whose texts share a confusable skeleton and differ in letters."""
-    by_skeleton: dict[str, list[int]] = defaultdict(list)
-    for position, (_key, _owner, text) in enumerate(entries):
-        by_skeleton[skeleton(text)].append(position)
+    shared = pa.array(skeletons([text for _key, _owner, text in entries]), type=pa.large_string())
+    group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
+    twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
+    twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
     alike = set()
-    for members in by_skeleton.values():
-        for a, b in combinations(members[:_SMALL], 2):  # a skeleton shared by many is reported for the first few
+    for members in np.split(twice, np.flatnonzero(np.diff(group[twice])) + 1):
+        for a, b in combinations(members[:_SMALL].tolist(), 2):  # a skeleton shared by many: its first few
             ra, rb = entries[a][1], entries[b][1]
             if ra == rb or (min(ra, rb), max(ra, rb)) in best:
                 continue
@@ -228,12 +255,15 @@ def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Itera
     count = len(keys)
     if count < 2:
         return
-    numbers = [_key_numbers(text) for text in keys]
-    length = np.fromiter(map(len, keys), dtype=np.int64, count=count)
+    column = pa.array(keys, type=pa.large_string())
+    numbers = _numbers_of(column)
+    length = pc.utf8_length(column).to_numpy()
     owner, text = np.asarray(owners, dtype=np.int64), np.array(keys, dtype=object)
     blocks, found = [], []
-    for kind, position in enumerate((0, -1)):
-        block = _block_ids([(number, k[position]) for k, number in zip(keys, numbers, strict=True)])
+    for kind, letter in enumerate((pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1))):
+        # a block number per key: keys with equal labels share one, numbered in the order of their first key
+        label = pc.binary_join_element_wise(numbers, letter, pa.scalar("\x00", pa.large_string()))
+        block = label.dictionary_encode().indices.to_numpy().astype(np.int64)
         blocks.append(block)
         for first, second, score in _scored_in_bands(text, length, block, cutoff):
             keep = owner[first] != owner[second]
@@ -256,6 +286,13 @@ _CELLS = 1 << 21
 """Scores computed in one ``cdist`` call (keys of a chunk times their band window): bounds the memory of a step."""
 
 Ints = npt.NDArray[np.int64]
+
+EXHAUSTIVE = 1_000
+"""Keys in a block up to which every pair in the length band is scored. The largest block of
+the shipped data holds 142 keys (organisations' first letter ``a``)."""
+
+WINDOW = 64
+"""In a larger block, the most keys after each one, in each of two sorted orders, that it may be scored against."""
 
 
 def _longest_partner(length: Ints, cutoff: float) -> Ints:
@@ -290,6 +327,9 @@ def _scored_in_bands(
     reach = np.searchsorted(sorted_by, block * scale + _longest_partner(length, cutoff), side="right")
     edges = np.flatnonzero(np.diff(block)) + 1
     for start, stop in zip(np.concatenate(([0], edges)).tolist(), np.append(edges, len(block)).tolist(), strict=True):
+        if stop - start > EXHAUSTIVE:
+            yield _scored_neighbours(text, order[start:stop], cutoff)
+            continue
         a = start
         while a < stop - 1:
             rows = max(1, min(stop - 1 - a, _CELLS // max(1, int(reach[a]) - a)))
@@ -315,14 +355,115 @@ def _scored_in_bands(
             a += rows
 
 
+def _scored_neighbours(
+    text: npt.NDArray[np.object_], members: Ints, cutoff: float
+) -> tuple[Ints, Ints, npt.NDArray[np.float64]]:
+    """(i, j, score) for the keys at positions ``members`` (one large block) that share half of themselves.
+
+    Two distinct keys are scored when they share about half of the shorter one at their start
+    or at their end (see :func:`_sharing_half`), and stand within ``WINDOW`` of each other in
+    the order of the keys (or of the keys read backwards): the sorted-neighbourhood
+    method of record linkage (Hernández and Stolfo, "The merge/purge problem for large
+    databases", SIGMOD 1995), with the window cut short where keys stop sharing that much.
+    Keys that differ in one place share everything before it or everything after it, so such
+    a pair is always scored. Equal keys are all paired, score 100. Each pair comes once, with
+    ``i`` and ``j`` positions in ``text``.
+    """
+    encoded = pa.array(text[members].tolist(), type=pa.large_string()).dictionary_encode()
+    distinct, of_key = encoded.dictionary, encoded.indices.to_numpy()
+    length = pc.utf8_length(distinct).to_numpy()
+    shortest = np.ceil(length * (cutoff / (200 - cutoff)) - 1e-9).astype(np.int64)  # see _longest_partner
+    found = [_sharing_half(_starts(keys), length, shortest) for keys in (distinct, pc.utf8_reverse(distinct))]
+    u = np.concatenate([pair[0] for pair in found])
+    v = np.concatenate([pair[1] for pair in found])
+    unique = np.unique(np.minimum(u, v) * len(distinct) + np.maximum(u, v))
+    u, v = np.divmod(unique, max(len(distinct), 1))
+    score = process.cpdist(
+        distinct.take(u).to_pylist(),
+        distinct.take(v).to_pylist(),
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+        dtype=np.float64,
+        workers=-1,
+    )
+    holders = np.argsort(of_key, kind="stable")  # members' positions grouped by their key
+    starts = np.searchsorted(of_key[holders], np.arange(len(distinct) + 1))
+
+    def group(k: int) -> Ints:
+        return members[holders[starts[k] : starts[k + 1]]]
+
+    first, second, scores = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
+    for a, b, s in zip(u[score > 0].tolist(), v[score > 0].tolist(), score[score > 0].tolist(), strict=True):
+        first.append(np.repeat(group(a), len(group(b))))
+        second.append(np.tile(group(b), len(group(a))))
+        scores.append(np.full(len(group(a)) * len(group(b)), s))
+    for k in np.flatnonzero(np.diff(starts) > 1).tolist():  # keys shared by several texts
+        same = group(k)
+        i, j = np.triu_indices(len(same), 1)
+        first.append(same[i])
+        second.append(same[j])
+        scores.append(np.full(len(i), 100.0))
+    return np.concatenate(first), np.concatenate(second), np.concatenate(scores)
+
+
+def _starts(keys: pa.LargeStringArray) -> npt.NDArray[np.bytes_]:
+    """The first ``_PREFIX`` letters of each key (ASCII), as fixed-width bytes."""
+    return pc.utf8_slice_codeunits(keys, 0, _PREFIX).to_numpy(zero_copy_only=False).astype(f"S{_PREFIX}")
+
+
+_PREFIX = 64
+"""Letters of a key's start (or end) that :func:`_sharing_half` compares: sharing that many is enough."""
+
+
+def _sharing_half(fixed: npt.NDArray[np.bytes_], length: Ints, shortest: Ints) -> tuple[Ints, Ints]:
+    """Pairs (i, j) of keys within ``WINDOW`` of each other in sorted order that share enough of their start.
+
+    ``fixed`` holds each key's first ``_PREFIX`` letters, ``length`` its length. Two keys share
+    enough when their common start is at least ``(n - 1) // 2`` letters long (``n``: the
+    shorter one's length), or ``_PREFIX``: a key that differs from another in one place shares
+    at least that much with it at its start or at its end.
+
+    ``shortest`` is the shortest key each key can reach the cutoff with: the window ends when
+    no key shares enough with the next ones to meet even that one.
+    """
+    count = len(fixed)
+    if count < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(fixed, kind="stable")
+    fixed, length, shortest = fixed[order], length[order], shortest[order]
+    letters = fixed.view(np.uint8).reshape(count, _PREFIX)
+    differ = letters[:-1] != letters[1:]
+    common = np.where(differ.any(axis=1), differ.argmax(axis=1), _PREFIX)  # start shared by neighbours
+    shared = np.full(count, _PREFIX, dtype=np.int64)
+    firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for step in range(1, min(WINDOW, count - 1) + 1):
+        shared = np.minimum(shared[: count - step], common[step - 1 :])  # what key i shares with key i + step
+        if not (shared >= np.minimum((shortest[: count - step] - 1) // 2, _PREFIX)).any():
+            break
+        need = np.minimum((np.minimum(length[: count - step], length[step:]) - 1) // 2, _PREFIX)
+        hit = np.flatnonzero(shared >= need)
+        firsts.append(order[hit])
+        seconds.append(order[hit + step])
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
 def _key_numbers(text: str) -> str:
-    return " ".join(sorted(_numbers(text.split()))) if _DIGIT.search(text) else ""
+    """The numbers a key holds: :func:`_numbers` of its words, sorted and joined by spaces."""
+    return _numbers_of(pa.array([text], type=pa.large_string()))[0].as_py()
 
 
-def _block_ids(labels: list[tuple[str, str]]) -> npt.NDArray[np.int64]:
-    """A block number per key: keys with equal labels share one, numbered in the order of their first key."""
-    ids: dict[tuple[str, str], int] = {}
-    return np.fromiter((ids.setdefault(label, len(ids)) for label in labels), dtype=np.int64, count=len(labels))
+def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`_key_numbers` of each key of ``column``, a column at a time."""
+    pieces = pc.split_pattern(column, " ")
+    digits = pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", "")
+    kept = pc.not_equal(pc.binary_length(digits), 0)
+    table = pa.table({"owner": pc.filter(pc.list_parent_indices(pieces), kept), "digits": pc.filter(digits, kept)})
+    table = table.group_by(["owner", "digits"], use_threads=False).aggregate([])  # each number once a key
+    table = table.take(pc.sort_indices(table, sort_keys=[("owner", "ascending"), ("digits", "ascending")]))
+    counts = np.bincount(table.column("owner").to_numpy(), minlength=len(column))
+    offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int64())
+    numbers = pa.LargeListArray.from_arrays(offsets, table.column("digits").combine_chunks())
+    return pc.binary_join(numbers, pa.scalar(" ", pa.large_string()))
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
