@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar
@@ -363,8 +362,8 @@ class Column:
     is_date: bool
     vocabulary: type[Vocabulary] | None
     pattern: str | None
-    codes: Callable[[], tuple[str, ...]] | None
-    """The code list the field's values come from (``codelists.country_codes`` and the like), if any."""
+    enum: tuple[str, ...]
+    """The values the field may hold, when it holds one of a list (a vocabulary or a code list); else ``()``."""
     max_length: int | None
     references: tuple[str, ...]
     organisation_kinds: tuple[str, ...]
@@ -375,16 +374,6 @@ class Column:
     def stripped(self) -> bool:
         """Whether the field forbids Unicode whitespace at either end (:func:`no_outer_space`)."""
         return no_outer_space in self.rules
-
-    @property
-    def enum(self) -> tuple[str, ...]:
-        """The values the field may hold, when it holds one of a list (a vocabulary or a code list); else ``()``.
-
-        A code list is read (from pycountry) when first asked for, not when the columns are.
-        """
-        if self.vocabulary is not None:
-            return self.vocabulary.values()
-        return self.codes() if self.codes is not None else ()
 
 
 _VALIDATORS = (AfterValidator, BeforeValidator, PlainValidator, WrapValidator)
@@ -461,6 +450,7 @@ def columns(model: type[Record]) -> tuple[Column, ...]:
         fewest = [meta.min_length for meta in info.metadata if isinstance(meta, annotated_types.MinLen)]
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         is_date = base is PartialDate
+        vocabulary = base if isinstance(base, type) and issubclass(base, Vocabulary) else None
         result.append(
             Column(
                 name=name,
@@ -469,9 +459,9 @@ def columns(model: type[Record]) -> tuple[Column, ...]:
                 is_list=is_list,
                 min_items=fewest[0] if is_list and fewest else 0,
                 is_date=is_date,
-                vocabulary=base if isinstance(base, type) and issubclass(base, Vocabulary) else None,
+                vocabulary=vocabulary,
                 pattern=PARTIAL_DATE_PATTERN if is_date else (patterns[0] if patterns else None),
-                codes=code_lists[0].codes if code_lists else None,
+                enum=vocabulary.values() if vocabulary is not None else code_lists[0].codes() if code_lists else (),
                 max_length=min(lengths) if lengths else None,
                 references=tuple(typing.cast("list[str]", extra.get("x-references", []))),
                 organisation_kinds=tuple(typing.cast("list[str]", extra.get("x-organisation-kinds", []))),
