@@ -123,8 +123,8 @@ LOSSY = [
         [(3, "extra-label")],
     ),
     ("duplicate JSON key", "organisations.json", '[\n  {"id": "isis", "id": "x"}\n]', [(2, "duplicate-label")]),
-    ("NaN", "organisations.json", '[\n  {"id": "isis", "notes": NaN}\n]', [(2, "parse-error")]),
-    ("Infinity in JSON Lines", "organisations.jsonl", '{"id": "isis", "notes": -Infinity}\n', [(1, "parse-error")]),
+    ("NaN", "organisations.json", '[\n  {"id": "isis", "notes": NaN}\n]', [(2, "type-error")]),  # validate's code
+    ("Infinity in JSON Lines", "organisations.jsonl", '{"id": "isis", "notes": -Infinity}\n', [(1, "type-error")]),
     ("not an object", "organisations.json", '[\n  {"id": "isis"},\n  "hts"\n]', [(3, "type-error")]),
     ("bad JSON", "organisations.json", '[\n  {"id": "isis"},\n  {"id": }\n]', [(3, "parse-error")]),
     ("trailing comma", "organisations.json", '[\n  {"id": "isis"},\n]', [(3, "parse-error")]),

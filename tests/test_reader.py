@@ -394,13 +394,6 @@ ALLOWED = {
     ("writing/transaction.py", "open"): "the migration journal",
     ("writing/transaction.py", "loads"): "the migration journal",
     ("writing/transaction.py", "read_bytes"): "a file kept to restore it if a migration stops half-way",
-    # still to move into dataset_tools/reading (issue 16): the records fmt and migrate rewrite
-    ("writing/fmt.py", "read_bytes"): "fmt's strict records: to move into the reader",
-    ("writing/fmt.py", "reader"): "fmt's strict records: to move into the reader",
-    ("writing/fmt.py", "loads"): "fmt's strict records: to move into the reader",
-    ("schema/migrate.py", "read_bytes"): "migrate's records: to move into the reader",
-    ("schema/migrate.py", "reader"): "migrate's records: to move into the reader",
-    ("schema/migrate.py", "loads"): "migrate's records: to move into the reader",
 }
 
 
