@@ -54,7 +54,7 @@ def schema() -> None:
 @schema.command("generate")
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any generated file is stale.")
 def schema_generate(check: bool) -> None:
-    """Write schemas/v1/*.json and docs/data-dictionary.md from the models."""
+    """Rewrite every file that restates the models: schemas/, the data dictionary, CONTRIBUTING.md, datasets/."""
     from dataset_tools.schema import publish  # noqa: PLC0415 - loaded only for the commands that use it
 
     root = repository_root()
