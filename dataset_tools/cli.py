@@ -54,7 +54,7 @@ def schema() -> None:
 @schema.command("generate")
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any generated file is stale.")
 def schema_generate(check: bool) -> None:
-    """Write schemas/v1/*.json and docs/data-dictionary.md from the models."""
+    """Rewrite every file that restates the models: schemas/, the data dictionary, CONTRIBUTING.md, datasets/."""
     from dataset_tools.schema import publish  # noqa: PLC0415 - loaded only for the commands that use it
 
     root = repository_root()
@@ -229,24 +229,28 @@ def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str, from_e
 
     Canonical form: the schema's columns in order, rows sorted by id, cells trimmed and
     in Unicode NFC, LF line ends, minimal quoting. Nothing is ever dropped: a file that
-    cannot be formatted without loss is reported and left untouched. Exit code 0 when
-    every file is (now) canonical, 1 when --check finds a file to change or a file
-    cannot be formatted, 2 when a path cannot be read.
+    cannot be formatted without loss is reported and left untouched, and so is an entry of
+    a folder that is not read (a link out of it, a FIFO …). Exit code 0 when every file
+    is (now) canonical, 1 when --check finds a file to change or a file cannot be
+    formatted, 2 when a path cannot be read.
     """
     from dataset_tools.writing import fmt  # noqa: PLC0415 - loaded only for the command that uses it
 
     try:
-        changes = fmt.format_paths(paths or (default_datasets(),), check=check, from_encoding=from_encoding)
+        formatted = fmt.format_paths(paths or (default_datasets(),), check=check, from_encoding=from_encoding)
     except DatasetToolsError as error:
         raise click.UsageError(terminal(str(error))) from error
     github = output_format == "github"
+    changes = formatted.changes
+    for note in formatted.notes:
+        click.echo(terminal(f"note: {note}"), err=True)
     for change in changes:
         for problem in change.problems:
             if github:
                 click.echo(formats.annotation(problem))
             else:
-                where = f"{problem.file}:{problem.line or 1}: {problem.message} [{problem.code}]"
-                click.echo(terminal(where), err=True)
+                where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+                click.echo(terminal(f"{where}: {problem.message} [{problem.code}]"), err=True)
         if change.changed and check:
             message = f"{change.file} is not in canonical form; run `dataset-tools fmt` and commit the result"
             click.echo(

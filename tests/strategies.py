@@ -10,7 +10,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from dataset_tools.schema.codelists import URL_PATTERN
 from dataset_tools.schema.dates import PartialDate
+from dataset_tools.schema.ids import QID_PATTERN
 from dataset_tools.schema.models import ATTESTED, LONG_TEXT_PATTERN, TABLES, Column, Record, columns
 from dataset_tools.schema.vocab import SuccessionKind
 
@@ -57,11 +59,11 @@ def column_values(column: Column) -> st.SearchStrategy[Any]:
         return partial_dates()
     if column.name == "id" or column.references:
         return slugs
-    if column.name == "url":
+    if column.pattern == URL_PATTERN:  # by type, not name: a new URL field is drawn as a URL
         return st.tuples(slugs, st.sampled_from(["org", "int", "gov.tr"]), slugs).map(
             lambda parts: f"https://{parts[0]}.{parts[1]}/{parts[2]}"
         )
-    if column.name == "wikidata_id":
+    if column.pattern == QID_PATTERN:
         return st.integers(1, 10**9).map(lambda number: f"Q{number}")
     return _text(column)
 

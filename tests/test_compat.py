@@ -213,14 +213,18 @@ def test_declared_version_reads_the_descriptor(tmp_path):
     assert compat.declared_version(tmp_path) == "1.2.0"
 
 
-SCHEMA_1_0_0 = ROOT / "tests" / "fixtures" / "schemas" / "1.0.0"
-"""The Table Schemas of schema 1.0.0 as published (copied before 1.1.0 replaced them in schemas/v1)."""
+SNAPSHOTS = ROOT / "tests" / "fixtures" / "schemas"
+"""The Table Schemas of published versions, as published (copied before the next replaced them in schemas/v1)."""
+
+
+def snapshot(version):
+    """The Table Schemas of ``version`` as published, by table, in the order of the models' tables."""
+    found = {path.name.split(".")[0]: json.loads(path.read_text()) for path in (SNAPSHOTS / version).glob("*.json")}
+    return {table: found[table] for table in PUBLISHED if table in found}
 
 
 def test_schema_1_1_0_is_a_minor_change_from_1_0_0():
-    old = {path.name.split(".")[0]: json.loads(path.read_text()) for path in sorted(SCHEMA_1_0_0.glob("*.json"))}
-    old = {table: old[table] for table in PUBLISHED if table in old}
-    changes = compare(old, PUBLISHED)
+    changes = compare(snapshot("1.0.0"), snapshot("1.1.0"))
     assert [str(change) for change in changes] == [
         "positions.attested: new optional field [field-added, minor]",
         "memberships.attested: new optional field [field-added, minor]",
@@ -233,6 +237,19 @@ def test_schema_1_1_0_is_a_minor_change_from_1_0_0():
         "successions: new table [table-added, minor]",
     ]
     assert highest(changes) is Level.MINOR
+
+
+@pytest.mark.parametrize("version", sorted(path.name for path in SNAPSHOTS.iterdir()))
+def test_every_version_of_the_major_is_at_most_a_minor_change_from_the_published_one(version):
+    assert version.split(".")[0] == publish.SCHEMA_VERSION.split(".")[0]
+    assert publish.parse_version(version) <= publish.parse_version(publish.SCHEMA_VERSION)
+    assert highest(compare(snapshot(version), PUBLISHED)) in (Level.MINOR, Level.PATCH, None)
+
+
+def next_minor(version):
+    """``1.3.0`` for ``1.2.5``: the version a compatible change to ``version`` needs."""
+    major, minor, _ = publish.parse_version(version)
+    return f"{major}.{minor + 1}.0"
 
 
 def published_repo(tmp_path, edit=None):
@@ -271,16 +288,17 @@ def test_a_compatible_change_needs_a_minor_bump(tmp_path, monkeypatch):
     root = published_repo(tmp_path, without_born)
     verdict = publish.check(root)
     assert [change.kind for change in verdict.changes] == ["field-added"]
+    published, bumped = publish.SCHEMA_VERSION, next_minor(publish.SCHEMA_VERSION)
     assert verdict.errors == [
         (
-            "compatible changes since the published 1.1.0 need a new minor version: set SCHEMA_VERSION to 1.2.0 "
-            "in dataset_tools/schema/models.py"
+            f"compatible changes since the published {published} need a new minor version: set SCHEMA_VERSION to "
+            f"{bumped} in dataset_tools/schema/models.py"
         )
     ]
-    monkeypatch.setattr(publish, "SCHEMA_VERSION", "1.2.0")
+    monkeypatch.setattr(publish, "SCHEMA_VERSION", bumped)
     verdict = publish.check(root)
     assert verdict.errors == []
-    assert verdict.stale == [f"{publish.INDEX} records 1.1.0, not 1.2.0: run `{publish.REGENERATE}`"]
+    assert verdict.stale == [f"{publish.INDEX} records {published}, not {bumped}: run `{publish.REGENERATE}`"]
 
 
 def test_a_new_major_needs_its_migration(tmp_path, monkeypatch):
@@ -310,7 +328,7 @@ def test_a_hand_edited_published_file_is_caught(tmp_path):
 def test_older_versions_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(publish, "SCHEMA_VERSION", "0.9.0")
     verdict = publish.check(published_repo(tmp_path))
-    assert verdict.errors == ["SCHEMA_VERSION 0.9.0 is older than the published 1.1.0"]
+    assert verdict.errors == [f"SCHEMA_VERSION 0.9.0 is older than the published {publish.read_index(ROOT)['current']}"]
     assert not verdict.ok
 
 

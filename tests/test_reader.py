@@ -18,6 +18,7 @@ from dataset_tools.reading import bytematch, packages
 from dataset_tools.schema import models
 from dataset_tools.validation import checks
 from dataset_tools.validation.validator import validate
+from dataset_tools.writing import fmt
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 ORG_HEADER = "id,name,aliases,kind,country,parent_id,founded,dissolved,wikidata_id,source_ids,notes\n"
@@ -122,6 +123,7 @@ def test_a_fifo_named_alone_is_refused_without_waiting(tmp_path):
 
 def test_table_suffixes_are_compared_case_insensitively_by_every_command(tmp_path):
     folder = make_dataset(tmp_path)
+    fmt.format_folder(folder)  # the fixture may predate an optional column: fmt --check below wants it
     (folder / "actors.csv").rename(folder / "actors.CSV")
     assert validate(folder).problems == []
     assert packages.read_tables(folder)["actors"].num_rows == 1
@@ -394,13 +396,6 @@ ALLOWED = {
     ("writing/transaction.py", "open"): "the migration journal",
     ("writing/transaction.py", "loads"): "the migration journal",
     ("writing/transaction.py", "read_bytes"): "a file kept to restore it if a migration stops half-way",
-    # still to move into dataset_tools/reading (issue 16): the records fmt and migrate rewrite
-    ("writing/fmt.py", "read_bytes"): "fmt's strict records: to move into the reader",
-    ("writing/fmt.py", "reader"): "fmt's strict records: to move into the reader",
-    ("writing/fmt.py", "loads"): "fmt's strict records: to move into the reader",
-    ("schema/migrate.py", "read_bytes"): "migrate's records: to move into the reader",
-    ("schema/migrate.py", "reader"): "migrate's records: to move into the reader",
-    ("schema/migrate.py", "loads"): "migrate's records: to move into the reader",
 }
 
 

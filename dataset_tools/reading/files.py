@@ -91,6 +91,18 @@ class Listing:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Names of litter files skipped."""
+    strays: list[str] = field(default_factory=list)
+    """Names of regular files that are not tables (each is also one of :attr:`problems`)."""
+
+    def oddities(self) -> list[Problem]:
+        """The problems about entries a command that reads tables must say it did not read (all but the strays)."""
+        return [problem for problem in self.problems if Path(problem.file).name not in self.strays]
+
+    def note(self) -> str | None:
+        """What was skipped as litter, in words; None when nothing was."""
+        if not self.skipped:
+            return None
+        return f"skipped {len(self.skipped)} file(s) that are not data: {', '.join(self.skipped)}"
 
 
 def oddity(path: Path, folder: Path) -> str | None:
@@ -167,6 +179,7 @@ def list_folder(folder: Path, show: Callable[[Path], str] = display) -> Listing:
             listing.problems.append(Problem("unknown-file", show(path), None, f"{name} {wrong}", hint=hint))
             continue
         if table is None:
+            listing.strays.append(name)
             listing.problems.append(
                 Problem(
                     "unknown-file",

@@ -9,6 +9,11 @@ Two CSV readers agree by construction: a fast one (a NumPy scan of the bytes fin
 record's line and cell count, then pyarrow parses the cells) and a reference one (the
 stdlib ``csv`` module, row by row). The fast reader is used only on files whose quoting
 its scan can prove it understands; any other file goes to the reference reader.
+
+The commands that write a file back (fmt, migrate) read it here too, asking for the
+records as written (:attr:`TableFile.written`; see :mod:`dataset_tools.reading.records`):
+the reference CSV reader, and JSON with every number kept as written, so that what
+cannot be written back unchanged is a problem on the line the validator reports.
 """
 
 from __future__ import annotations
@@ -30,15 +35,27 @@ import numpy as np
 import pyarrow as pa
 
 from dataset_tools.errors import UnreadableInput
-from dataset_tools.reading import bytematch, encodings, fastcsv
+from dataset_tools.reading import bytematch, encodings, fastcsv, strict_json
 from dataset_tools.reading.files import FORMATS, MAP_FROM, format_of
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.hints import did_you_mean
 from dataset_tools.validation.problems import Problem
 
-__all__ = ["FORMATS", "TableFile", "read_table"]
+__all__ = ["FORMATS", "TableFile", "Written", "parse", "read_table", "split_lines"]
 
 BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(slots=True)
+class Written:
+    """One record as the file writes it, for a command that writes the file back."""
+
+    line: int
+    """The physical line (1-based) the record starts on."""
+    value: Any
+    """CSV: every cell of the row (``list[str]``); JSON: the decoded value (numbers by :func:`strict_json.number`)."""
+    keys: dict[str, int] = field(default_factory=dict)
+    """JSON: the line of each key of the object (as the validator locates a field); CSV: empty."""
 
 
 @dataclass
@@ -64,6 +81,10 @@ class TableFile:
     """Ids of records that exist but could not be read into rows (ragged ones): references to them resolve."""
     incomplete: bool = False
     """True when some records could not be read at all (unparseable, or no id column): its ids are unknown."""
+    written: list[Written] | None = None
+    """None, or (when a caller asks, giving a list) the records as written: see :mod:`dataset_tools.reading.records`."""
+    header_line: int = 1
+    """The line of the CSV header (after blank lines, if any)."""
 
     def lines_for(self, name: str) -> np.ndarray:
         """The line of field ``name`` in each row: its own line in JSON, else the record's first line."""
@@ -92,8 +113,16 @@ def read_table(path: Path, table: str, file: str, *, reference: bool = False) ->
 
 def _read(result: TableFile, *, reference: bool) -> None:
     """Read ``result``'s file into it."""
-    path, file, fmt = result.path, result.file, result.format
-    raw = _contents(path)
+    parse(_contents(result.path), result, reference=reference)
+
+
+def parse(raw: bytes | mmap.mmap, result: TableFile, *, reference: bool = False) -> None:
+    """Read a table file's bytes into ``result``: encoding, byte order mark, emptiness, NUL bytes, then its format.
+
+    When ``result.written`` is a list, the records as written are put in it as well: a
+    CSV file is then read by the reference reader, and JSON numbers are kept as written.
+    """
+    file, fmt = result.file, result.format
     foreign = encodings.identify(raw)
     if foreign is not None:
         result.problem("encoding-error", 1, foreign.message(), hint=foreign.hint(file))
@@ -111,10 +140,10 @@ def _read(result: TableFile, *, reference: bool) -> None:
         result.incomplete = True
         return
     nul = raw.find(b"\x00") != -1
-    nul_lines = [n for n, text in enumerate(_split_lines(raw[:]), start=1) if b"\x00" in text] if nul else []
+    nul_lines = [n for n, text in enumerate(split_lines(raw[:]), start=1) if b"\x00" in text] if nul else []
     for line in nul_lines:
         result.problem("nul-byte", line, "this line contains a NUL byte", hint="remove it: no field may hold one")
-    if fmt == "csv" and not reference and _read_csv_fast(raw, result):
+    if fmt == "csv" and not reference and result.written is None and _read_csv_fast(raw, result):
         return  # pyarrow checked the UTF-8; a file that fails goes on below
     text = _decode(raw[:], result)  # a mapped file's bytes, read now (bytes stay themselves)
     if text is not None:
@@ -133,7 +162,7 @@ def _json_lines_of(read: Callable[[str, TableFile], None]) -> Callable[[str, Tab
     return lf_only
 
 
-def _split_lines(raw: bytes) -> list[bytes]:
+def split_lines(raw: bytes) -> list[bytes]:
     """``raw`` cut into lines at every line break: LF, CRLF or a lone CR (the one definition line numbers use)."""
     return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
 
@@ -176,7 +205,7 @@ def _decode(raw: bytes, result: TableFile) -> str | None:
         result.problem("encoding-error", 1, foreign.message(), hint=foreign.hint(result.file))
         result.incomplete = True
         return None
-    lines = _split_lines(raw)  # CR and LF never occur inside a multi-byte UTF-8 character
+    lines = split_lines(raw)  # CR and LF never occur inside a multi-byte UTF-8 character
     for number, line in enumerate(lines, start=1):
         try:
             line.decode("utf-8")
@@ -411,7 +440,7 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     kept: list[int] = []
     physical = cache(lambda: io.StringIO(text, newline="").readlines())  # lines as the csv module counts them
     last_start, last_problems, last_kept = 1, len(result.problems), False
-    quoted = '"' in text
+    quoted = '"' in text and not _strictly_readable(text)  # else no record has an undoubled quote
     for line, row, end in _csv_rows(text, result):
         last_start, last_problems, last_kept = line, len(result.problems), False
         if header is None:
@@ -419,7 +448,7 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
                 result.problem("blank-row", line, "the header row is blank", hint=_header_hint(result))
                 continue
             header, before = row, len(result.problems)
-            result.header = header
+            result.header, result.header_line = header, line
             kept = _check_header(header, result, line)
             if _other_delimiter(header, result, before):
                 return
@@ -446,7 +475,19 @@ def _read_csv_reference(text: str, result: TableFile) -> None:
     if header is None:
         result.incomplete = True  # no header: no records, and no ids to refer to
         return
-    result.data = pa.table({header[i]: pa.array([row[i] for row in rows], pa.string()) for i in kept})
+    _rows_to_columns(rows, lines, [header[i] for i in kept], kept, result)
+
+
+def _rows_to_columns(
+    rows: list[list[str]], lines: list[int], names: list[str], kept: list[int], result: TableFile
+) -> None:
+    """The rows read as string columns (cell ``kept[n]`` as column ``names[n]``), or, when asked, as written."""
+    if result.written is not None:
+        result.written.extend(Written(line, row) for line, row in zip(lines, rows, strict=True))
+        return
+    result.data = pa.table(
+        {name: pa.array([row[i] for row in rows], pa.string()) for name, i in zip(names, kept, strict=True)}
+    )
     result.lines = np.asarray(lines, dtype=np.int64)
 
 
@@ -487,6 +528,19 @@ def _altered(written: str) -> bool:
     except csv.Error as error:
         return "expected after" in str(error)
     return False
+
+
+def _strictly_readable(text: str) -> bool:
+    """True when the strict csv module reads all of ``text``: then no record of it is :func:`_altered`.
+
+    One pass in C over the file instead of one strict read per record holding a quote.
+    """
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _misquoted(result: TableFile, line: int, written: str, header: list[str]) -> None:
@@ -538,7 +592,7 @@ def _from_line(text: str, start: int) -> str:
 
 def _read_json(text: str, result: TableFile) -> None:
     """An array of objects, each object located by the line it starts on."""
-    decoder = json.JSONDecoder(object_pairs_hook=_Record.from_pairs, parse_int=Digits)
+    decoder = _decoder(result)
     objects: list[tuple[int, Any, dict[str, int]]] = []
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
@@ -575,7 +629,7 @@ def _read_json(text: str, result: TableFile) -> None:
             break
     if not result.incomplete:
         _check_array_end(text, pos, result)
-    _objects_to_columns(objects, result)
+    _objects_to(objects, result)
 
 
 def _check_array_end(text: str, pos: int, result: TableFile) -> None:
@@ -591,7 +645,7 @@ def _check_array_end(text: str, pos: int, result: TableFile) -> None:
 
 
 def _too_deep(result: TableFile, line: int) -> None:
-    result.unparseable(line, "invalid JSON: nested too deeply to read", hint="records hold text and lists")
+    result.unparseable(line, "the JSON is nested too deeply to read", hint="records hold text and lists")
 
 
 def _key_lines(text: str, start: int, end: int, line: int, value: Any) -> dict[str, int]:
@@ -615,6 +669,7 @@ def _skip_ws(text: str, pos: int) -> int:
 def _read_jsonl(text: str, result: TableFile) -> None:
     """One JSON object per line; blank lines are reported."""
     objects: list[tuple[int, Any, dict[str, int]]] = []
+    decoder = _decoder(result)
     last = text.count("\n") + 1
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -622,14 +677,84 @@ def _read_jsonl(text: str, result: TableFile) -> None:
                 _blank(result, number)
             continue
         try:
-            record = json.loads(line, object_pairs_hook=_Record.from_pairs, parse_int=Digits)
+            record = decoder.decode(line)
         except RecursionError:
             _too_deep(result, number)
         except json.JSONDecodeError as error:
             result.unparseable(number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object")
         else:
             objects.append((number, _characters(record, number, result) if "\\u" in line else record, {}))
-    _objects_to_columns(objects, result)
+    _objects_to(objects, result)
+
+
+def _decoder(result: TableFile) -> json.JSONDecoder:
+    """Integers kept as their digits (:class:`Digits`); every number and constant so, for records as written."""
+    if result.written is None:
+        return json.JSONDecoder(object_pairs_hook=_Record.from_pairs, parse_int=Digits)
+    return json.JSONDecoder(
+        object_pairs_hook=_Record.from_pairs, parse_int=Digits, parse_float=Digits, parse_constant=Digits
+    )
+
+
+def _objects_to(objects: list[tuple[int, Any, dict[str, int]]], result: TableFile) -> None:
+    """The objects read, as string columns; or, when the caller asked for them, as written."""
+    if result.written is None:
+        _objects_to_columns(objects, result)
+        return
+    for line, obj, where in objects:
+        if not isinstance(obj, dict):
+            _not_an_object(result, line, obj)
+            continue
+        for key in dict.fromkeys(getattr(obj, "repeated", [])):
+            _repeated(result, where.get(key, line), key, "writing the file back would keep only one")
+        value = {key: _strict(item, key, where.get(key, line), result) for key, item in obj.items()}
+        result.written.append(Written(line, value, where))
+
+
+def _strict(value: Any, key: str, line: int, result: TableFile) -> Any:
+    """``value`` (of field ``key``, on ``line``) with its numbers as :func:`strict_json.number` reads them.
+
+    A number that would not be written back as written, and a key written twice in an
+    object inside it, are problems (the validator reports a type-error on the same line).
+    """
+    if isinstance(value, Digits):
+        try:
+            return strict_json.number(str.__str__(value))
+        except ValueError as error:
+            result.problem(
+                "type-error",
+                line,
+                str(error),
+                field=key,
+                value=_shown(value),
+                hint="write the value as a string, in quotes",
+            )
+            return value
+    if isinstance(value, list):
+        return [_strict(item, key, line, result) for item in value]
+    if isinstance(value, dict):
+        for inner in dict.fromkeys(getattr(value, "repeated", [])):
+            _repeated(result, line, key, "writing the file back would keep only one", inner=inner)
+        return {name: _strict(item, key, line, result) for name, item in value.items()}
+    return value
+
+
+def _repeated(result: TableFile, line: int, key: str, consequence: str, inner: str | None = None) -> None:
+    """A key written more than once in a record (or, ``inner``, in an object inside its field ``key``)."""
+    where = f"key {inner!r} of an object in {key!r}" if inner is not None else repr(key)
+    result.problem(
+        "duplicate-label",
+        line,
+        f"{where} appears more than once in this record; {consequence}",
+        field=key,
+        hint="keep one of them",
+    )
+
+
+def _not_an_object(result: TableFile, line: int, value: Any) -> None:
+    result.problem(
+        "type-error", line, f"each record must be a JSON object, not {type(value).__name__}", hint="write {...}"
+    )
 
 
 def _objects_to_columns(objects: list[tuple[int, Any, dict[str, int]]], result: TableFile) -> None:
@@ -642,21 +767,10 @@ def _objects_to_columns(objects: list[tuple[int, Any, dict[str, int]]], result: 
     present: set[str] = set()
     for line, obj, where in objects:
         if not isinstance(obj, dict):
-            result.problem(
-                "type-error",
-                line,
-                f"each record must be a JSON object, not {type(obj).__name__}",
-                hint="write {...}",
-            )
+            _not_an_object(result, line, obj)
             continue
         for key in dict.fromkeys(getattr(obj, "repeated", [])):
-            result.problem(
-                "duplicate-label",
-                where.get(key, line),
-                f"{key!r} appears more than once in this record; only its last value is checked",
-                field=key,
-                hint="keep one of them",
-            )
+            _repeated(result, where.get(key, line), key, "only its last value is checked")
         for key in obj:
             if key not in cols and key not in extra_seen:
                 extra_seen.add(key)
@@ -692,7 +806,7 @@ def _characters(value: Any, line: int, result: TableFile) -> Any:
         result.problem(
             "encoding-error",
             line,
-            f"{fixed!r} holds a \\u escape of half a character (a lone surrogate), shown here as \ufffd",
+            f"a JSON escape of half a character (a lone surrogate) in {fixed!r}, shown here as \ufffd",
             value=fixed,
             hint="write the character itself, or both halves of its \\u escape",
         )
@@ -709,7 +823,11 @@ def _characters(value: Any, line: int, result: TableFile) -> Any:
 
 
 class Digits(str):
-    """A JSON integer, kept as its digits: no field is a number, and Python's ``int`` refuses over 4,300 digits."""
+    """A JSON integer, kept as its digits: no field is a number, and Python's ``int`` refuses over 4,300 digits.
+
+    For records as written (:attr:`TableFile.written`), every number and constant is kept so until
+    :func:`strict_json.number` reads it.
+    """
 
     __slots__ = ()
 

@@ -20,8 +20,6 @@ is refused (:class:`UnreadableInput`) and nothing is written.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.reading import files, strict_json
+from dataset_tools.reading import files, records
 from dataset_tools.schema import compat
 from dataset_tools.schema import migrations as registry
 from dataset_tools.schema.migrations import MIGRATIONS, Migration, Record, TableMigration, Unrepresentable
@@ -130,7 +128,7 @@ def migrate(folder: Path, to: int, *, migrations: list[Migration] | None = None,
         return result
     descriptor = folder / compat.DESCRIPTOR
     if descriptor.exists():
-        read[descriptor] = transaction.read_bytes(descriptor)
+        read[descriptor] = files.read_bytes(descriptor)
     writes[descriptor] = compat.declared_text(folder, result.target).encode("utf-8")
     transaction.write_all(folder, writes, expected=read)
     result.written += [path.name for path in writes]
@@ -147,7 +145,7 @@ def _plan(
     path = _table_path(folder, table)
     if path is None:
         return None
-    source = _read(path, chain[0].tables.get(table), result, read)
+    source = _read(path, table, chain[0].tables.get(table), result, read)
     target = _migrate_file(source, table, chain, result) if source is not None else None
     if source is None or target is None:
         return None
@@ -170,70 +168,43 @@ def _problem(result: Result, path: Path, line: int | None, message: str, field_n
     result.problems.append(Problem("migration-error", path.as_posix(), line, message, field=field_name))
 
 
-def _read(path: Path, step: TableMigration | None, result: Result, read: dict[Path, bytes]) -> _File | None:
-    """The records of one file in JSON form, with the line each starts on.
+def _read(path: Path, table: str, step: TableMigration | None, result: Result, read: dict[Path, bytes]) -> _File | None:
+    """The records of one file in JSON form, with the line each starts on; None (with problems) if any cannot be.
 
-    The file's text is taken exactly as stored (no newline translation: a lone CR in a
-    quoted cell is data); its bytes are kept in ``read``.
+    The records are the reader's (:mod:`dataset_tools.reading.records`): what it could
+    not carry unchanged is a problem on the line the validator reports. The file's bytes
+    are kept in ``read``.
     """
     lists = step.source_lists if step else frozenset()
     try:
-        read[path] = transaction.read_bytes(path)
-        text = read[path].decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UnreadableInput(f"{path}: cannot be read ({error}); nothing was written") from error
-    if files.format_of(path) == "csv":
-        return _read_csv(path, text, lists, result)
-    return _read_json(path, text, files.format_of(path), result)
+        found = records.read(path, table, path.as_posix())
+    except UnreadableInput as error:
+        raise UnreadableInput(f"{error}; nothing was written") from None
+    read[path] = found.raw
+    for problem in found.problems:
+        _problem(result, path, problem.line, f"{problem.message}: fix it first", problem.field)
+    if found.problems:
+        return None
+    if found.format == "csv":
+        return _read_csv(path, found, lists, result)
+    rows = found.rows
+    header = list(dict.fromkeys(name for row in rows for name in row.value))
+    return _File(path, found.format, header, [row.line for row in rows], [dict(row.value) for row in rows])
 
 
-def _read_csv(path: Path, text: str, lists: frozenset[str], result: Result) -> _File | None:
+def _read_csv(path: Path, found: records.Records, lists: frozenset[str], result: Result) -> _File | None:
     """The records of a CSV file; None (with a problem) when its header names a column twice."""
-    fmt = "csv"
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, lines, start = [], [], 1
-    for row in reader:
-        rows.append(row)
-        lines.append(start)
-        start = reader.line_num + 1
-    if not rows:
-        return _File(path, fmt, [], [], [])
-    header, body, lines = rows[0], rows[1:], lines[1:]
+    header = found.header
     twice = sorted(name for name, count in Counter(header).items() if count > 1)
     if twice:
         message = f"column(s) {', '.join(twice)} appear twice; migrating would keep only one copy: fix it first"
-        _problem(result, path, 1, message, twice[0])
+        _problem(result, path, found.header_line, message, twice[0])
         return None
-    records: list[Record] = []
-    kept: list[int | None] = []
-    for line, row in zip(lines, body, strict=True):
-        if len(row) != len(header):
-            _problem(result, path, line, f"the row has {len(row)} cells, the header {len(header)}: fix it first")
-            continue
-        records.append({name: _from_cell(cell, name in lists) for name, cell in zip(header, row, strict=True)})
-        kept.append(line)
-    return _File(path, fmt, header, kept, records)
-
-
-def _read_json(path: Path, text: str, fmt: str, result: Result) -> _File | None:
-    """The records of a JSON or JSON Lines file; None (with a problem) for a key written twice."""
-    try:
-        if fmt == "json":
-            data = json.loads(text, **strict_json.HOOKS)
-        else:
-            data = [json.loads(line, **strict_json.HOOKS) for line in text.splitlines() if line.strip()]
-    except strict_json.RepeatedKeyError as error:
-        message = f"key {error.key!r} appears twice in a record; migrating would keep only one copy: fix it first"
-        _problem(result, path, None, message, error.key)
-        return None
-    except (ValueError, RecursionError) as error:
-        _problem(result, path, None, f"not valid JSON ({error}): fix it first")
-        return None
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        _problem(result, path, None, "the file must hold a list of objects: fix it first")
-        return None
-    header = list(dict.fromkeys(name for item in data for name in item))
-    return _File(path, fmt, header, [None] * len(data), [dict(item) for item in data])
+    rows = [
+        {name: _from_cell(cell, name in lists) for name, cell in zip(header, row.value, strict=True)}
+        for row in found.rows
+    ]
+    return _File(path, "csv", header, [row.line for row in found.rows], rows)
 
 
 def _from_cell(cell: str, is_list: bool) -> Any:

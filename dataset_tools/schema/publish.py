@@ -1,4 +1,11 @@
-"""Generate the published schema files and the data dictionary from the models.
+"""Generate, from the models, every file of the repository that restates them.
+
+That is the published schema files and their index, the data dictionary, the coverage
+page, CONTRIBUTING.md's table of problem codes and its CSV examples, and the columns of
+``datasets/``'s tables (their canonical form) with the schema version it declares; and,
+from pycountry, the code lists validation reads (``dataset_tools/schema/isocodes.py``). So a
+new optional field is the model and a CHANGELOG line by hand, and ``dataset-tools schema
+generate`` for the rest.
 
 ``render()`` returns every generated file as text, keyed by its path relative to the
 repository root; ``write()`` writes them, ``stale()`` names those that differ on disk.
@@ -14,11 +21,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dataset_tools.reading import files
 from dataset_tools.release import coverage
-from dataset_tools.schema import dictionary, migrate
+from dataset_tools.schema import codelists, compat, dictionary, migrate
 from dataset_tools.schema.compat import Change, Level, compare, highest
 from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
 from dataset_tools.validation import problems
+from dataset_tools.writing import fmt
 from dataset_tools.writing.atomic import atomic_write
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -26,9 +35,18 @@ MISSING_VALUES = [""]
 """Only an empty cell is missing: "NA" is Namibia and "null" may be a name."""
 
 REGENERATE = "dataset-tools schema generate"
-CONTRIBUTING = "CONTRIBUTING.md"
-"""The contributors' guide, whose table of problem codes is generated."""
 """The command that rewrites every generated file."""
+CONTRIBUTING = "CONTRIBUTING.md"
+"""The contributors' guide, whose table of problem codes and CSV examples are generated."""
+DATASETS = "datasets"
+"""The repository's data: its tables are kept in canonical form (``dataset-tools fmt``), whose columns are
+the models', and its ``datapackage.json`` declares the schema version it follows."""
+EXAMPLE = re.compile(
+    r"<!-- example: (?P<table>[a-z_]+)(?:; columns: (?P<columns>[a-z_,]+))? -->\n```csv\n(?P<body>.*?)```",
+    flags=re.DOTALL,
+)
+"""A CSV example in CONTRIBUTING.md: a block that starts with its header line, or, marked with
+``columns:``, rows alone (the lines a contributor adds to a file), whose header the marker keeps."""
 INDEX = "schemas/index.json"
 """The index of published schemas: every major version, its current version, tables and file hashes."""
 
@@ -143,11 +161,11 @@ def table_schema(table: str, model: type[Record]) -> dict[str, Any]:
 def schema_files() -> dict[str, str]:
     """The schema files of the current major version, as text, by path from the repository root."""
     folder = f"schemas/{major_version()}"
-    files: dict[str, str] = {}
+    found: dict[str, str] = {}
     for table, model in TABLES.items():
-        files[f"{folder}/{table}.schema.json"] = dumps(json_schema(table, model))
-        files[f"{folder}/{table}.tableschema.json"] = dumps(table_schema(table, model))
-    return files
+        found[f"{folder}/{table}.schema.json"] = dumps(json_schema(table, model))
+        found[f"{folder}/{table}.tableschema.json"] = dumps(table_schema(table, model))
+    return found
 
 
 def sha256(text: str) -> str:
@@ -164,8 +182,8 @@ def read_index(root: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("majors"), dict) else None
 
 
-def build_index(files: dict[str, str], previous: dict[str, Any] | None) -> dict[str, Any]:
-    """The index after publishing ``files`` (the current major's schema files).
+def build_index(published: dict[str, str], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """The index after publishing ``published`` (the current major's schema files, by path).
 
     Entries of other major versions are kept as they were: a published major is frozen.
     """
@@ -179,7 +197,7 @@ def build_index(files: dict[str, str], previous: dict[str, Any] | None) -> dict[
         "history": history,
         "folder": f"schemas/{major_version()}",
         "tables": list(TABLES),
-        "files": {path: sha256(text) for path, text in sorted(files.items())},
+        "files": {path: sha256(text) for path, text in sorted(published.items())},
     }
     return {
         "name": "coalitions",
@@ -195,14 +213,92 @@ def render(root: Path) -> dict[str, str]:
     The index keeps the history found in ``root``; the data dictionary takes its examples
     from ``root/datasets``.
     """
-    files = schema_files()
-    files[INDEX] = dumps(build_index(files, read_index(root)))
-    files.update(dictionary.render(root / "datasets"))
-    files.update(coverage.render(root))
+    generated = schema_files()
+    generated[INDEX] = dumps(build_index(generated, read_index(root)))
+    generated[codelists.CODE_LISTS] = codelists.code_lists_module()
+    generated.update(dictionary.render(root / DATASETS))
+    generated.update(coverage.render(root))
     contributing = root / CONTRIBUTING
-    if contributing.exists():  # its table of problem codes, from the catalogue
-        files[CONTRIBUTING] = problems.with_codes_table(contributing.read_text(encoding="utf-8"))
-    return files
+    if contributing.exists():  # its table of problem codes, from the catalogue, and its examples
+        text = problems.with_codes_table(contributing.read_text(encoding="utf-8"))
+        generated[CONTRIBUTING] = canonical_examples(text)
+    generated.update(canonical_tables(root))
+    generated.update(declared_version(root))
+    return generated
+
+
+def canonical_examples(text: str) -> str:
+    """``text`` (CONTRIBUTING.md) with each CSV example (:data:`EXAMPLE`) in canonical form: the models' columns.
+
+    The rows keep their cells and are put in canonical form by fmt's own function, so a
+    field added to a model adds an empty cell to every example of its table. A block that
+    fmt cannot put in canonical form (a column the table no longer has) is left as it is,
+    for the test of the examples to name.
+    """
+
+    def regenerate(match: re.Match[str]) -> str:
+        table, header, body = match["table"], match["columns"], match["body"]
+        if table not in TABLES:
+            return match[0]
+        result, _ = fmt.canonical_text(f"{header}\n{body}" if header else body, table, CONTRIBUTING, ".csv")
+        if result is None:
+            return match[0]
+        if header is None:
+            return f"<!-- example: {table} -->\n```csv\n{result}```"
+        header, _, rows = result.partition("\n")
+        return f"<!-- example: {table}; columns: {header} -->\n```csv\n{rows}```"
+
+    return EXAMPLE.sub(regenerate, text)
+
+
+def canonical_tables(root: Path) -> dict[str, str]:
+    """The canonical form (as ``dataset-tools fmt`` writes it) of each table file in ``datasets/``.
+
+    A missing folder, a link, and a file that fmt cannot format without loss are left out:
+    ``dataset-tools fmt`` and ``validate`` say what is wrong with them. The tests' fixtures
+    are not regenerated: a fixture that lacks an optional column is still valid data, and a
+    test that needs the models' columns formats its own copy.
+    """
+    folder = root / DATASETS
+    if not folder.is_dir() or folder.is_symlink():
+        return {}
+    found: dict[str, str] = {}
+    for table, path in files.list_folder(folder).tables.items():
+        relative = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            continue
+        try:
+            text = files.read_bytes(path).decode("utf-8")
+        except (OSError, UnicodeDecodeError):  # UnreadableInput is an OSError
+            continue
+        result, _ = fmt.canonical_text(text, table, relative, path.suffix.lower())
+        if result is not None:
+            found[relative] = result
+    return found
+
+
+def declared_version(root: Path) -> dict[str, str]:
+    """``datasets/datapackage.json`` declaring SCHEMA_VERSION, when it declares an older version of the same major.
+
+    Data of the same major version follows the current schema once its tables are in
+    canonical form (a minor version only adds), so its declaration moves with the models.
+    Another major needs ``dataset-tools migrate``; a newer or unreadable declaration is left
+    for ``validate`` to report. Empty when there is nothing to change.
+    """
+    folder = root / DATASETS
+    declared = parse_version(compat.declared_version(folder) or "")
+    current = parse_version(SCHEMA_VERSION)
+    if declared is None or current is None or declared[0] != current[0] or declared >= current:
+        return {}
+    return {f"{DATASETS}/{compat.DESCRIPTOR}": compat.declared_text(folder, SCHEMA_VERSION)}
+
+
+def _differs(path: Path, text: str) -> bool:
+    """Whether the file at ``path`` is missing or holds other bytes than ``text`` in UTF-8."""
+    try:
+        return files.read_bytes(path) != text.encode("utf-8")
+    except OSError:  # UnreadableInput is an OSError: missing, or not a regular file
+        return True
 
 
 def write(root: Path) -> list[str]:
@@ -210,7 +306,7 @@ def write(root: Path) -> list[str]:
     changed = []
     for relative, text in render(root).items():
         path = root / relative
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if _differs(path, text):
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, text)
             changed.append(relative)
@@ -219,12 +315,7 @@ def write(root: Path) -> list[str]:
 
 def stale(root: Path) -> list[str]:
     """Paths of generated files that are missing or differ from what the models give."""
-    result = []
-    for relative, text in render(root).items():
-        path = root / relative
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            result.append(relative)
-    return result
+    return [relative for relative, text in render(root).items() if _differs(root / relative, text)]
 
 
 @dataclasses.dataclass

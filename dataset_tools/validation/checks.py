@@ -24,6 +24,7 @@ from dataset_tools.names import slugify
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema import codelists, dates
+from dataset_tools.schema.ids import QID_PATTERN
 from dataset_tools.schema.models import (
     ATTESTED,
     LIST_DELIMITER,
@@ -112,9 +113,9 @@ def _pattern_message(column: Column, value: str) -> str:
         return f"{name} has an empty item"
     if name == "id" or column.references:
         return f"{value!r} is not a valid id: ids use lowercase letters, digits and single hyphens"
-    if name == "url":
+    if column.pattern == codelists.URL_PATTERN:
         return f"{value!r} is not an http(s) URL"
-    if name == "wikidata_id":
+    if column.pattern == QID_PATTERN:
         return f"{value!r} is not a Wikidata id (Q followed by digits, e.g. Q42)"
     if value != value.strip():
         return _outer_space_message(name, value)

@@ -135,8 +135,8 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
             and table not in ADDED_IN  # a table a minor version added may be absent: no records
         ]
         notes = []
-        if listing.skipped:
-            notes.append(f"skipped {len(listing.skipped)} file(s) that are not data: {', '.join(listing.skipped)}")
+        if (note := listing.note()) is not None:
+            notes.append(note)
         return listing.tables, [*listing.problems, *missing], notes
     table = files.table_of(root)
     if table is not None:
@@ -217,12 +217,8 @@ def _validate(
     if max_errors is not None and max_errors < 1:
         raise UsageError("max_errors must be at least 1")
     paths, problems, notes = _targets(root)  # raises UnreadableInput for a path that cannot be read
-    if root.is_dir() and transaction.pending(root):
-        raise UnreadableInput(
-            f"{root}: a migration was interrupted here, so its tables may follow two schema versions; "
-            "run `dataset-tools migrate --to N` (N: the major version it was migrating to) to complete "
-            "or roll it back, then validate"
-        )
+    if root.is_dir():
+        transaction.refuse_pending(root, then="validate")
     found: dict[str, list[Problem]] = {}
 
     def check_file(tf: TableFile) -> None:

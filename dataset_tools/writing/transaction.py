@@ -23,7 +23,7 @@ JOURNAL = ".dataset-tools-journal.json"
 NEW = ".dataset-tools-new"
 """The suffix of a new file waiting beside its original: ``.<name>`` + this."""
 
-__all__ = ["JOURNAL", "pending", "read_bytes", "recover", "write_all"]
+__all__ = ["JOURNAL", "pending", "read_bytes", "recover", "refuse_pending", "write_all"]
 
 
 def _new_path(folder: Path, name: str) -> Path:
@@ -68,6 +68,19 @@ def write_all(folder: Path, writes: dict[Path, bytes], *, expected: dict[Path, b
 def pending(folder: Path) -> bool:
     """Whether a unit of writes was cut short in ``folder`` (a journal or staged files remain)."""
     return (folder / JOURNAL).exists() or any(folder.glob(f".*{NEW}"))
+
+
+def refuse_pending(folder: Path, *, then: str) -> None:
+    """Raise :class:`UnreadableInput` when a migration cut short left ``folder`` half done (:func:`pending`).
+
+    Its message names the command that completes or rolls it back, then ``then`` (the command to run again).
+    """
+    if pending(folder):
+        raise UnreadableInput(
+            f"{folder}: a migration was interrupted here, so its tables may follow two schema versions; "
+            "run `dataset-tools migrate --to N` (N: the major version it was migrating to) to complete "
+            f"or roll it back, then {then}"
+        )
 
 
 def recover(folder: Path) -> list[str]:
