@@ -12,7 +12,9 @@ found against the manifest:
 - the reference path (row by row through the pydantic models: the tests' oracle), once;
 - ``frictionless validate`` with the project's Table Schemas, once, up to ``--frictionless-up-to``
   rows; above that its rows/s is carried over from the largest size it ran (said so in the output);
-- the pyarrow parse floor: ``pyarrow.csv.read_csv`` of the same files as strings, median.
+- the pyarrow parse floor: ``pyarrow.csv.read_csv`` of the same files as strings, median;
+- start-up: ``dataset-tools validate`` on a dataset of headers only (the cost paid at any size),
+  so that growth is shown both with it and beyond it.
 
 *real* is the dataset's own shape (every table, named records with 0-20 aliases in four scripts,
 long multi-line notes; ``generate.py --shape real``); *events* is the older shape (events and
@@ -37,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import manifest_path
 
 from dataset_tools.schema import publish
-from dataset_tools.schema.models import SCHEMA_VERSION, TABLES
+from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, columns
 
 PYARROW_READ = """
 import sys
@@ -190,6 +192,17 @@ def run_size(shape: str, size: int, args: argparse.Namespace, speed: dict[str, f
     return {"rows": rows, "results": results, "same": same, "clean": clean_problems, "manifest": len(manifest)}
 
 
+def start_up(work: Path, repeat: int) -> float:
+    """Median wall seconds of ``dataset-tools validate`` on a dataset of headers only: the cost paid at any size."""
+    folder = work / "headers-only"
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, model in TABLES.items():
+        header = ",".join(column.name for column in columns(model))
+        (folder / f"{table}.csv").write_text(header + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "dataset_tools", "validate", "--format", "json", str(folder)]
+    return float(sorted(measure(command)["wall"] for _ in range(max(repeat, 3)))[max(repeat, 3) // 2])
+
+
 def main() -> None:
     """Generate, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -206,7 +219,9 @@ def main() -> None:
     )
     speed: dict[str, float] = {}
     measured: dict[tuple[str, int], dict[str, Any]] = {}
-    lines = []
+    fixed = start_up(args.work, args.repeat)
+    lines = [f"start-up: validate on a dataset of headers only takes {fixed:.2f} s (median)"]
+    print(lines[0], flush=True)
     for shape in args.shapes:
         for size in args.sizes:
             if shape == "real" and size > args.real_up_to:
@@ -218,14 +233,17 @@ def main() -> None:
             print(lines[-1], flush=True)
         sizes = [size for (s, size) in measured if s == shape]
 
-        def per_row(size: int, shape: str = shape) -> float:
-            return float(
-                measured[shape, size]["results"]["dataset-tools validate"]["wall"] / measured[shape, size]["rows"]
-            )
+        def per_row(size: int, shape: str = shape, less: float = 0.0) -> float:
+            wall = measured[shape, size]["results"]["dataset-tools validate"]["wall"]
+            return float((wall - less) / measured[shape, size]["rows"])
 
-        growth = ", ".join(f"{size:,}: {per_row(size) / per_row(sizes[0]):.2f}" for size in sizes)
-        lines.append(f"{shape}: seconds per row relative to {sizes[0]:,} rows (1.00 = linear, 0.80-1.20): {growth}")
-        print(lines[-1], flush=True)
+        for less, what in ((0.0, ""), (fixed, " beyond start-up")):
+            first = per_row(sizes[0], less=less)
+            growth = ", ".join(f"{size:,}: {per_row(size, less=less) / first:.2f}" for size in sizes)
+            lines.append(
+                f"{shape}: seconds per row{what} relative to {sizes[0]:,} rows (1.00 = linear, 0.80-1.20): {growth}"
+            )
+            print(lines[-1], flush=True)
     print("\n" + "\n".join(lines))
 
 

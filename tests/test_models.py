@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from strategies import records
 
 from dataset_tools.schema.dates import PartialDate, PartialDateError, Precision
-from dataset_tools.schema.models import TABLES, Organisation, from_row, to_json, to_row
+from dataset_tools.schema.models import TABLES, Organisation, columns, from_row, to_json, to_row
 from dataset_tools.writing.canonical import csv_text
 
 
@@ -73,3 +73,35 @@ def test_invalid_values_are_rejected(field, value):
     with pytest.raises(ValidationError) as caught:
         Organisation.model_validate(data)
     assert [error["loc"] for error in caught.value.errors()] == [(field,)]
+
+
+def _resolved(prop, defs):
+    """A JSON Schema property without ``$ref`` and without its ``null`` branch."""
+    if "$ref" in prop:
+        return _resolved(defs[prop["$ref"].rsplit("/", 1)[-1]], defs)
+    if "anyOf" in prop:
+        (branch,) = [item for item in prop["anyOf"] if item.get("type") != "null"]
+        return _resolved(branch, defs)
+    return prop
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_columns_say_what_the_json_schema_says(table):
+    # columns() reads the field types so that no model is built; pydantic's JSON Schema is the oracle
+    schema = TABLES[table].model_json_schema()
+    defs = schema.get("$defs", {})
+    found, expected = [], []
+    for column in columns(TABLES[table]):
+        prop = schema["properties"][column.name]
+        item = _resolved(prop, defs)
+        min_items = item.get("minItems", 0) if column.is_list else 0
+        if column.is_list:
+            item = _resolved(item["items"], defs)
+        found.append((column.name, column.pattern, column.enum, column.max_length, column.min_items))
+        found[-1] += (column.references, column.organisation_kinds, column.required)
+        expected.append(
+            (column.name, item.get("pattern"), tuple(item.get("enum", ())), item.get("maxLength"), min_items)
+        )
+        expected[-1] += (tuple(prop.get("x-references", ())), tuple(prop.get("x-organisation-kinds", ())))
+        expected[-1] += (column.name in schema.get("required", []),)
+    assert found == expected

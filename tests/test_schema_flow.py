@@ -15,12 +15,12 @@ from pydantic import Field, create_model
 
 from dataset_tools import validate
 from dataset_tools.reading import files
-from dataset_tools.schema import dictionary, models, publish
+from dataset_tools.schema import codelists, dictionary, models, publish
 from dataset_tools.schema.codelists import Url
 from dataset_tools.schema.compat import Level, highest
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ["schemas", "docs", publish.CONTRIBUTING, publish.DATASETS]
+INPUTS = ["schemas", "docs", publish.CONTRIBUTING, publish.DATASETS, codelists.CODE_LISTS]
 """Everything ``schema generate`` reads or writes, from the repository root."""
 
 

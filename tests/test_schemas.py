@@ -2,10 +2,11 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pycountry
 import pytest
 from frictionless import Schema
 
-from dataset_tools.schema import publish
+from dataset_tools.schema import codelists, publish
 from dataset_tools.schema.models import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_generated_files_are_current():
     stale = publish.stale(ROOT)
     assert not stale, f"stale generated files {stale}: run `{publish.REGENERATE}`"
+
+
+def test_the_code_lists_validation_reads_are_pycountrys():
+    message = f"the code lists differ from pycountry's: run `{publish.REGENERATE}`"
+    assert codelists.country_codes() == tuple(sorted(country.alpha_2 for country in pycountry.countries)), message
+    languages = sorted(language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2"))
+    assert codelists.language_codes() == tuple(languages), message
+    assert {"TR", "IQ", "NA"} <= set(codelists.country_codes())
+    assert {"en", "ar", "tr"} <= set(codelists.language_codes())
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

@@ -14,18 +14,19 @@ is laid out for Datasette (see :func:`write_sqlite`).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.writing.canonical import quote
+
+if TYPE_CHECKING:
+    import sqlite3
 
 _NEEDS_QUOTES = r'[,"\r\n]'
 """A CSV cell is quoted when it holds one of these (RFC 4180 minimal quoting)."""
@@ -176,6 +177,8 @@ def write_json(data: pa.Table, table: str, path: Path) -> None:
 
 def write_parquet(data: pa.Table, table: str, path: Path) -> None:
     """Parquet with real types (strings, nullable; lists as ``list<string>``; date bounds), zstd-compressed."""
+    import pyarrow.parquet as pq  # noqa: PLC0415 - only a release writes Parquet; load() needs date_bounds only
+
     pq.write_table(
         typed(data, table, bounds=True), path, compression="zstd", use_dictionary=True, write_statistics=True
     )
@@ -274,6 +277,8 @@ def write_sqlite(tables: dict[str, pa.Table], path: Path) -> None:
     - ``<table>_fts`` (FTS5, external content) over names, aliases, titles and summaries
       (``SEARCHED``), which Datasette offers as the table's search box.
     """
+    import sqlite3  # noqa: PLC0415 - only a release writes SQLite; load() needs date_bounds only
+
     path.unlink(missing_ok=True)
     connection = sqlite3.connect(path)
     try:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
-from rapidfuzz import fuzz, process
 
 from dataset_tools.names import consonants, search_key
 from dataset_tools.schema.models import LIST_DELIMITER
@@ -130,6 +129,8 @@ def scores(index: Index, text: str, tables: Iterable[str] | None = None) -> dict
 
 def _near(index: Index, key: str, limit: int) -> list[tuple[float, int]]:
     """(score, spelling position) of the spellings near ``key``, by key and by consonants, at most 99."""
+    from rapidfuzz import fuzz, process  # noqa: PLC0415 - loaded by the first search, not by load()
+
     found = []
     for choice, score, spelling in process.extract(
         key, index.keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=CUTOFF
@@ -154,6 +155,8 @@ def find(index: Index, text: str, *, tables: Sequence[str] | None = None, limit:
     query as a whole (of two names containing the query, the shorter first), then name, then id;
     at most ``limit`` rows.
     """
+    from rapidfuzz import fuzz  # noqa: PLC0415 - as in _near
+
     found = scores(index, text, tables)
     key = search_key(text)
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 import pandas as pd
 
@@ -222,6 +221,8 @@ def _number(value: float) -> str:
 
 
 def _draw(timeline: Timeline) -> str:
+    from xml.sax.saxutils import escape  # noqa: PLC0415 - it imports urllib.request; only drawing needs it
+
     begin, finish = _axis(timeline.spans, timeline.until)
     left, right = LABELS, WIDTH - RIGHT
     scale = (right - left) / max(1, _days(finish) - _days(begin))

@@ -12,9 +12,21 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WrapValidator
+import annotated_types
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WrapValidator,
+)
+from pydantic.fields import FieldInfo
 
-from dataset_tools.schema.codelists import Country, Language, Url
+from dataset_tools.schema.codelists import CodeList, Country, Language, Url
+from dataset_tools.schema.dates import PATTERN as PARTIAL_DATE_PATTERN
 from dataset_tools.schema.dates import PartialDate
 from dataset_tools.schema.ids import Qid, Slug
 from dataset_tools.schema.vocab import (
@@ -64,9 +76,9 @@ def no_outer_space(value: str) -> str:
 
 Stripped = AfterValidator(no_outer_space)
 
-Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=500), Stripped]
-LongText = Annotated[str, Field(pattern=LONG_TEXT_PATTERN, max_length=10_000), Stripped]
-Alias = Annotated[str, Field(pattern=ITEM_PATTERN, max_length=500), Stripped]
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=500), Stripped]
+LongText = Annotated[str, StringConstraints(pattern=LONG_TEXT_PATTERN, max_length=10_000), Stripped]
+Alias = Annotated[str, StringConstraints(pattern=ITEM_PATTERN, max_length=500), Stripped]
 
 
 def ref(description: str, *tables: str, kinds: tuple[OrganisationKind, ...] = (), **kwargs: Any) -> Any:
@@ -114,9 +126,13 @@ def _aliases(what: str) -> Any:
 
 
 class Record(BaseModel):
-    """Settings shared by every table: unknown fields are an error, records are immutable."""
+    """Settings shared by every table: unknown fields are an error, records are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False)
+    A model is built (its validator compiled) when it first validates or writes its JSON
+    Schema, not on import: the validator's column checks read only the fields (:func:`columns`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False, defer_build=True)
 
     ordered_dates: ClassVar[tuple[tuple[str, str], ...]] = ()
     """Pairs of date fields (first, second): the second may not be certainly before the first."""
@@ -334,7 +350,8 @@ valid under an earlier minor version stays valid."""
 class Column:
     """What the readers, checks and schema writers need to know of one field.
 
-    Derived from the model's JSON Schema, so constraints are stated once, in the model.
+    Read from the field's type and its ``Annotated`` metadata, so constraints are stated once,
+    in the model; the model itself need not be built (pydantic builds it on first validation).
     """
 
     name: str
@@ -346,6 +363,7 @@ class Column:
     vocabulary: type[Vocabulary] | None
     pattern: str | None
     enum: tuple[str, ...]
+    """The values the field may hold, when it holds one of a list (a vocabulary or a code list); else ``()``."""
     max_length: int | None
     references: tuple[str, ...]
     organisation_kinds: tuple[str, ...]
@@ -387,30 +405,51 @@ def _item_type(annotation: Any) -> tuple[Any, bool]:
             return annotation, is_list
 
 
-def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """Follow ``$ref`` and drop the ``null`` branch of ``anyOf``."""
-    if "$ref" in prop:
-        return _resolve(defs[prop["$ref"].rsplit("/", 1)[-1]], defs)
-    if "anyOf" in prop:
-        (branch,) = [item for item in prop["anyOf"] if item.get("type") != "null"]
-        return _resolve(branch, defs)
-    return prop
+def _item_metadata(annotation: Any) -> list[Any]:
+    """The ``Annotated`` metadata of one value of ``annotation`` (of an item, for a list), outermost first.
+
+    A ``Field(...)`` inside ``Annotated`` counts by its own metadata.
+    """
+    found: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            for item in annotation.__metadata__:
+                found.extend(item.metadata if isinstance(item, FieldInfo) else [item])
+            annotation = typing.get_args(annotation)[0]
+        elif origin is list:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+        else:
+            return found
 
 
 @cache
 def columns(model: type[Record]) -> tuple[Column, ...]:
-    """The columns of a table, in order."""
-    schema = model.model_json_schema()
-    defs = schema.get("$defs", {})
+    """The columns of a table, in order.
+
+    Read from each field's type: ``StringConstraints`` (pattern, length), ``MinLen`` on a
+    list (its fewest items), a :class:`~dataset_tools.schema.vocab.Vocabulary`, a
+    :class:`~dataset_tools.schema.codelists.CodeList`, :class:`PartialDate` (the date
+    pattern) and ``ref(...)`` (references). The JSON Schema pydantic writes for the model
+    says the same (a test compares them); reading it would build every model first.
+    """
     result = []
     for name, info in model.model_fields.items():
-        prop = schema["properties"][name]
-        item = _resolve(prop, defs)
         base, is_list = _item_type(info.annotation)
-        min_items = 0
-        if is_list:
-            min_items = item.get("minItems", 0)
-            item = _resolve(item["items"], defs)
+        # a field typed with a bare ``Annotated`` alias has its metadata moved onto the field by pydantic
+        item = _item_metadata(info.annotation) + ([] if is_list else list(info.metadata))
+        strings = [meta for meta in item if isinstance(meta, StringConstraints)]
+        code_lists = [meta for meta in item if isinstance(meta, CodeList)]
+        lengths = [meta.max_length for meta in strings if meta.max_length is not None]
+        lengths += [meta.max_length for meta in item if isinstance(meta, annotated_types.MaxLen)]
+        patterns = [
+            meta.pattern if isinstance(meta.pattern, str) else meta.pattern.pattern for meta in strings if meta.pattern
+        ]
+        fewest = [meta.min_length for meta in info.metadata if isinstance(meta, annotated_types.MinLen)]
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        is_date = base is PartialDate
         vocabulary = base if isinstance(base, type) and issubclass(base, Vocabulary) else None
         result.append(
             Column(
@@ -418,17 +457,17 @@ def columns(model: type[Record]) -> tuple[Column, ...]:
                 description=info.description or "",
                 required=info.is_required(),
                 is_list=is_list,
-                min_items=min_items,
-                is_date=base is PartialDate,
+                min_items=fewest[0] if is_list and fewest else 0,
+                is_date=is_date,
                 vocabulary=vocabulary,
-                pattern=item.get("pattern"),
-                enum=tuple(item.get("enum", ())),
-                max_length=item.get("maxLength"),
-                references=tuple(prop.get("x-references", ())),
-                organisation_kinds=tuple(prop.get("x-organisation-kinds", ())),
+                pattern=PARTIAL_DATE_PATTERN if is_date else (patterns[0] if patterns else None),
+                enum=vocabulary.values() if vocabulary is not None else code_lists[0].codes() if code_lists else (),
+                max_length=min(lengths) if lengths else None,
+                references=tuple(typing.cast("list[str]", extra.get("x-references", []))),
+                organisation_kinds=tuple(typing.cast("list[str]", extra.get("x-organisation-kinds", []))),
                 rules=(
                     *rules_of(info.annotation),
-                    *(item.func for item in info.metadata if isinstance(item, _VALIDATORS)),
+                    *(meta.func for meta in info.metadata if isinstance(meta, _VALIDATORS)),
                 ),
             )
         )

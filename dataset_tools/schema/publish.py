@@ -2,7 +2,8 @@
 
 That is the published schema files and their index, the data dictionary, the coverage
 page, CONTRIBUTING.md's table of problem codes and its CSV examples, and the columns of
-``datasets/``'s tables (their canonical form) with the schema version it declares. So a
+``datasets/``'s tables (their canonical form) with the schema version it declares; and,
+from pycountry, the code lists validation reads (``dataset_tools/schema/isocodes.py``). So a
 new optional field is the model and a CHANGELOG line by hand, and ``dataset-tools schema
 generate`` for the rest.
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from dataset_tools.reading import files
 from dataset_tools.release import coverage
-from dataset_tools.schema import compat, dictionary, migrate
+from dataset_tools.schema import codelists, compat, dictionary, migrate
 from dataset_tools.schema.compat import Change, Level, compare, highest
 from dataset_tools.schema.models import LIST_DELIMITER, SCHEMA_VERSION, TABLES, Column, Record, columns
 from dataset_tools.validation import problems
@@ -214,6 +215,7 @@ def render(root: Path) -> dict[str, str]:
     """
     generated = schema_files()
     generated[INDEX] = dumps(build_index(generated, read_index(root)))
+    generated[codelists.CODE_LISTS] = codelists.code_lists_module()
     generated.update(dictionary.render(root / DATASETS))
     generated.update(coverage.render(root))
     contributing = root / CONTRIBUTING

@@ -27,6 +27,11 @@ class Vocabulary(StrEnum):
         return member
 
     @classmethod
+    def values(cls) -> tuple[str, ...]:
+        """Every value, in declaration order."""
+        return tuple(member.value for member in cls)
+
+    @classmethod
     def definitions(cls) -> dict[str, str]:
         """Map each value to its definition, in declaration order."""
         return {member.value: member.definition for member in cls}

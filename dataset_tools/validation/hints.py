@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import process, utils
-from rapidfuzz.distance import OSA
 
 CUTOFF = 0.6
 """Minimum similarity (0-1) for a suggestion; below it, no suggestion beats a wrong one."""
@@ -25,6 +23,9 @@ def nearest(value: str, choices: Sequence[str], limit: int = 1) -> str | None:
     """
     if len(value) > LONGEST:
         return None
+    from rapidfuzz import process, utils  # noqa: PLC0415 - loaded by the first hint; reading a clean file needs none
+    from rapidfuzz.distance import OSA  # noqa: PLC0415
+
     choices = [choice for choice in choices if len(choice) <= LONGEST]
     found = process.extract(  # OSA: a swap of two letters (irqa → iraq) is one edit, not two
         value,
@@ -56,6 +57,9 @@ def suggestions(values: Sequence[str], choices: Sequence[str]) -> list[str | Non
         return hints
     if not values or not choices:
         return [None] * len(values)
+    from rapidfuzz import process, utils  # noqa: PLC0415 - as in nearest()
+    from rapidfuzz.distance import OSA  # noqa: PLC0415
+
     scores = process.cdist(
         [utils.default_process(value) for value in values],
         [utils.default_process(choice) for choice in choices],

@@ -458,8 +458,13 @@ def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
     digits = pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", "")
     kept = pc.not_equal(pc.binary_length(digits), 0)
     table = pa.table({"owner": pc.filter(pc.list_parent_indices(pieces), kept), "digits": pc.filter(digits, kept)})
-    table = table.group_by(["owner", "digits"], use_threads=False).aggregate([])  # each number once a key
     table = table.take(pc.sort_indices(table, sort_keys=[("owner", "ascending"), ("digits", "ascending")]))
+    owner, digits = table.column("owner").combine_chunks(), table.column("digits").combine_chunks()
+    if len(table) > 1:  # each number once a key: drop a row equal to the one before it
+        again = pc.and_(pc.equal(owner[1:], owner[:-1]), pc.equal(digits[1:], digits[:-1])).to_numpy(
+            zero_copy_only=False
+        )
+        table = table.filter(pa.array(np.concatenate(([True], ~again))))
     counts = np.bincount(table.column("owner").to_numpy(), minlength=len(column))
     offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int64())
     numbers = pa.LargeListArray.from_arrays(offsets, table.column("digits").combine_chunks())
