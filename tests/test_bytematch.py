@@ -1,4 +1,4 @@
-"""pyarrow's regex engine (RE2) reads the models' patterns as Python's ``re`` does, string for string."""
+"""The byte-level pattern tests agree with the regex engine, string for string."""
 
 from __future__ import annotations
 
@@ -6,31 +6,80 @@ import re
 
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dataset_tools.reading import bytematch
-from dataset_tools.schema.models import TABLES, columns
+from dataset_tools.schema.ids import QID_PATTERN, SLUG_PATTERN
+from dataset_tools.schema.models import ITEM_PATTERN, LONG_TEXT_PATTERN, TABLES, TEXT_PATTERN, columns
 
-PATTERNS = sorted({column.pattern for model in TABLES.values() for column in columns(model) if column.pattern})
+SHAPED = [TEXT_PATTERN, LONG_TEXT_PATTERN, ITEM_PATTERN, SLUG_PATTERN]
 
-PIECES = st.sampled_from([*"ab9z0-;Q_:/. \t\n\r\f\v\x00éşد", "\u00a0", "\u2028", "\u0085", "\x1c", "😀", "https://"])
-TEXTS = st.lists(st.lists(PIECES, max_size=8).map("".join), max_size=30)
+ALPHABET = st.sampled_from([*"ab9z-;Q_ \t\n\r\f\v\x00éşد", "\u00a0", "\u2028", "😀"])
+TEXTS = st.lists(st.text(ALPHABET, max_size=8), max_size=30)
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
-@settings(deadline=None)
+def expected(pattern: str, texts: list[str]) -> list[bool]:
+    compiled = re.compile(pattern)
+    return [compiled.fullmatch(text) is None for text in texts]
+
+
+def test_the_models_text_and_id_patterns_take_the_byte_path() -> None:
+    used = {column.pattern for model in TABLES.values() for column in columns(model) if column.pattern}
+    assert set(SHAPED) <= used
+    assert all(bytematch.matcher(pattern) is not None for pattern in SHAPED)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        QID_PATTERN,
+        r"^[0-9]{4}$",
+        r"^[^a]([^ab]*[^a])?$",  # the inner class holds a character the edges allow
+        r"^[^\s]([^\n]*[^\s])?$",  # \s holds non-ASCII spaces in Python
+        r"^[^é]([^é]*[^é])?$",
+        r"^[a-z]+(a[a-z]+)*$",  # the separator is one of the characters
+        r"^[a-z]+(.[a-z]+)*$",  # the separator is a regex operator
+    ],
+)
+def test_other_patterns_go_to_the_regex_engine(pattern: str) -> None:
+    assert bytematch.matcher(pattern) is None
+    assert bytematch.bad_values(pattern, pa.array(["a"])) is None
+
+
+@pytest.mark.parametrize("pattern", SHAPED)
 @given(texts=TEXTS)
-def test_every_pattern_of_the_models_means_the_same_to_pyarrow_and_to_python(pattern: str, texts: list[str]) -> None:
-    found = pa.compute.match_substring_regex(pa.array(texts, pa.string()), pattern).to_pylist()
-    assert found == [re.fullmatch(pattern, text) is not None for text in texts]
+def test_bytes_agree_with_the_regex(pattern: str, texts: list[str]) -> None:
+    found = bytematch.bad_values(pattern, pa.array(texts, pa.string()))
+    assert found is not None
+    assert found.tolist() == expected(pattern, texts)
 
 
-@settings(deadline=None)
+@pytest.mark.parametrize("pattern", [TEXT_PATTERN, SLUG_PATTERN])
 @given(texts=TEXTS, cut=st.integers(0, 30), large=st.booleans())
-def test_outer_space_is_what_str_strip_removes(texts: list[str], cut: int, large: bool) -> None:
-    """Slices, several chunks and 64-bit offsets give the same answers."""
+def test_slices_chunks_and_large_strings(pattern: str, texts: list[str], cut: int, large: bool) -> None:
+    """Offsets that do not start at zero, several chunks, 64-bit offsets: the same answers."""
     array = pa.array(["x", *texts], pa.large_string() if large else pa.string()).slice(1)
     chunked = pa.chunked_array([array.slice(0, cut), array.slice(cut)], type=array.type)
-    assert bytematch.outer_space(chunked).tolist() == [text != text.strip() for text in texts]
-    assert bytematch.empty(chunked).tolist() == [text == "" for text in texts]
+    found = bytematch.bad_values(pattern, chunked)
+    assert found is not None
+    assert found.tolist() == expected(pattern, texts)
+
+
+def test_a_character_class_that_starts_with_a_caret_is_read_literally() -> None:
+    found = bytematch.bad_values(r"^[^^a]([^^a]*[^^a])?$", pa.array(["^x", "x", "a", "b^c"]))
+    assert found is not None
+    assert found.tolist() == [True, False, True, True]
+
+
+@given(texts=st.lists(st.text(st.sampled_from([*"ab9-;Q é"]), max_size=8), max_size=30))
+def test_lists_of_slugs_are_tested_whole(texts: list[str]) -> None:
+    """A cell is bad exactly when one of its ``;``-separated items is (an empty item included)."""
+    compiled = re.compile(SLUG_PATTERN)
+    found = bytematch.bad_values(SLUG_PATTERN, pa.array(texts, pa.string()), ";")
+    assert found is not None
+    assert found.tolist() == [any(compiled.fullmatch(item) is None for item in text.split(";")) for text in texts]
+
+
+def test_lists_of_text_go_item_by_item() -> None:
+    assert bytematch.matcher(ITEM_PATTERN, ";") is None

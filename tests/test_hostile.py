@@ -655,7 +655,7 @@ REFUSED = "\x1b\x7f\x85\u00ad\u034f\u061c\u200b\u202e\u2066\u3164\ufe0f\ufeff\U0
 
 
 @given(st.lists(st.text(alphabet=ALLOWED + REFUSED, max_size=12), min_size=1, max_size=20))
-def test_the_scan_finds_exactly_the_refused_characters(texts):
+def test_the_byte_scan_finds_exactly_the_refused_characters(texts):
     expected = [row for row, text in enumerate(texts) if set(text) & set(REFUSED)]
     assert deceptive.refused_rows(pa.chunked_array([pa.array(texts, pa.string())])).tolist() == expected
 

@@ -1,25 +1,35 @@
 """The fast CSV path: pyarrow parses, and every record still lands on its physical line.
 
-pyarrow reads the body of a file (after a one-line header) in one call, on the calling
-thread (only then does it number the rows it cannot use). It numbers the records with
-a wrong number of cells, and keeps blank lines as rows of empty cells; a record spans
-one line plus the line breaks inside its cells, which pyarrow keeps as they are. The
-body is declined, and ``parse`` answers None for the reference reader to decide, when it
-is not valid UTF-8, holds a carriage return that ends no line (readers differ on where
-such a line ends), holds a quote that neither opens, closes nor doubles inside a cell
-(pyarrow would drop it), or ends inside a quoted cell.
+The body of a file (after a one-line header) is cut at line breaks into one piece per
+core, and each piece is checked and parsed on its own thread (pyarrow releases the GIL).
+In a piece, pyarrow numbers the rows it cannot use (a wrong number of cells) and keeps
+blank lines as rows of empty cells; a record spans one line plus the line breaks inside
+its cells, which pyarrow keeps as they are. pyarrow and the stdlib ``csv`` module read
+every quote alike (stray ones included: a property test holds them to it), so no scan of
+the quotes is needed. A piece is declined, and ``parse`` answers None for the reference
+reader to decide, when it is not valid UTF-8, holds a carriage return that ends no line
+(readers differ on where such a line ends), or ends inside a quoted cell: an unclosed
+quote at the end of the file, or a cut that fell inside a cell (the body is then parsed
+whole).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import mmap
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyarrow import csv as pacsv
+
+from dataset_tools.reading import bytematch
+
+PIECE = 8 * 1024 * 1024
+"""Bodies smaller than this are parsed in one piece: threads cost more than they save."""
 
 BLOCK_SIZE = 16 * 1024 * 1024
 """pyarrow's read block: bigger blocks mean fewer chunks per column, and every later step pays per chunk."""
@@ -37,10 +47,63 @@ class Parsed:
     """(first line, text) of each row with another number of cells."""
 
 
-def parse(raw: bytes, body: int, width: int) -> Parsed | None:
+@dataclass
+class _Piece:
+    table: pa.Table
+    invalid: dict[int, str]
+    """Record number in the piece (1-based) → text."""
+    spans: np.ndarray
+    """Lines each record of the piece spans, in record order."""
+    usable: np.ndarray
+    """Which records of the piece are rows of ``table``."""
+
+
+def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     """Parse ``raw[body:]`` as records of ``width`` cells, the header being line 1; None to decline."""
-    view = pa.py_buffer(raw).slice(body)
-    if not _valid_utf8(view) or _lone_carriage_return(raw, body, len(raw)) or not _plain_quotes(raw, body, len(raw)):
+    bounds = _split(raw, body, os.cpu_count() or 1)
+    if len(bounds) == 2:
+        pieces = [_piece(raw, body, len(raw), width)]
+    else:
+        with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
+            pieces = list(pool.map(lambda i: _piece(raw, bounds[i], bounds[i + 1], width), range(len(bounds) - 1)))
+        if any(piece is None for piece in pieces):  # perhaps a cut fell inside a quoted cell: try it whole
+            pieces = [_piece(raw, body, len(raw), width)]
+    if any(piece is None for piece in pieces):
+        return None
+    done = [piece for piece in pieces if piece is not None]
+    spans = np.concatenate([piece.spans for piece in done])
+    usable = np.concatenate([piece.usable for piece in done])
+    starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
+    invalid, offset = [], 0
+    for piece in done:
+        invalid += [(int(starts[offset + number - 1]), text) for number, text in sorted(piece.invalid.items())]
+        offset += len(piece.spans)
+    table = pa.concat_tables([piece.table for piece in done])
+    return Parsed(table=table, lines=starts[usable], invalid=invalid)
+
+
+def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = None) -> list[int]:
+    """Offsets that cut ``raw[body:]`` into about ``parts`` pieces (of ``piece`` bytes at least), after line breaks.
+
+    A cut may fall inside a quoted cell that spans lines: the piece before it then ends
+    inside that cell, is declined, and :func:`parse` reads the body whole instead.
+    """
+    size = len(raw) - body
+    parts = max(1, min(parts, size // (piece or PIECE)))
+    bounds = [body]
+    for k in range(1, parts):
+        cut = raw.find(b"\n", body + size * k // parts)
+        if cut == -1 or cut + 1 <= bounds[-1] or cut + 1 >= len(raw):
+            break
+        bounds.append(cut + 1)
+    bounds.append(len(raw))
+    return bounds
+
+
+def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece | None:
+    """Check and parse one piece of the body; None when the reference reader must decide."""
+    view = pa.py_buffer(raw).slice(start, stop - start)
+    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop) or not _plain_quotes(raw, start, stop):
         return None
     invalid: dict[int, str] = {}
 
@@ -63,7 +126,7 @@ def parse(raw: bytes, body: int, width: int) -> Parsed | None:
                 null_values=[],
                 true_values=[],
                 false_values=[],
-                check_utf8=False,  # checked above, once, for the whole body
+                check_utf8=False,  # checked above, once, for the whole piece
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -74,17 +137,12 @@ def parse(raw: bytes, body: int, width: int) -> Parsed | None:
     spans = np.ones(len(usable), dtype=np.int64)  # a record spans one line, and one more per line break in it
     spans[usable] += _breaks_per_row(table)
     spans[~usable] += np.array([invalid[number].count("\n") for number in ragged], dtype=np.int64)
-    if _ends_inside_quotes_at_the_end(raw, body, table, invalid, spans):
+    if _piece_ends_inside_quotes(raw, start, stop, table, invalid, spans):
         return None
-    starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
-    return Parsed(
-        table=table,
-        lines=starts[usable],
-        invalid=[(int(starts[number - 1]), invalid[number]) for number in ragged],
-    )
+    return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
 
 
-def _plain_quotes(raw: bytes, start: int, stop: int) -> bool:
+def _plain_quotes(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
     """True when every quote in ``raw[start:stop]`` opens, closes or doubles inside a cell (RFC 4180).
 
     Otherwise the reference reader decides: a quote inside a quoted cell that is not
@@ -93,7 +151,7 @@ def _plain_quotes(raw: bytes, start: int, stop: int) -> bool:
     if raw.find(b'"', start, stop) == -1:
         return True
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    quotes = np.flatnonzero(buf == ord('"'))
+    quotes = _positions(buf, ord('"'))
     return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
 
 
@@ -110,31 +168,43 @@ def ends_inside_quotes(text: str) -> bool:
         return True
 
 
-def _lone_carriage_return(raw: bytes, start: int, stop: int) -> bool:
+def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
     """True when a carriage return in ``raw[start:stop]`` is not followed by a line feed."""
-    return raw.count(b"\r", start, stop) != raw.count(b"\r\n", start, stop)
+    if raw.find(b"\r", start, stop) == -1:
+        return False
+    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+    returns = _positions(buf, ord("\r")) + 1
+    return bool(returns[-1] == len(buf) or (buf[returns] != ord("\n")).any())
 
 
 def _breaks_per_row(table: pa.Table) -> np.ndarray:
-    """How many line feeds the cells of each row hold, all columns together."""
+    """How many line feeds the cells of each row hold, all columns together (read from pyarrow's buffers)."""
     counts = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
-        counts += pc.count_substring(column, "\n").to_numpy()
+        first = 0
+        for chunk in column.chunks:
+            if not len(chunk):
+                continue
+            offsets, data = bytematch.buffers(chunk)
+            breaks = np.flatnonzero(data[offsets[0] : offsets[-1]] == ord("\n"))
+            if len(breaks):
+                rows = bytematch.row_of(offsets, breaks + offsets[0])
+                counts[first : first + len(chunk)] += np.bincount(rows, minlength=len(chunk))
+            first += len(chunk)
     return counts
 
 
-def _ends_inside_quotes_at_the_end(
-    raw: bytes, start: int, table: pa.Table, invalid: dict[int, str], spans: np.ndarray
+def _piece_ends_inside_quotes(
+    raw: bytes | mmap.mmap, start: int, stop: int, table: pa.Table, invalid: dict[int, str], spans: np.ndarray
 ) -> bool:
-    """True when the last record of ``raw[start:]`` runs to the end of the file inside a quoted cell.
+    """True when the piece's last record runs to its end inside a quoted cell.
 
     The reference reader's own question is asked of the last record: whether one more
     line break would land inside it. pyarrow gives a ragged record as its text; a row
     whose last cell ends in a line feed (a quoted cell may, legitimately) has taken in
-    the file's final line break only if the records then span one line more than the
-    body has.
+    the piece's final line break only if the records then span one line more than the
+    piece has.
     """
-    stop = len(raw)
     if not len(spans):
         return False
     if len(spans) in invalid:  # its text, less any final line breaks
@@ -149,7 +219,8 @@ def _ends_inside_quotes_at_the_end(
     last_column = table.column(table.num_columns - 1)
     if not last_column[len(last_column) - 1].as_py().endswith("\n"):
         return False
-    return int(spans.sum()) != raw.count(b"\n", start)
+    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
+    return int(spans.sum()) != len(_positions(buf, ord("\n")))
 
 
 def plain_quoting(raw: bytes) -> bool:
@@ -162,6 +233,24 @@ def plain_quoting(raw: bytes) -> bool:
     buf = np.frombuffer(raw, dtype=np.uint8)
     quotes = np.flatnonzero(buf == ord('"'))
     return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
+
+
+_BLOCK = 4 << 20
+"""Bytes compared at a time: a reused mask that fits the cache, and few enough blocks that the
+NumPy calls (each needs the GIL for a moment) stay few."""
+
+
+def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
+    """Offsets of ``byte`` in ``buf``."""
+    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
+    found = []
+    for offset in range(0, len(buf), _BLOCK):
+        block = buf[offset : offset + _BLOCK]
+        np.equal(block, byte, out=mask[: len(block)])
+        hits = np.flatnonzero(mask[: len(block)])
+        if len(hits):
+            found.append(hits + offset)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _valid_utf8(view: pa.Buffer) -> bool:

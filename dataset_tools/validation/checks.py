@@ -8,9 +8,11 @@ finding differs. Table and cross-table checks work on sets of ids and have one f
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
@@ -173,7 +175,10 @@ def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
     elif column.enum:
         bad |= ~pc.is_in(values, value_set=pa.array(column.enum, pa.string())).to_numpy(zero_copy_only=False)
     elif column.pattern:
-        bad |= ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
+        by_bytes = bytematch.bad_values(column.pattern, values)
+        if by_bytes is None:
+            by_bytes = ~pc.match_substring_regex(values, column.pattern).to_numpy(zero_copy_only=False)
+        bad |= by_bytes
     if column.stripped:
         bad |= bytematch.outer_space(values)
     return bad
@@ -226,10 +231,19 @@ def _column(tf: TableFile, name: str) -> pa.ChunkedArray:
 
 
 def field_checks(tf: TableFile) -> Iterator[Problem]:
-    """Required, type, pattern, length and vocabulary of every cell, column by column."""
-    for column in columns(TABLES[tf.table]):
-        if column.name in tf.data.column_names:
+    """Required, type, pattern, length and vocabulary of every cell, column by column (in parallel)."""
+    present = [column for column in columns(TABLES[tf.table]) if column.name in tf.data.column_names]
+    if tf.data.num_rows < PARALLEL_ROWS:
+        for column in present:
             yield from _column_problems(tf, column)
+        return
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        for found in pool.map(lambda column: list(_column_problems(tf, column)), present):
+            yield from found
+
+
+PARALLEL_ROWS = 100_000
+"""Tables with fewer rows are checked column after column: threads would cost more than they save."""
 
 
 def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
@@ -239,7 +253,7 @@ def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
         for row in np.flatnonzero(empty):
             yield _required(tf, row, column)
     if column.is_list:
-        rows = np.flatnonzero(~empty)  # an empty cell is no list
+        rows = np.flatnonzero(~empty & _maybe_bad_lists(column, values))  # an empty cell is no list
         filled = _subset(values, rows)
         lists = pc.split_pattern(filled, LIST_DELIMITER)
         items = pc.list_flatten(lists)
@@ -261,6 +275,16 @@ def _subset(values: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray | pa.A
 
 
 _FEW = 10_000
+
+
+def _maybe_bad_lists(column: Column, values: pa.ChunkedArray) -> np.ndarray:
+    """Which list cells may hold a bad item: all of them, unless whole cells can be tested at once."""
+    by_bytes = bytematch.bad_values(column.pattern, values, LIST_DELIMITER) if column.pattern else None
+    if by_bytes is None:
+        return np.ones(len(values), dtype=bool)
+    if column.max_length is not None:  # an item may be too long only in a cell that is
+        by_bytes |= pc.greater(pc.binary_length(values), column.max_length).to_numpy(zero_copy_only=False)
+    return by_bytes
 
 
 def record_checks(tf: TableFile) -> Iterator[Problem]:

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import (
     ITEM_PATTERN,
@@ -47,9 +48,8 @@ the C0 and C1 controls (an escape sequence drives a terminal; tab, LF and CR are
 pattern's business), and the Default_Ignorable_Code_Points and Bidi_Controls of Unicode,
 less ZWNJ and ZWJ."""
 
-FORMULA_STARTS = "=+-@"
+FORMULA_STARTS = b"=+-@"
 """First characters a spreadsheet reads as the start of a formula."""
-_FORMULA_CLASS = "".join("\\" + char for char in FORMULA_STARTS)
 FREE_TEXT = (TEXT_PATTERN, LONG_TEXT_PATTERN, ITEM_PATTERN)
 """The patterns of free text, the only fields where a value may start so and still be valid
 (an id, a date, a code or a vocabulary value that does is an error already)."""
@@ -69,16 +69,59 @@ def _text_columns(tf: TableFile) -> list[str]:
     ]
 
 
-_REFUSED_CLASS = "".join(f"\\x{{{first:x}}}-\\x{{{last:x}}}" for first, last in _RANGES)
-""":data:`INVISIBLE` for pyarrow's regex engine (RE2 writes a code point ``\\x{200b}``)."""
+REFUSED = np.zeros(0x110000, dtype=bool)
+for _first, _last in _RANGES:
+    REFUSED[_first : _last + 1] = True
+"""Which code points :data:`INVISIBLE` holds, by code point."""
+_PREFIXES = np.zeros(1 << 16, dtype=bool)
+for _code in np.flatnonzero(REFUSED[0x80:]) + 0x80:
+    _encoded = chr(_code).encode("utf-8", "surrogatepass")
+    _PREFIXES[(_encoded[0] << 8) | _encoded[1]] = True
+"""Which first two bytes of a UTF-8 sequence may start a refused character."""
+_MASK = (0x7F, 0x1F, 0x0F, 0x07)
+"""The bits of a UTF-8 lead byte that belong to the code point, by sequence length (1 to 4)."""
+_BLOCK = 1 << 24
+"""Bytes scanned at a time, so that no temporary array grows with the column."""
 
 
 def refused_rows(values: pa.ChunkedArray) -> np.ndarray:
-    """Rows that hold a character of :data:`INVISIBLE`."""
-    return np.flatnonzero(pc.match_substring_regex(values, f"[{_REFUSED_CLASS}]").to_numpy(zero_copy_only=False))
+    """Rows that hold a character of :data:`INVISIBLE`, found straight from the UTF-8 bytes.
+
+    Each non-ASCII lead byte is decoded to its code point (in NumPy, on those bytes only)
+    and looked up in a table; control bytes are compared directly. One pass, no regex:
+    a column of Arabic or curly quotes costs no more than one of ASCII.
+    """
+    found, base = [], 0
+    for chunk in values.chunks:
+        if len(chunk) and not chunk.null_count:
+            offsets, data = bytematch.buffers(chunk)
+            positions = [np.zeros(0, dtype=np.int64)]
+            for begin in range(int(offsets[0]), int(offsets[-1]), _BLOCK):
+                window = data[begin : min(begin + _BLOCK, int(offsets[-1]))]
+                controls = np.flatnonzero((window < 0x20) | (window == 0x7F)) + begin
+                ascii_hits = controls[REFUSED[data[controls]]]  # tab, LF, CR and NUL are the pattern's business
+                leads = np.flatnonzero(window >= 0xC0) + begin  # UTF-8 lead bytes
+                pairs = (data[leads].astype(np.int64) << 8) | np.take(data, np.minimum(leads + 1, len(data) - 1))
+                leads = leads[_PREFIXES[pairs]]  # most letters (Arabic, accents, dashes) stop here
+                codes = _code_points(data, leads)
+                positions += [ascii_hits, leads[REFUSED[codes]]]
+            hits = np.concatenate(positions)
+            if len(hits):
+                found.append(np.unique(np.searchsorted(offsets, hits, side="right") - 1) + base)
+        base += len(chunk)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-_FIRST_REFUSED = re.compile(f"[{INVISIBLE}]")
+def _code_points(data: np.ndarray, leads: np.ndarray) -> np.ndarray:
+    """The code point each UTF-8 sequence starting at ``leads`` encodes (the text is valid UTF-8)."""
+    first = data[leads].astype(np.int64)
+    length = 2 + (first >= 0xE0) + (first >= 0xF0)
+    codes = first & np.take(np.array(_MASK), length - 1)
+    for k in (1, 2, 3):
+        more = length > k
+        following = np.take(data, np.minimum(leads + k, len(data) - 1)).astype(np.int64) & 0x3F
+        codes = np.where(more, (codes << 6) | following, codes)
+    return np.asarray(np.minimum(codes, 0x10FFFF))
 
 
 def _named(character: str) -> str:
@@ -93,7 +136,7 @@ def deceptive_characters(tf: TableFile) -> Iterator[Problem]:
         lines = tf.lines_for(name)
         for row in rows.tolist():
             value = values[row].as_py()
-            character = _FIRST_REFUSED.findall(value)[0]  # the row holds one
+            character = next(c for c in value if REFUSED[ord(c)])
             yield Problem(
                 "deceptive-character",
                 tf.file,
@@ -111,14 +154,15 @@ def formula_cells(tf: TableFile) -> Iterator[Problem]:
     """``formula-cell`` warnings: cells (or list items) that start as a spreadsheet formula does."""
     free = [column for column in columns(TABLES[tf.table]) if column.pattern in FREE_TEXT]
     lists = {column.name for column in free if column.is_list}
+    starts = np.zeros(256, dtype=bool)
+    starts[list(FORMULA_STARTS)] = True
     for name in [column.name for column in free if column.name in tf.data.column_names]:
         values = tf.data.column(name)
-        starts = (
-            f"^[{_FORMULA_CLASS}]|{re.escape(LIST_DELIMITER)}[{_FORMULA_CLASS}]"
-            if name in lists
-            else f"^[{_FORMULA_CLASS}]"
-        )
-        rows = np.flatnonzero(pc.match_substring_regex(values, starts).to_numpy(zero_copy_only=False))
+        rows = _formula_rows(values, starts)
+        if name in lists:  # an item after the first: rare enough to look for with a regex
+            escaped = "".join("\\" + chr(byte) for byte in FORMULA_STARTS)
+            after = pc.match_substring_regex(values, f"{LIST_DELIMITER}[{escaped}]").to_numpy(zero_copy_only=False)
+            rows = np.union1d(rows, np.flatnonzero(after))
         lines = tf.lines_for(name)
         for row in rows.tolist():
             value = values[row].as_py()
@@ -132,6 +176,20 @@ def formula_cells(tf: TableFile) -> Iterator[Problem]:
                 hint="if the text is meant, keep it (reviewers: open the CSV as text); else reword it so it "
                 "does not start with = + - or @",
             )
+
+
+def _formula_rows(values: pa.ChunkedArray, starts: np.ndarray) -> np.ndarray:
+    """Rows whose first byte is one of ``starts`` (read from the offsets and bytes, no copy)."""
+    found, base = [], 0
+    for chunk in values.chunks:
+        if len(chunk) and not chunk.null_count:
+            offsets, data = bytematch.buffers(chunk)
+            filled = offsets[1:] > offsets[:-1]
+            first = np.zeros(len(chunk), dtype=np.uint8)
+            first[filled] = data[offsets[:-1][filled]]
+            found.append(np.flatnonzero(starts[first]) + base)
+        base += len(chunk)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def text_checks(tf: TableFile) -> Iterator[Problem]:

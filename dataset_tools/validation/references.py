@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,12 +35,13 @@ def _ids(tf: TableFile) -> pa.Array:
 def id_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     """Each id appears once in its table (primary-key) and in no other table (unique-error).
 
-    Each table's ids are hashed once (biggest table first), and that one hash
+    Each table's ids are hashed once (in parallel, biggest table first), and that one hash
     finds both the table's own repeats and its ids in every smaller table.
     """
     ids = {table: table_ids for table, tf in files.items() if len(table_ids := _ids(tf))}
     tables = sorted(ids, key=lambda table: -len(ids[table]))
-    found = {table: _first_rows(ids, tables[k:]) for k, table in enumerate(tables)}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        found = dict(zip(tables, pool.map(lambda k: _first_rows(ids, tables[k:]), range(len(tables))), strict=True))
     firsts = {table: found[table][table] for table in tables}  # row of each id's first appearance in its table
     for position, table in enumerate(tables):
         tf, lines = files[table], files[table].lines_for("id")
@@ -98,15 +101,19 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         for column in columns(TABLES[table])
         if column.references and column.name in tf.data.column_names and not unknown & set(column.references)
     ]
-    resolved = [_resolve(tf, column, ids, files) for tf, column in work]
-    pending = [unresolved for unresolved, _ in resolved]
-    # which table, if any, holds each unresolved id: one scan per table for all columns
-    every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
+    # the longest lookups first (most values, most ids to hash), so that none is left running alone
+    work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
     home: dict[str, str] = {}
-    if len(every):
-        for table, table_ids in ids.items():
-            for value in _common(table_ids, every).to_pylist():
-                home.setdefault(value, table)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
+        resolved = list(pool.map(lambda job: _resolve(*job, ids, files), work))
+        pending = [unresolved for unresolved, _ in resolved]
+        # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
+        every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
+        if len(every):
+            held = pool.map(lambda table_ids: _common(table_ids, every).to_pylist(), ids.values())
+            for table, values in zip(ids, held, strict=True):
+                for value in values:
+                    home.setdefault(value, table)
     for _, kind_problems in resolved:
         yield from kind_problems
     known_as = _names_as_ids(files, every) if len(every) else {}
