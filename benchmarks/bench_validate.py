@@ -66,7 +66,7 @@ print(formats.json_text(validator._validate(sys.argv[1], reference=True)))
 
 
 def measure(command: list[str]) -> dict[str, Any]:
-    """Run ``command``; return wall seconds, peak RSS (MiB), exit code and stdout."""
+    """Run ``command``; return wall seconds, CPU seconds (user and system), peak RSS (MiB), exit code and stdout."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
@@ -76,6 +76,7 @@ def measure(command: list[str]) -> dict[str, Any]:
         stdout = out.read().decode("utf-8", errors="replace")
     return {
         "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
         "rss": usage.ru_maxrss / 1024,
         "exit": os.waitstatus_to_exitcode(status),
         "stdout": stdout,

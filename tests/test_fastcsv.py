@@ -2,14 +2,11 @@
 
 import csv
 import io
-import itertools
 import json
 import sys
 from pathlib import Path
 from unittest.mock import patch
 
-import numpy as np
-import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,10 +27,8 @@ def faulty(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("mapped", [False, True], ids=["read", "mapped"])
 @pytest.mark.parametrize("pieces", [1, 2, 7])
-def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeypatch, pieces, mapped):
-    monkeypatch.setattr(read, "MAP_FROM", 0 if mapped else 1 << 40)
+def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeypatch, pieces):
     monkeypatch.setattr(fastcsv, "PIECE", 4096)
     monkeypatch.setattr(fastcsv, "_BLOCK", 1000)
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: pieces)
@@ -111,28 +106,3 @@ def test_cells_over_lines_stay_on_the_fast_path(body):
 )
 def test_a_quote_open_at_the_end_or_a_lone_carriage_return_goes_to_the_reference_reader(body):
     assert fastcsv.parse(b"x,y,z\n" + body, 6, 3) is None
-
-
-SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string())])
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    rows=st.lists(st.tuples(st.sampled_from(["", "a", "ç,d", "x\ny"]), st.sampled_from(["", "b"])), max_size=40),
-    cuts=st.lists(st.integers(min_value=0, max_value=40), max_size=4),
-    lead=st.integers(min_value=0, max_value=2),
-)
-def test_blank_rows_leave_without_splitting_chunks_or_copying_bytes(rows, cuts, lead):
-    bounds = sorted({0, len(rows), *(cut for cut in cuts if cut <= len(rows))})
-    chunks = [list(rows[a:b]) for a, b in itertools.pairwise(bounds)] or [[]]
-    chunks[0] = [("lead", "row")] * lead + chunks[0]  # sliced off below: the first chunk starts at an offset
-    table = pa.Table.from_batches(
-        [pa.RecordBatch.from_pylist([{"a": x, "b": y} for x, y in chunk], schema=SCHEMA) for chunk in chunks],
-        schema=SCHEMA,
-    ).slice(lead)
-    blank = [index for index, row in enumerate(rows) if row == ("", "")]
-    kept = read._without_blank(table, np.array(blank, dtype=np.int64))  # noqa: SLF001 - the rule itself
-    assert kept.to_pylist() == [{"a": x, "b": y} for x, y in rows if (x, y) != ("", "")]
-    assert kept.column("a").num_chunks == table.column("a").num_chunks
-    for before, after in zip(table.column("a").chunks, kept.column("a").chunks, strict=True):
-        assert before.buffers()[2] is None or after.buffers()[2].address == before.buffers()[2].address

@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from dataset_tools.cli import cli
-from dataset_tools.reading import tables as read
 from dataset_tools.validation import cells as columns_module
 from dataset_tools.validation.formats import github, json_text
 from dataset_tools.validation.problems import CODES
@@ -361,14 +360,6 @@ def test_a_dataset_without_what_1_1_added_is_valid(tmp_path, reference, declared
     assert (report.problems, report.notes, report.valid) == ([], [], True)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_files_mapped_into_memory_give_the_same_problems(tmp_path, case, monkeypatch):
-    folder = make_dataset(tmp_path, CASES[case][0])
-    read_whole = validate(folder).problems
-    monkeypatch.setattr(read, "MAP_FROM", 0)
-    assert validate(folder).problems == read_whole
-
-
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
 def test_dates_are_compared_by_the_interval_they_cover(tmp_path, reference):
     body = (
@@ -633,18 +624,6 @@ def test_a_lone_surrogate_in_json_is_an_encoding_error_not_a_traceback(tmp_path,
     report = validate(folder)
     assert ("encoding-error", 1, "A\ufffd") in [(p.code, p.line, p.value) for p in report.problems]
     assert json.loads(json_text(report))["problems"]  # the report itself can be written out
-
-
-def test_a_file_that_cannot_be_mapped_is_read(tmp_path, monkeypatch):
-    folder = make_dataset(tmp_path, {"organisations.csv": ORG})
-    expected = validate(folder).problems
-
-    def refuse(*_args, **_kwargs):
-        raise OSError(19, "No such device")
-
-    monkeypatch.setattr(read, "MAP_FROM", 0)
-    monkeypatch.setattr(read.mmap, "mmap", refuse)
-    assert validate(folder).problems == expected
 
 
 @pytest.mark.parametrize("suffix", [".json", ".jsonl"])

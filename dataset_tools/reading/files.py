@@ -214,10 +214,6 @@ def check_file(path: Path) -> None:
         raise UnreadableInput(f"{path}: {wrong}")
 
 
-MAP_FROM = 1 << 20
-"""Files this big or bigger are mapped into memory rather than read: no copy, and far fewer page faults."""
-
-
 def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
     """The bytes of a regular file, opened without blocking; at most ``limit`` + 1 bytes when a limit is given.
 
