@@ -10,7 +10,6 @@ and leaves the file as it was.
 from __future__ import annotations
 
 import os
-import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,26 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from dataset_tools.errors import UnreadableInput
-
-
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a regular file (a link is followed; a FIFO or device is never waited on).
-
-    Raises :class:`UnreadableInput` for anything else, or when it cannot be read.
-    """
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as error:
-        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise UnreadableInput(f"{path}: not a regular file (a FIFO, device or socket); it was not read")
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            return handle.read()
-    except OSError as error:
-        raise UnreadableInput(f"{path}: cannot be read ({error.strerror or error})") from None
-    finally:
-        os.close(descriptor)
+from dataset_tools.reading.files import read_bytes
 
 
 def refuse_changed(path: Path, expected: bytes) -> None:

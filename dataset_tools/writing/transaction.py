@@ -16,7 +16,8 @@ import os
 from pathlib import Path
 
 from dataset_tools.errors import UnreadableInput
-from dataset_tools.writing.atomic import atomic_write_bytes, read_bytes, refuse_changed, stage
+from dataset_tools.reading.files import read_bytes
+from dataset_tools.writing.atomic import atomic_write_bytes, refuse_changed, stage
 
 JOURNAL = ".dataset-tools-journal.json"
 """The journal of a unit of writes under way, in the folder written to."""
