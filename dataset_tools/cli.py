@@ -222,7 +222,10 @@ def validate(path: Path | None, output_format: str, strict: bool, max_errors: in
 @click.option(
     "--from-encoding",
     metavar="CODEC",
-    help="The files are in this encoding (cp1252, latin-1, utf-16 …): convert them to UTF-8, losslessly.",
+    help=(
+        "The files are in this encoding (cp1252, latin-1, utf-16 …): convert them to UTF-8, losslessly. "
+        "A file that is valid UTF-8 already is not converted."
+    ),
 )
 def fmt_command(paths: tuple[Path, ...], check: bool, output_format: str, from_encoding: str | None) -> None:
     """Rewrite table files into canonical form (default: the repository's datasets/).

@@ -161,6 +161,18 @@ def test_a_file_in_another_encoding_is_one_problem_naming_it_and_the_command(tmp
         assert "État A" in (folder / "organisations.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("codec", ["cp1252", "latin-1", "utf-16"])
+def test_converting_leaves_a_file_that_is_utf8_already_as_it_is(tmp_path, codec):
+    folder = make_dataset(tmp_path, {"organisations.csv": TEXT.encode("cp1252")})
+    assert CliRunner().invoke(cli, ["fmt", "--from-encoding", "cp1252", str(folder)]).exit_code == 0
+    converted = {path.name: path.read_bytes() for path in folder.iterdir()}
+    result = CliRunner().invoke(cli, ["fmt", "--from-encoding", codec, str(folder)])  # again, or the wrong codec
+    assert result.exit_code == 0, result.output
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == converted
+    assert "État A" in (folder / "organisations.csv").read_text(encoding="utf-8")
+    assert validate(folder).problems == []
+
+
 def test_control_characters_from_a_binary_file_are_not_echoed(tmp_path):
     folder = make_dataset(tmp_path, {"organisations.csv": b"\x1b[31m\x07" * 200})
     result = CliRunner().invoke(cli, ["validate", str(folder)])

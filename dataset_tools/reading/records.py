@@ -68,14 +68,15 @@ def read(path: Path, table: str, file: str, *, from_encoding: str | None = None)
 def from_bytes(raw: bytes, table: str, file: str, fmt: str, *, from_encoding: str | None = None) -> Records:
     """The records of a table file of ``table`` in format ``fmt`` (``csv``, ``json``, ``jsonl``) holding ``raw``.
 
-    ``from_encoding`` names the codec the bytes are in (``cp1252``, ``utf-16`` …): they are
-    decoded with it, strictly (a byte it cannot decode is a problem, never replaced), then
-    read as their UTF-8 would be. Without it, bytes that are not UTF-8 are a problem naming
+    ``from_encoding`` names the codec the bytes are in (``cp1252``, ``utf-16`` …): unless they
+    are valid UTF-8 already (then they are read as they are), they are decoded with it,
+    strictly (a byte it cannot decode is a problem, never replaced), then read as their
+    UTF-8 would be. Without it, bytes that are not UTF-8 are a problem naming
     the command that converts them.
     """
     found = Records(file, fmt, raw)
     utf8 = raw
-    if from_encoding is not None:
+    if from_encoding is not None and not _is_utf8(raw):  # UTF-8 already: decoding it again would garble it
         try:
             utf8 = raw.decode(from_encoding).encode("utf-8", "surrogatepass")
         except UnicodeDecodeError as error:
@@ -92,3 +93,12 @@ def from_bytes(raw: bytes, table: str, file: str, fmt: str, *, from_encoding: st
         if problem.code not in NOTHING_LOST and not (fmt == "csv" and problem.code in HEADER)
     ]
     return found
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """True when ``raw`` decodes as UTF-8 (a byte order mark included)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
