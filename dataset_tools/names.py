@@ -136,19 +136,23 @@ def _prototypes() -> tuple[dict[int, str], bytes]:
 
 
 def skeleton(text: str) -> str:
-    """``text``'s confusable skeleton (UTS #39 §4), after NFKC and case folding.
+    """``text``'s confusable skeleton (UTS #39 §4) after NFKC, then case-folded.
 
-    Two texts that look alike have the same one (``Іslamic State`` in Cyrillic and ``Islamic State``).
+    Two texts that look alike have the same one (``Іslamic State`` in Cyrillic and ``Islamic
+    State``; ``Неzbollah`` with a Cyrillic capital ``Н`` and ``Hezbollah``). Letters are mapped
+    to their prototypes before case folding, as written: a capital look-alike maps to a Latin
+    capital, while its small letter may map to something else (Cyrillic ``н`` to small
+    capital ``ʜ``).
 
     Source: `UTS #39 <https://www.unicode.org/reports/tr39/#Confusable_Detection>`_, its data
     from the ``confusable-homoglyphs`` package. ASCII text takes a byte-level fast path.
     """
     mapping, table = _prototypes()
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    if folded.isascii():
-        mapped = folded.encode("ascii").translate(table).decode("ascii")
+    normal = unicodedata.normalize("NFKC", text)
+    if normal.isascii():
+        mapped = normal.encode("ascii").translate(table).decode("ascii").lower()  # ASCII: folding is lowering
     else:
-        mapped = unicodedata.normalize("NFD", unicodedata.normalize("NFD", folded).translate(mapping))
+        mapped = unicodedata.normalize("NFD", unicodedata.normalize("NFD", normal).translate(mapping)).casefold()
     for long, short in _ASCII_AFTER:
         mapped = mapped.replace(long, short)
     return mapped
@@ -157,17 +161,19 @@ def skeleton(text: str) -> str:
 def skeletons(texts: Sequence[str]) -> list[str]:
     """:func:`skeleton` of each text, a column at a time: ASCII texts through Arrow's kernels.
 
-    An ASCII text is its own NFKC form and case-folds to lower case; its skeleton then takes
-    the ASCII part of the mapping (one letter for another, none of them mapped again) and
-    the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
+    An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
+    (one letter for another, none of them mapped again), lower case (which is case folding,
+    in ASCII), and the multi-letter folds, which Arrow applies as ``str.replace`` does, left
+    to right.
     """
     column = pa.array(texts, type=pa.large_string())
     plain = pc.string_is_ascii(column).to_numpy(zero_copy_only=False)
-    ascii_column = pc.ascii_lower(column.filter(pa.array(plain)))
+    ascii_column = column.filter(pa.array(plain))
     table = _prototypes()[1]
     for code in range(128):
         if table[code] != code:
             ascii_column = pc.replace_substring(ascii_column, chr(code), chr(table[code]))
+    ascii_column = pc.ascii_lower(ascii_column)
     for long, short in _ASCII_AFTER:
         ascii_column = pc.replace_substring(ascii_column, long, short)
     result = np.empty(len(texts), dtype=object)

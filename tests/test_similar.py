@@ -9,6 +9,7 @@ import string
 from unittest import mock
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
@@ -77,10 +78,20 @@ def test_skeletons_of_a_column_are_each_texts_skeleton(texts):
     assert skeletons(texts) == [skeleton(text) for text in texts]
 
 
-def test_a_look_alike_in_other_letters_is_a_duplicate():
-    assert skeleton("\u0406slamic State") == skeleton("Islamic State") == "islamic state"  # Cyrillic І
-    records = [Named("isis", 2, "Islamic State"), Named("isis-2", 3, "\u0406slamic State")]
-    assert found(records) == [(3, "name", "\u0406slamic State", "possible-duplicate")]
+@pytest.mark.parametrize(
+    ("latin", "look_alike"),
+    [
+        ("Islamic State", "\u0406slamic State"),  # Cyrillic capital І
+        ("Hezbollah", "\u041de\u0437bollah".replace("\u0437", "z")),  # Cyrillic capital Н
+        ("Hezbollah", "H\u0435zb\u043ell\u0430h"),  # Cyrillic small е, о, а
+        ("Bahrain", "\u0412ahrain"),  # Cyrillic capital В
+        ("Bahrain", "\u0392ahrain"),  # Greek capital Beta
+    ],
+)
+def test_a_look_alike_in_other_letters_is_a_duplicate(latin, look_alike):
+    assert skeleton(look_alike) == skeleton(latin)
+    records = [Named("a", 2, latin), Named("b", 3, look_alike)]
+    assert found(records) == [(3, "name", look_alike, "possible-duplicate")]
 
 
 def test_an_alias_matching_another_records_name_is_reported_on_the_later_record():
