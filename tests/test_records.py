@@ -294,6 +294,28 @@ def test_fmt_reports_each_filesystem_oddity_as_validate_does(tmp_path):
     } == before
 
 
+def test_fmt_and_validate_report_a_file_that_is_not_a_table_alike(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(VALID, folder)
+    (folder / "notes.txt").write_text("hi\n")
+    result = CliRunner().invoke(cli, ["fmt", "--check", str(folder)])
+    assert result.exit_code == 1, result.output
+    hint = ".csv, .json, .jsonl, .ndjson"
+    by_fmt = [(Path(c.file).name, p.code, p.hint) for c in fmt.format_folder(folder, check=True) for p in c.problems]
+    by_validate = [(Path(p.file).name, p.code, p.hint) for p in validate(folder).problems if p.code == "unknown-file"]
+    assert by_fmt == by_validate == [("notes.txt", "unknown-file", by_fmt[0][2])]
+    assert hint in by_fmt[0][2]
+
+
+@pytest.mark.parametrize("command", [["fmt", "--check"], ["fmt"], ["validate"]])
+def test_a_folder_without_tables_is_a_usage_error_for_every_command(tmp_path, command):
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, [*command, str(tmp_path / "empty")])
+    assert result.exit_code == 2, result.output
+    assert "not a dataset folder: it holds none of the table files" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_fmt_never_opens_a_device_in_a_folder(tmp_path):
     (tmp_path / "organisations.csv").write_text(HEADER + "\n")
     try:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dataset_tools.errors import UnreadableInput
+from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.schema.models import TABLES
 from dataset_tools.validation.problems import Problem
 
@@ -74,6 +74,11 @@ def table_names() -> str:
     return ", ".join(f"{table}.csv" for table in TABLES)
 
 
+def suffixes() -> str:
+    """The table file suffixes, for messages (``.csv, .json, .jsonl, .ndjson``)."""
+    return ", ".join(FORMATS)
+
+
 def display(path: Path) -> str:
     """A path as problems name it: relative to the working directory when inside it."""
     try:
@@ -91,12 +96,6 @@ class Listing:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Names of litter files skipped."""
-    strays: list[str] = field(default_factory=list)
-    """Names of regular files that are not tables (each is also one of :attr:`problems`)."""
-
-    def oddities(self) -> list[Problem]:
-        """The problems about entries a command that reads tables must say it did not read (all but the strays)."""
-        return [problem for problem in self.problems if Path(problem.file).name not in self.strays]
 
     def note(self) -> str | None:
         """What was skipped as litter, in words; None when nothing was."""
@@ -149,6 +148,18 @@ def _link(path: Path, folder: Path) -> str | None:
     return None
 
 
+def list_dataset(folder: Path, show: Callable[[Path], str] = display) -> Listing:
+    """:func:`list_folder`, for a command given a dataset folder.
+
+    Raises :class:`UsageError` when the folder holds no table file and no entry named like one
+    (an empty folder, or the wrong one): a command has nothing to do there.
+    """
+    listing = list_folder(folder, show)
+    if not listing.tables and not any(table_of(problem.file) for problem in listing.problems):
+        raise UsageError(f"{folder}: not a dataset folder: it holds none of the table files ({table_names()})")
+    return listing
+
+
 def list_folder(folder: Path, show: Callable[[Path], str] = display) -> Listing:
     """Sort a dataset folder's entries into tables, litter and problems (``show`` names paths in problems).
 
@@ -179,14 +190,13 @@ def list_folder(folder: Path, show: Callable[[Path], str] = display) -> Listing:
             listing.problems.append(Problem("unknown-file", show(path), None, f"{name} {wrong}", hint=hint))
             continue
         if table is None:
-            listing.strays.append(name)
             listing.problems.append(
                 Problem(
                     "unknown-file",
                     show(path),
                     None,
                     f"{name} is not a table of the dataset",
-                    hint=f"tables are {table_names()} (or .json/.jsonl); move other files elsewhere",
+                    hint=f"tables are {table_names()} (or {suffixes()}); move other files elsewhere",
                 )
             )
         elif table in listing.tables:

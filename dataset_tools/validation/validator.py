@@ -117,9 +117,7 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
     if not files.look(root):
         raise UnreadableInput(f"{root}: no such file or folder")
     if root.is_dir():
-        listing = files.list_folder(root, display)
-        if not listing.tables and not _names_a_table(listing.problems):
-            raise UsageError(f"{root}: not a dataset folder: it holds none of the table files ({files.table_names()})")
+        listing = files.list_dataset(root, display)
         named = {files.table_of(problem.file) for problem in listing.problems}
         missing = [
             Problem(
@@ -143,12 +141,7 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
         files.check_file(root)
         return {table: root}, [], []
     names = ", ".join(TABLES)
-    raise UsageError(f"{root}: not a dataset folder or a table file (tables: {names}; .csv, .json, .jsonl)")
-
-
-def _names_a_table(problems: list[Problem]) -> bool:
-    """True when one of the folder's problems is about an entry named like a table (a folder, a bad link)."""
-    return any(files.table_of(problem.file) for problem in problems)
+    raise UsageError(f"{root}: not a dataset folder or a table file (tables: {names}; {files.suffixes()})")
 
 
 def read_tables(

@@ -99,15 +99,15 @@ def _targets(paths: Iterable[Path]) -> Formatted:
             raise UnreadableInput(f"{path}: no such file or folder")
         if path.is_dir():
             transaction.refuse_pending(path, then="run fmt")
-            listing = files.list_folder(path, str)
+            listing = files.list_dataset(path, str)
             tables.update(listing.tables.values())
-            found.changes += [Change(Path(p.file), p.file, changed=False, problems=(p,)) for p in listing.oddities()]
+            found.changes += [Change(Path(p.file), p.file, changed=False, problems=(p,)) for p in listing.problems]
             if (note := listing.note()) is not None:
                 found.notes.append(f"{path}: {note}")
             continue
         if table_of(path) is None:
             raise UsageError(
-                f"{path}: not a table file; table files are named {files.table_names()} (or .json, .jsonl)"
+                f"{path}: not a table file; table files are named {files.table_names()} (or {files.suffixes()})"
             )
         files.check_file(path)
         transaction.refuse_pending(path.parent, then="run fmt")
