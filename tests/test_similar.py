@@ -94,6 +94,21 @@ def test_a_look_alike_in_other_letters_is_a_duplicate(latin, look_alike):
     assert found(records) == [(3, "name", look_alike, "possible-duplicate")]
 
 
+def test_a_look_alike_warning_names_the_letters_from_another_script():
+    records = [Named("hezbollah", 2, "Hezbollah"), Named("b", 3, "H\u0435zbollah")]
+    [problem] = likely_duplicates("organisations", "organisations.csv", records)  # the keys match: both hezbollah
+    assert problem.message == (
+        "'H\u0435zbollah' matches the name 'Hezbollah' of 'hezbollah' (line 2); "
+        "it is written with U+0435 CYRILLIC SMALL LETTER IE"
+    )
+    records = [Named("bahrain", 2, "Bahrain"), Named("b", 3, "\u0412ahrain")]  # only the skeletons match
+    [problem] = likely_duplicates("organisations", "organisations.csv", records)
+    assert problem.message == (
+        "'\u0412ahrain' looks the same as (in other letters) the name 'Bahrain' of 'bahrain' (line 2); "
+        "it is written with U+0412 CYRILLIC CAPITAL LETTER VE"
+    )
+
+
 def test_an_alias_matching_another_records_name_is_reported_on_the_later_record():
     records = [
         Named("isis", 2, "Islamic State", ["ISIL", "Daesh"]),

@@ -25,6 +25,7 @@ the number of keys.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import NamedTuple
@@ -35,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import ascii_text, skeletons
+from dataset_tools.names import ascii_text, skeleton, skeletons
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -228,12 +229,24 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
         line=record.line,
         field=field,
         value=text,
-        message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}",
+        message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}"
+        + (f"; it is written with {_letters_not_in(text, other)}" if _look_the_same(text, other) else ""),
         hint=(
             f"if they are the same {what}, keep one record (`{candidate.id}`) and add this spelling to its "
             "aliases; if they differ, say how in notes"
         ),
     )
+
+
+def _look_the_same(text: str, other: str) -> bool:
+    """True when two different texts have one confusable skeleton: a reader cannot tell them apart."""
+    return text != other and skeleton(text) == skeleton(other)
+
+
+def _letters_not_in(text: str, other: str) -> str:
+    """The letters of ``text`` that ``other`` lacks, each by its code point and Unicode name (what to look for)."""
+    letters = dict.fromkeys(letter for letter in text if letter not in other)
+    return ", ".join(f"U+{ord(letter):04X} {unicodedata.name(letter, 'an unnamed character')}" for letter in letters)
 
 
 def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Iterator[tuple[int, int, float]]:
