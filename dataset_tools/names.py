@@ -75,10 +75,18 @@ def slugify(text: str) -> str:
     return "-".join(_WORD.findall(comparable(text)))
 
 
+def comparables(texts: Sequence[str]) -> pa.LargeStringArray:
+    """:func:`comparable` of each text, as an Arrow column.
+
+    Each text is made ASCII alone; Arrow's kernel lowers the whole column (in ASCII, lowering
+    is case folding).
+    """
+    return pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
+
+
 def slugs(texts: Sequence[str]) -> list[str]:
-    """:func:`slugify` of each text, a column at a time: each made ASCII alone, the rest by Arrow's kernels."""
-    lowered = pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
-    return pc.utf8_trim(pc.replace_substring_regex(lowered, "[^a-z0-9]+", "-"), "-").to_pylist()
+    """:func:`slugify` of each text, a column at a time (:func:`comparables`, then Arrow's kernels)."""
+    return pc.utf8_trim(pc.replace_substring_regex(comparables(texts), "[^a-z0-9]+", "-"), "-").to_pylist()
 
 
 def search_key(text: str) -> str:

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import ascii_text, skeleton, skeletons
+from dataset_tools.names import comparables, skeleton, skeletons
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -86,16 +86,27 @@ def keys(texts: Sequence[str]) -> list[str]:
     case folding, in ASCII), apostrophes dropped, the words (runs of ``[0-9a-z]``) sorted and
     joined by one space.
     """
-    lowered = pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
-    pieces = pc.split_pattern_regex(pc.replace_substring_regex(lowered, "['`]", ""), "[^0-9a-z]+")
-    words, owner = pc.list_flatten(pieces), pc.list_parent_indices(pieces)
+    pieces = pc.split_pattern_regex(pc.replace_substring_regex(comparables(texts), "['`]", ""), "[^0-9a-z]+")
+    return _joined(pieces, pc.list_flatten(pieces)).to_pylist()
+
+
+def _joined(pieces: pa.LargeListArray, words: pa.Array, *, once: bool = False) -> pa.LargeStringArray:
+    """Each list of ``pieces`` as one string: its non-empty ``words``, sorted and joined by a space.
+
+    ``words`` holds one word per piece, flattened; with ``once``, a word repeated in a list
+    is kept once.
+    """
     kept = pc.not_equal(pc.binary_length(words), 0)
-    table = pa.table({"owner": pc.filter(owner, kept), "word": pc.filter(words, kept)})
+    table = pa.table({"owner": pc.filter(pc.list_parent_indices(pieces), kept), "word": pc.filter(words, kept)})
     table = table.take(pc.sort_indices(table, sort_keys=[("owner", "ascending"), ("word", "ascending")]))
-    counts = np.bincount(table.column("owner").to_numpy(), minlength=len(texts))
+    owner, word = table.column("owner").combine_chunks(), table.column("word").combine_chunks()
+    if once and len(table) > 1:  # drop a row equal to the one before it
+        again = pc.and_(pc.equal(owner[1:], owner[:-1]), pc.equal(word[1:], word[:-1]))
+        keep = pa.array(np.concatenate(([True], ~again.to_numpy(zero_copy_only=False))))
+        owner, word = owner.filter(keep), word.filter(keep)
+    counts = np.bincount(owner.to_numpy(), minlength=len(pieces))
     offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int64())
-    sorted_words = pa.LargeListArray.from_arrays(offsets, table.column("word").combine_chunks())
-    return pc.binary_join(sorted_words, pa.scalar(" ", pa.large_string())).to_pylist()
+    return pc.binary_join(pa.LargeListArray.from_arrays(offsets, word), pa.scalar(" ", pa.large_string()))
 
 
 def _numbers(words: Iterable[str]) -> set[str]:
@@ -468,20 +479,7 @@ def _key_numbers(text: str) -> str:
 def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
     """:func:`_key_numbers` of each key of ``column``, a column at a time."""
     pieces = pc.split_pattern(column, " ")
-    digits = pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", "")
-    kept = pc.not_equal(pc.binary_length(digits), 0)
-    table = pa.table({"owner": pc.filter(pc.list_parent_indices(pieces), kept), "digits": pc.filter(digits, kept)})
-    table = table.take(pc.sort_indices(table, sort_keys=[("owner", "ascending"), ("digits", "ascending")]))
-    owner, digits = table.column("owner").combine_chunks(), table.column("digits").combine_chunks()
-    if len(table) > 1:  # each number once a key: drop a row equal to the one before it
-        again = pc.and_(pc.equal(owner[1:], owner[:-1]), pc.equal(digits[1:], digits[:-1])).to_numpy(
-            zero_copy_only=False
-        )
-        table = table.filter(pa.array(np.concatenate(([True], ~again))))
-    counts = np.bincount(table.column("owner").to_numpy(), minlength=len(column))
-    offsets = pa.array(np.concatenate(([0], np.cumsum(counts))), type=pa.int64())
-    numbers = pa.LargeListArray.from_arrays(offsets, table.column("digits").combine_chunks())
-    return pc.binary_join(numbers, pa.scalar(" ", pa.large_string()))
+    return _joined(pieces, pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", ""), once=True)
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
