@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import queue
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,13 +148,50 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
 def read_tables(
     paths: dict[str, Path], *, reference: bool = False, then: Callable[[TableFile], object] | None = None
 ) -> dict[str, TableFile]:
-    """Read each table's file, in parallel (pyarrow releases the GIL), biggest first; schema order out.
+    """Read each table's file, in parallel (pyarrow releases the GIL); schema order out.
 
     ``then`` runs on each file as soon as it is read, on the same thread, so that checking
     a small file overlaps reading a big one.
     """
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return _read_then(pool, paths, reference=reference, then=then).result()
 
-    def read(table: str) -> TableFile:
+
+class _Reading:
+    """The tables being read on a pool: :meth:`result` waits for every file to be read, not for ``then``."""
+
+    def __init__(self, tables: list[str]) -> None:
+        self.tables = tables
+        self.tasks: list[Future[None]] = []
+        """Each file's reading and ``then``."""
+        self.read: queue.Queue[TableFile | BaseException] = queue.Queue()
+        """Each file as it is read (or what its reader raised unexpectedly)."""
+
+    def result(self) -> dict[str, TableFile]:
+        """Every table read, in schema order, once all are; re-raises a reader's unexpected error."""
+        read: dict[str, TableFile] = {}
+        for _ in self.tables:
+            tf = self.read.get()
+            if isinstance(tf, BaseException):
+                raise tf
+            read[tf.table] = tf
+        return {table: read[table] for table in TABLES if table in read}
+
+
+def _read_then(
+    pool: ThreadPoolExecutor,
+    paths: dict[str, Path],
+    *,
+    reference: bool = False,
+    then: Callable[[TableFile], object] | None = None,
+) -> _Reading:
+    """Start reading each table's file on ``pool``, and ``then`` on it on the same thread once read.
+
+    The files whose own checks cost most (the duplicate-name check of the named tables) are
+    read first, so that their checks start early; then the rest, biggest first.
+    """
+
+    def read(table: str) -> None:
         try:
             tf = read_table(paths[table], table, display(paths[table]), reference=reference)
         except OSError as error:  # gone or changed since the folder was listed
@@ -161,21 +199,26 @@ def read_tables(
             message = f"{paths[table].name} {_why(error)}"
             tf.problem("unknown-file", None, message, hint="check the file, then run again")
             tf.incomplete = True
+        except BaseException as error:  # not the user's: a bug, raised to the caller as before
+            reading.read.put(error)
+            raise
+        reading.read.put(tf)
         if then is not None:
             then(tf)
-        return tf
 
-    tables = sorted((table for table in TABLES if table in paths), key=lambda t: -paths[t].stat().st_size)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        reading = pool.map(read, tables)
-        # meanwhile, on this thread, the Python work every check needs once: the column facts, and
-        # pyarrow's look for pandas on its first array (importing it takes 0.15 s, unless the
-        # command line has told pyarrow there is none), here rather than on a reader's thread
-        for table in tables:
-            columns(TABLES[table])
-        pa.scalar(0)
-        read_files = dict(zip(tables, reading, strict=True))
-    return {table: read_files[table] for table in TABLES if table in read_files}
+    tables = sorted(
+        (table for table in TABLES if table in paths),
+        key=lambda t: (t not in similar.NAMED_TABLES, -paths[t].stat().st_size),
+    )
+    reading = _Reading(tables)
+    reading.tasks = [pool.submit(read, table) for table in tables]
+    # meanwhile, on this thread, the Python work every check needs once: the column facts, and
+    # pyarrow's look for pandas on its first array (importing it takes 0.15 s, unless the
+    # command line has told pyarrow there is none), here rather than on a reader's thread
+    for table in tables:
+        columns(TABLES[table])
+    pa.scalar(0)
+    return reading
 
 
 def _why(error: OSError) -> str:
@@ -219,13 +262,19 @@ def _validate(
         file_checks = REFERENCE_FILE_CHECKS if reference or checks.needs_model(TABLES[tf.table]) else FILE_CHECKS
         found[tf.table] = [*tf.problems, *(problem for check in file_checks for problem in check(tf))]
 
-    tables = read_tables(paths, reference=reference, then=check_file)
-    for table in tables:
-        problems.extend(found[table])
     later = [*TABLE_CHECKS, *(DATASET_CHECKS if root.is_dir() else [])]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # mostly GIL-free work
-        for later_problems in pool.map(lambda check: list(check(root, tables)), later):
-            problems.extend(later_problems)
+        reading = _read_then(pool, paths, reference=reference, then=check_file)
+        # the checks over all tables start once every file is read, beside the files' own checks still running
+        # (the duplicate-name check of a big organisations file outlasts all the reading)
+        tables = reading.result()
+        checked = [pool.submit(lambda check: list(check(root, tables)), check) for check in later]
+        for task in reading.tasks:
+            task.result()
+        for table in tables:
+            problems.extend(found[table])
+        for future in checked:
+            problems.extend(future.result())
     problems.sort(key=Problem.sort_key)
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
     shown = cap(problems, max_errors)  # errors before warnings
