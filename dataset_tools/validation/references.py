@@ -125,26 +125,45 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, tu
     """Names and aliases of organisations and actors that, written as an id, are one of ``wanted``.
 
     ``Daesh`` is written ``daesh``. Returns that id → (record id, the name as written), for
-    the first record and name that give it.
+    the first record and name that give it (organisations before actors; in a record, its
+    name, then its aliases in order).
     """
-    records: list[str] = []
-    called: list[str] = []
-    for table in ("organisations", "actors"):
+    records: list[pa.Array] = []
+    called: list[pa.Array] = []
+    order: list[np.ndarray] = []  # (table, row, place in the record) of each text, as one sortable number
+    for number, table in enumerate(("organisations", "actors")):
         tf = files.get(table)
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
             continue
-        aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(tf.data)
-        for record, name, others in zip(
-            tf.data.column("id").to_pylist(), tf.data.column("name").to_pylist(), aliases, strict=True
-        ):
-            for text in [name, *(others.split(LIST_DELIMITER) if others else [])]:
-                records.append(record)
-                called.append(text)
-    as_ids = pa.array(slugs(called), type=pa.string())
+        ids, count = _ids(tf), tf.data.num_rows
+        records.append(ids)
+        called.append(tf.data.column("name").combine_chunks())
+        order.append(_place(number, np.arange(count), np.zeros(count, dtype=np.int64)))
+        if "aliases" in tf.data.column_names:
+            cells = tf.data.column("aliases")
+            lists = pc.split_pattern(cells, LIST_DELIMITER)
+            rows = pc.list_parent_indices(lists).to_numpy()
+            listed = np.flatnonzero(~bytematch.empty(cells)[rows])  # an empty cell holds no alias
+            records.append(ids.take(pa.array(rows[listed])))
+            called.append(pc.list_flatten(lists).take(pa.array(listed)).combine_chunks())
+            places = np.arange(len(rows)) - np.searchsorted(rows, rows) + 1  # rows ascend: 1 for a cell's first
+            order.append(_place(number, rows[listed], places[listed]))
+    if not called:
+        return {}
+    texts = pa.chunked_array(called, pa.string()).to_pylist()
+    as_ids = pa.array(slugs(texts), type=pa.string())
+    hits = np.flatnonzero(pc.is_in(as_ids, value_set=wanted.cast(pa.string())).to_numpy(zero_copy_only=False))
+    owners = pa.chunked_array(records, pa.string()).take(pa.array(hits)).to_pylist()
+    owner_of = dict(zip(hits.tolist(), owners, strict=True))
     found: dict[str, tuple[str, str]] = {}
-    for row in np.flatnonzero(pc.is_in(as_ids, value_set=wanted.cast(pa.string())).to_numpy(zero_copy_only=False)):
-        found.setdefault(as_ids[row].as_py(), (records[row], called[row]))
+    for hit in hits[np.argsort(np.concatenate(order)[hits])].tolist():
+        found.setdefault(as_ids[hit].as_py(), (owner_of[hit], texts[hit]))
     return found
+
+
+def _place(table: int, rows: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """(table, row, place in the record) as one number that sorts as the triple does."""
+    return (np.int64(table) << 56) | (rows.astype(np.int64) << 24) | places.astype(np.int64)
 
 
 def _common(big: pa.Array, small: pa.Array) -> pa.Array:
@@ -233,15 +252,13 @@ def _resolve(
     targets += [pa.array(files[table].unread_ids, pa.string()) for table in column.references if table in files]
     targets = [target for target in targets if len(target)]
     target_ids = targets[0] if len(targets) == 1 else pa.concat_arrays(targets or [pa.array([], pa.string())])
-    if column.is_list:
-        rows = np.flatnonzero(filled)
-        if not column.organisation_kinds:  # every item's kind matters otherwise
-            rows = np.flatnonzero(filled & _cells_with_unknown_items(cells, target_ids))
-        lists = pc.split_pattern(cells.take(pa.array(rows)).combine_chunks(), LIST_DELIMITER)
-        rows = rows[pc.list_parent_indices(lists).to_numpy()]
+    if column.is_list:  # every item of every cell, split where it stands (an empty cell is no list)
+        lists = pc.split_pattern(cells, LIST_DELIMITER)
+        rows = pc.list_parent_indices(lists).to_numpy()  # of the whole column, across chunks
         values = pc.list_flatten(lists)
+        listed = filled[rows]
         known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
-        missing, resolved = np.flatnonzero(~known), known
+        missing, resolved = np.flatnonzero(listed & ~known), listed & known
     else:
         values, rows = cells, np.arange(len(cells))
         known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
@@ -257,19 +274,6 @@ def _resolve(
         unresolved = unresolved.combine_chunks()
     found = _Unresolved(tf, column, tf.lines_for(column.name)[rows[bad]], unresolved, target_ids)
     return found, kind_problems
-
-
-def _cells_with_unknown_items(cells: pa.ChunkedArray, targets: pa.Array) -> np.ndarray:
-    """Which list cells hold an item not in ``targets`` (empty cells are for the caller to leave out).
-
-    Lists repeat (a few sources cited in many combinations), so each distinct cell is
-    split once, and only the cells found wanting are split again where they stand.
-    """
-    distinct = pc.unique(cells)
-    lists = pc.split_pattern(distinct, LIST_DELIMITER)
-    unknown = ~pc.is_in(pc.list_flatten(lists), value_set=targets).to_numpy(zero_copy_only=False)
-    wanting = np.unique(pc.list_parent_indices(lists).to_numpy()[unknown])
-    return pc.is_in(cells, value_set=distinct.take(pa.array(wanting))).to_numpy(zero_copy_only=False)
 
 
 def _kinds(

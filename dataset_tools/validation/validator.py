@@ -70,8 +70,8 @@ REFERENCE_FILE_CHECKS: list[FileCheck] = [
 """The same layers, with fields and records checked row by row through pydantic."""
 TABLE_CHECKS: list[DatasetCheck] = [unique_ids, succession_cycles]
 """Checks over every table read, whether a whole folder or one file."""
-DATASET_CHECKS: list[DatasetCheck] = [declared_schema, cross_table, succession_dates]
-"""Checks of a whole dataset folder."""
+DATASET_CHECKS: list[DatasetCheck] = [cross_table, declared_schema, succession_dates]
+"""Checks of a whole dataset folder (the longest first: they are started in this order, after the reading)."""
 
 
 @dataclass
@@ -262,7 +262,7 @@ def _validate(
         file_checks = REFERENCE_FILE_CHECKS if reference or checks.needs_model(TABLES[tf.table]) else FILE_CHECKS
         found[tf.table] = [*tf.problems, *(problem for check in file_checks for problem in check(tf))]
 
-    later = [*TABLE_CHECKS, *(DATASET_CHECKS if root.is_dir() else [])]
+    later = [*(DATASET_CHECKS if root.is_dir() else []), *TABLE_CHECKS]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # mostly GIL-free work
         reading = _read_then(pool, paths, reference=reference, then=check_file)
         # the checks over all tables start once every file is read, beside the files' own checks still running
