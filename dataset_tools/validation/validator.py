@@ -187,8 +187,9 @@ def _read_then(
 ) -> _Reading:
     """Start reading each table's file on ``pool``, and ``then`` on it on the same thread once read.
 
-    The files whose own checks cost most (the duplicate-name check of the named tables) are
-    read first, so that their checks start early; then the rest, biggest first.
+    Biggest first: reading first the named tables, whose duplicate-name check is the longest
+    at the real shape, made the events shape (a big coalition_events, 5,000 organisations)
+    0.5 to 1.5 s slower, the big reads waiting behind both name checks.
     """
 
     def read(table: str) -> None:
@@ -206,10 +207,7 @@ def _read_then(
         if then is not None:
             then(tf)
 
-    tables = sorted(
-        (table for table in TABLES if table in paths),
-        key=lambda t: (t not in similar.NAMED_TABLES, -paths[t].stat().st_size),
-    )
+    tables = sorted((table for table in TABLES if table in paths), key=lambda t: -paths[t].stat().st_size)
     reading = _Reading(tables)
     reading.tasks = [pool.submit(read, table) for table in tables]
     # meanwhile, on this thread, the Python work every check needs once: the column facts, and
