@@ -150,8 +150,8 @@ def read_tables(
 ) -> dict[str, TableFile]:
     """Read each table's file, in parallel (pyarrow releases the GIL); schema order out.
 
-    ``then`` runs on each file as soon as it is read, on the same thread, so that checking
-    a small file overlaps reading a big one.
+    ``then`` runs on each file once it is read, on the pool, so that checking a small file
+    overlaps reading a big one.
     """
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return _read_then(pool, paths, reference=reference, then=then).result()
@@ -162,8 +162,8 @@ class _Reading:
 
     def __init__(self, tables: list[str]) -> None:
         self.tables = tables
-        self.tasks: list[Future[None]] = []
-        """Each file's reading and ``then``."""
+        self.tasks: list[Future[Any]] = []
+        """Each file's reading, and ``then`` on each (added before the file is put in :attr:`read`)."""
         self.read: queue.Queue[TableFile | BaseException] = queue.Queue()
         """Each file as it is read (or what its reader raised unexpectedly)."""
 
@@ -185,11 +185,13 @@ def _read_then(
     reference: bool = False,
     then: Callable[[TableFile], object] | None = None,
 ) -> _Reading:
-    """Start reading each table's file on ``pool``, and ``then`` on it on the same thread once read.
+    """Start reading each table's file on ``pool``, and ``then`` on it once read, as a task of its own.
 
-    Biggest first: reading first the named tables, whose duplicate-name check is the longest
-    at the real shape, made the events shape (a big coalition_events, 5,000 organisations)
-    0.5 to 1.5 s slower, the big reads waiting behind both name checks.
+    The checks over all tables need every file read, so no file's own check (the duplicate-name
+    check of a big organisations file takes seconds) holds up a read: each is queued behind
+    the reads. Files are read biggest first: reading first the named tables, for their long
+    check, made the events shape (a big coalition_events, 5,000 organisations) 0.5 to 1.5 s
+    slower, its big reads waiting behind both name checks.
     """
 
     def read(table: str) -> None:
@@ -203,13 +205,14 @@ def _read_then(
         except BaseException as error:  # not the user's: a bug, raised to the caller as before
             reading.read.put(error)
             raise
+        if then is not None:  # queued behind the reads not yet started: every read ends as early as it can
+            reading.tasks.append(pool.submit(then, tf))
         reading.read.put(tf)
-        if then is not None:
-            then(tf)
 
     tables = sorted((table for table in TABLES if table in paths), key=lambda t: -paths[t].stat().st_size)
     reading = _Reading(tables)
-    reading.tasks = [pool.submit(read, table) for table in tables]
+    for table in tables:  # into the one list, which readers add their files' checks to meanwhile
+        reading.tasks.append(pool.submit(read, table))
     # meanwhile, on this thread, the Python work every check needs once: the column facts, and
     # pyarrow's look for pandas on its first array (importing it takes 0.15 s, unless the
     # command line has told pyarrow there is none), here rather than on a reader's thread
