@@ -711,3 +711,21 @@ def test_a_succession_cycle_is_found_in_the_successions_file_alone(tmp_path, ref
     folder = make_dataset(tmp_path, files)
     report = validate(folder / "successions.csv", reference=reference)
     assert located(report) == expected
+
+
+@pytest.mark.parametrize("where", ["reading", "a file's check", "a check of all tables"])
+def test_a_bug_in_any_task_reaches_the_caller_and_nothing_waits_for_it(tmp_path, monkeypatch, where):
+    """The pool's tasks hand files to each other: one that raises must not leave another waiting forever."""
+    from dataset_tools.validation import validator  # noqa: PLC0415 - patched here only
+
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise RuntimeError(where)
+
+    if where == "reading":
+        monkeypatch.setattr(validator, "read_table", broken)
+    elif where == "a file's check":
+        monkeypatch.setattr(validator, "FILE_CHECKS", [*validator.FILE_CHECKS, broken])
+    else:
+        monkeypatch.setattr(validator, "TABLE_CHECKS", [*validator.TABLE_CHECKS, broken])
+    with pytest.raises(RuntimeError, match=where):
+        validator.validate(make_dataset(tmp_path, {}))
