@@ -125,45 +125,26 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, tu
     """Names and aliases of organisations and actors that, written as an id, are one of ``wanted``.
 
     ``Daesh`` is written ``daesh``. Returns that id → (record id, the name as written), for
-    the first record and name that give it (organisations before actors; in a record, its
-    name, then its aliases in order).
+    the first record and name that give it.
     """
-    records: list[pa.Array] = []
-    called: list[pa.Array] = []
-    order: list[np.ndarray] = []  # (table, row, place in the record) of each text, as one sortable number
-    for number, table in enumerate(("organisations", "actors")):
+    records: list[str] = []
+    called: list[str] = []
+    for table in ("organisations", "actors"):
         tf = files.get(table)
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
             continue
-        ids, count = _ids(tf), tf.data.num_rows
-        records.append(ids)
-        called.append(tf.data.column("name").combine_chunks())
-        order.append(_place(number, np.arange(count), np.zeros(count, dtype=np.int64)))
-        if "aliases" in tf.data.column_names:
-            cells = tf.data.column("aliases")
-            lists = pc.split_pattern(cells, LIST_DELIMITER)
-            rows = pc.list_parent_indices(lists).to_numpy()
-            listed = np.flatnonzero(~bytematch.empty(cells)[rows])  # an empty cell holds no alias
-            records.append(ids.take(pa.array(rows[listed])))
-            called.append(pc.list_flatten(lists).take(pa.array(listed)).combine_chunks())
-            places = np.arange(len(rows)) - np.searchsorted(rows, rows) + 1  # rows ascend: 1 for a cell's first
-            order.append(_place(number, rows[listed], places[listed]))
-    if not called:
-        return {}
-    texts = pa.chunked_array(called, pa.string()).to_pylist()
-    as_ids = pa.array(slugs(texts), type=pa.string())
-    hits = np.flatnonzero(pc.is_in(as_ids, value_set=wanted.cast(pa.string())).to_numpy(zero_copy_only=False))
-    owners = pa.chunked_array(records, pa.string()).take(pa.array(hits)).to_pylist()
-    owner_of = dict(zip(hits.tolist(), owners, strict=True))
+        aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(tf.data)
+        for record, name, others in zip(
+            tf.data.column("id").to_pylist(), tf.data.column("name").to_pylist(), aliases, strict=True
+        ):
+            for text in [name, *(others.split(LIST_DELIMITER) if others else [])]:
+                records.append(record)
+                called.append(text)
+    as_ids = pa.array(slugs(called), type=pa.string())
     found: dict[str, tuple[str, str]] = {}
-    for hit in hits[np.argsort(np.concatenate(order)[hits])].tolist():
-        found.setdefault(as_ids[hit].as_py(), (owner_of[hit], texts[hit]))
+    for row in np.flatnonzero(pc.is_in(as_ids, value_set=wanted.cast(pa.string())).to_numpy(zero_copy_only=False)):
+        found.setdefault(as_ids[row].as_py(), (records[row], called[row]))
     return found
-
-
-def _place(table: int, rows: np.ndarray, places: np.ndarray) -> np.ndarray:
-    """(table, row, place in the record) as one number that sorts as the triple does."""
-    return (np.int64(table) << 56) | (rows.astype(np.int64) << 24) | places.astype(np.int64)
 
 
 def _common(big: pa.Array, small: pa.Array) -> pa.Array:

@@ -154,7 +154,11 @@ def read_tables(
     overlaps reading a big one.
     """
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return _read_then(pool, paths, reference=reference, then=then).result()
+        reading = _read_then(pool, paths, reference=reference, then=then)
+        tables = reading.result()
+        for task in reading.tasks:  # what ``then`` raised, raised here
+            task.result()
+    return tables
 
 
 class _Reading:
