@@ -237,11 +237,13 @@ def _every_pair(keys, owners, cutoff):
 _KEYS = st.lists(st.text(alphabet="abcn 17", min_size=1, max_size=24).map(str.strip).filter(bool), max_size=40)
 
 
+@pytest.mark.parametrize("batched", [similar._BATCHED, 1])  # small blocks scored together, or each alone
 @settings(max_examples=300, deadline=None)
 @given(_KEYS, st.data(), st.sampled_from([90.0, 80.0, 60.0]))
-def test_the_blocked_search_finds_what_comparing_every_pair_finds(keys, data, cutoff):
+def test_the_blocked_search_finds_what_comparing_every_pair_finds(batched, keys, data, cutoff):
     owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
-    assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
+    with mock.patch.object(similar, "_BATCHED", batched):
+        assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
 
 
 @settings(max_examples=300, deadline=None)

@@ -340,9 +340,14 @@ def _scored_in_bands(
 ) -> Iterator[tuple[Ints, Ints, npt.NDArray[np.float64]]]:
     """Chunks of (i, j, score), positions of two keys of one block scoring at least ``cutoff``, each pair once.
 
-    Keys are sorted by block, then length (then position); a chunk of consecutive keys of one
-    block is scored against the keys after each of them up to the longest partner of its longest
-    key (:func:`_longest_partner`), with ``i`` before ``j`` in that order.
+    Keys are sorted by block, then length (then position); each key is paired with the keys
+    after it in its block up to the longest partner of its length (:func:`_longest_partner`),
+    with ``i`` before ``j`` in that order. A block of one key has no pair. The pairs of all
+    blocks of at most ``_BATCHED`` keys are scored together, in one ``process.cpdist`` call
+    per ``_CELLS`` pairs (one call per block would cost each block the start of rapidfuzz's
+    threads); a larger block of at most ``EXHAUSTIVE`` keys is scored a chunk of consecutive
+    keys at a time against the keys after each of them up to the longest partner of its
+    longest key (``process.cdist``, which prepares each key once for all its partners).
     """
     order = np.lexsort((length, block))
     block, length = block[order], length[order]
@@ -350,7 +355,11 @@ def _scored_in_bands(
     sorted_by = block * scale + length
     reach = np.searchsorted(sorted_by, block * scale + _longest_partner(length, cutoff), side="right")
     edges = np.flatnonzero(np.diff(block)) + 1
-    for start, stop in zip(np.concatenate(([0], edges)).tolist(), np.append(edges, len(block)).tolist(), strict=True):
+    starts, stops = np.concatenate(([0], edges)), np.append(edges, len(block))
+    size = stops - starts
+    batched = np.repeat((size > 1) & (size <= _BATCHED), size)  # sorted positions of keys of small blocks
+    yield from _scored_pairs(text, order, np.flatnonzero(batched), reach, cutoff)
+    for start, stop in zip(starts[size > _BATCHED].tolist(), stops[size > _BATCHED].tolist(), strict=True):
         if stop - start > EXHAUSTIVE:
             yield _scored_neighbours(text, order[start:stop], cutoff)
             continue
@@ -377,6 +386,31 @@ def _scored_in_bands(
             )
             yield first[score > 0], second[score > 0], score[score > 0]
             a += rows
+
+
+_BATCHED = 64
+"""Keys in a block up to which its pairs are scored with those of other small blocks, in one call."""
+
+
+def _scored_pairs(
+    text: npt.NDArray[np.object_], order: Ints, keys: Ints, reach: Ints, cutoff: float
+) -> Iterator[tuple[Ints, Ints, npt.NDArray[np.float64]]]:
+    """(i, j, score) for each sorted position ``p`` in ``keys`` and each ``q`` with ``p < q < reach[p]``.
+
+    ``order`` maps sorted positions to positions in ``text``; pairs are scored ``_CELLS`` at a time.
+    """
+    ends = np.cumsum(reach[keys] - keys - 1)  # pairs are numbered key by key: key k's end before ends[k]
+    total = int(ends[-1]) if len(ends) else 0
+    for start in range(0, total, _CELLS):
+        pair = np.arange(start, min(start + _CELLS, total))
+        key_of = np.searchsorted(ends, pair, side="right")
+        p = keys[key_of]
+        q = reach[p] - (ends[key_of] - pair)  # the last pair of key p is (p, reach[p] - 1)
+        first, second = order[p], order[q]
+        score = process.cpdist(
+            text[first], text[second], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1
+        )
+        yield first[score > 0], second[score > 0], score[score > 0]
 
 
 def _scored_neighbours(
