@@ -76,12 +76,22 @@ def slugify(text: str) -> str:
 
 
 def comparables(texts: Sequence[str]) -> pa.LargeStringArray:
-    """:func:`comparable` of each text, as an Arrow column.
+    """:func:`comparable` of each text, as an Arrow column (see :func:`comparable_column`)."""
+    return comparable_column(pa.array(texts, type=pa.large_string()))
+
+
+def comparable_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`comparable` of each text of a column (a null stays null).
 
     Each text is made ASCII alone; Arrow's kernel lowers the whole column (in ASCII, lowering
     is case folding).
     """
-    return pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
+    return pc.ascii_lower(ascii_column(texts))
+
+
+def ascii_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`ascii_text` of each text of a column (a null stays null)."""
+    return pa.array([None if text is None else ascii_text(text) for text in texts.to_pylist()], pa.large_string())
 
 
 def slugs(texts: Sequence[str]) -> list[str]:
@@ -167,16 +177,20 @@ def skeleton(text: str) -> str:
 
 
 def skeletons(texts: Sequence[str]) -> list[str]:
-    """:func:`skeleton` of each text, a column at a time: ASCII texts through Arrow's kernels.
+    """:func:`skeleton` of each text, a column at a time (see :func:`skeleton_column`)."""
+    return skeleton_column(pa.array(texts, type=pa.large_string())).to_pylist()
+
+
+def skeleton_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`skeleton` of each text of a column (a null stays null): ASCII texts through Arrow's kernels.
 
     An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
     (one letter for another, none of them mapped again), lower case (which is case folding,
     in ASCII), and the multi-letter folds, which Arrow applies as ``str.replace`` does, left
     to right.
     """
-    column = pa.array(texts, type=pa.large_string())
-    plain = pc.string_is_ascii(column).to_numpy(zero_copy_only=False)
-    ascii_column = column.filter(pa.array(plain))
+    plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True).to_numpy(zero_copy_only=False)
+    ascii_column = texts.filter(pa.array(plain))
     table = _prototypes()[1]
     for code in range(128):
         if table[code] != code:
@@ -184,7 +198,7 @@ def skeletons(texts: Sequence[str]) -> list[str]:
     ascii_column = pc.ascii_lower(ascii_column)
     for long, short in _ASCII_AFTER:
         ascii_column = pc.replace_substring(ascii_column, long, short)
-    result = np.empty(len(texts), dtype=object)
-    result[plain] = ascii_column.to_numpy(zero_copy_only=False)
-    result[~plain] = [skeleton(text) for text, simple in zip(texts, plain, strict=True) if not simple]
-    return result.tolist()
+    other = pa.array([skeleton(text) for text in texts.filter(pa.array(~plain)).to_pylist()], pa.large_string())
+    # put the two parts back in place: ASCII texts first, then the others, each in order
+    where = np.argsort(np.argsort(~plain, kind="stable"), kind="stable")
+    return pa.concat_arrays([ascii_column.cast(pa.large_string()), other]).take(pa.array(where))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import NamedTuple
 
@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import comparables, skeleton, skeletons
+from dataset_tools.names import comparable_column, skeleton, skeleton_column
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -79,15 +79,20 @@ def key(text: str) -> str:
 
 
 def keys(texts: Sequence[str]) -> list[str]:
-    """:func:`key` of each text, a column at a time.
+    """:func:`key` of each text, a column at a time (see :func:`_key_column`)."""
+    return _key_column(pa.array(texts, type=pa.large_string())).to_pylist()
 
-    Each text is made ASCII one at a time (:func:`dataset_tools.names.ascii_text`); the rest
-    works on ASCII only, so Arrow's kernels do it for the whole column: lower case (which is
-    case folding, in ASCII), apostrophes dropped, the words (runs of ``[0-9a-z]``) sorted and
+
+def _key_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`key` of each text of a column (a null stays null).
+
+    Each text is made ASCII (:func:`dataset_tools.names.ascii_column`); the rest works on
+    ASCII only, so Arrow's kernels do it for the whole column: lower case (which is case
+    folding, in ASCII), apostrophes dropped, the words (runs of ``[0-9a-z]``) sorted and
     joined by one space.
     """
-    pieces = pc.split_pattern_regex(pc.replace_substring_regex(comparables(texts), "['`]", ""), "[^0-9a-z]+")
-    return _joined(pieces, pc.list_flatten(pieces)).to_pylist()
+    pieces = pc.split_pattern_regex(pc.replace_substring_regex(comparable_column(texts), "['`]", ""), "[^0-9a-z]+")
+    return _joined(pieces, pc.list_flatten(pieces))
 
 
 def _joined(pieces: pa.LargeListArray, words: pa.Array, *, once: bool = False) -> pa.LargeStringArray:
@@ -157,50 +162,70 @@ def likely_duplicates(
     parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
     named = [Named(*record) for record in records]
-    texts = [
-        (index, text)
-        for index, record in enumerate(named)
-        for text in (record.name, *record.aliases)
-        if isinstance(text, str) and len(text) <= LONGEST
-    ]
-    entries: list[tuple[str, int, str]] = []  # (key, record index, the text as written)
-    own: set[tuple[int, str]] = set()
-    for (index, text), k in zip(texts, keys([text for _, text in texts]), strict=True):
-        if k and (index, k) not in own:
-            own.add((index, k))
-            entries.append((k, index, text))
+    texts = [text for record in named for text in (record.name, *record.aliases)]
+    owner = np.repeat(np.arange(len(named)), [1 + len(record.aliases) for record in named])
+    column = pa.array([text if isinstance(text, str) else None for text in texts], type=pa.large_string())
+    yield from _duplicates(
+        table, file, named.__getitem__, owner, column, new_ids=new_ids, cutoff=cutoff, related=related
+    )
+
+
+def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as columns
+    table: str,
+    file: str,
+    record: Callable[[int], Named],
+    owner: Ints,
+    texts: pa.LargeStringArray,
+    *,
+    new_ids: Collection[str] | None,
+    cutoff: float,
+    related: Collection[frozenset[str]],
+) -> Iterator[Problem]:
+    """:func:`likely_duplicates` of records given as columns: ``texts`` (null: none), each of record ``owner``.
+
+    ``texts`` holds each record's name, then its aliases, record by record; ``record(i)`` is the
+    i-th record (only reported records are asked for).
+    """
+    kept = pc.and_(pc.is_valid(texts), pc.less_equal(pc.utf8_length(texts), LONGEST)).to_numpy(zero_copy_only=False)
+    texts, owner = texts.filter(pa.array(kept)), owner[kept]
+    key_column = _key_column(texts)
+    # entries: the first text of each record with each key, in order (key, record, the text as written)
+    encoded = pc.dictionary_encode(key_column).indices.to_numpy().astype(np.int64)
+    firsts = np.unique(owner * (int(encoded.max(initial=0)) + 1) + encoded, return_index=True)[1]
+    firsts = np.sort(firsts[pc.not_equal(pc.binary_length(key_column), 0).to_numpy(zero_copy_only=False)[firsts]])
+    keys_, entry_owner, entry_text = key_column.take(firsts), owner[firsts], texts.take(firsts)
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
-    for a, b, score in _similar_entries([entry[0] for entry in entries], [entry[1] for entry in entries], cutoff):
-        ra, rb = entries[a][1], entries[b][1]
-        if ra == rb or not words_agree(entries[a][0], entries[b][0]):
+    for a, b, score in _similar_entries(keys_, entry_owner, cutoff):
+        ra, rb = int(entry_owner[a]), int(entry_owner[b])
+        if not words_agree(keys_[a].as_py(), keys_[b].as_py()):
             continue
         pair = (min(ra, rb), max(ra, rb))
         if pair not in best or score > best[pair][0]:
             best[pair] = (score, a, b) if ra < rb else (score, b, a)
-    alike = _look_alikes(entries, best)
+    alike = _look_alikes(entry_text, entry_owner, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
-        if related and frozenset((named[ra].id, named[rb].id)) in related:
+        if related and frozenset((record(ra).id, record(rb).id)) in related:
             continue
-        target, other, e_target, e_other = _report_on(named, ra, rb, ea, eb, new)
+        target, other, e_target, e_other = _report_on(record(ra), record(rb), ra, rb, ea, eb, new)
         if target is None:
             continue
-        text, other_text = entries[e_target][2], entries[e_other][2]
-        yield _problem(table, file, named[target], text, named[other], other_text, score, alike=(ra, rb) in alike)
+        text, other_text = entry_text[e_target].as_py(), entry_text[e_other].as_py()
+        yield _problem(table, file, record(target), text, record(other), other_text, score, alike=(ra, rb) in alike)
 
 
 def _look_alikes(
-    entries: list[tuple[str, int, str]], best: dict[tuple[int, int], tuple[float, int, int]]
+    texts: pa.LargeStringArray, owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
-    """Add to ``best`` the record pairs whose texts share a confusable skeleton and differ in letters."""
-    shared = pa.array(skeletons([text for _key, _owner, text in entries]), type=pa.large_string())
+    """Add to ``best`` the record pairs whose texts (of records ``owner``) share a confusable skeleton."""
+    shared = skeleton_column(texts)
     group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
     twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
     twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
     alike = set()
     for members in np.split(twice, np.flatnonzero(np.diff(group[twice])) + 1):
         for a, b in combinations(members[:_SMALL].tolist(), 2):  # a skeleton shared by many: its first few
-            ra, rb = entries[a][1], entries[b][1]
+            ra, rb = int(owner[a]), int(owner[b])
             if ra == rb or (min(ra, rb), max(ra, rb)) in best:
                 continue
             pair = (min(ra, rb), max(ra, rb))
@@ -210,18 +235,18 @@ def _look_alikes(
 
 
 def _report_on(
-    named: list[Named], ra: int, rb: int, ea: int, eb: int, new: set[str] | None
+    record_a: Named, record_b: Named, ra: int, rb: int, ea: int, eb: int, new: set[str] | None
 ) -> tuple[int | None, int, int, int]:
     """Which record of a pair gets the warning: the new one, else the later one."""
-    a_new = new is None or named[ra].id in new
-    b_new = new is None or named[rb].id in new
+    a_new = new is None or record_a.id in new
+    b_new = new is None or record_b.id in new
     if not (a_new or b_new):
         return None, ra, ea, eb
     if a_new and not b_new:
         return ra, rb, ea, eb
     if b_new and not a_new:
         return rb, ra, eb, ea
-    line_a, line_b = named[ra].line or 0, named[rb].line or 0
+    line_a, line_b = record_a.line or 0, record_b.line or 0
     return (ra, rb, ea, eb) if line_a > line_b else (rb, ra, eb, ea)
 
 
@@ -260,7 +285,9 @@ def _letters_not_in(text: str, other: str) -> str:
     return ", ".join(f"U+{ord(letter):04X} {unicodedata.name(letter, 'an unnamed character')}" for letter in letters)
 
 
-def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Iterator[tuple[int, int, float]]:
+def _similar_entries(
+    keys: Sequence[str] | pa.LargeStringArray, owners: Sequence[int] | Ints, cutoff: float
+) -> Iterator[tuple[int, int, float]]:
     """Pairs of key positions (i < j) of different owners whose keys are equal or at least ``cutoff`` similar.
 
     Two keys are compared when they share a block: the numbers they hold and their first
@@ -279,10 +306,10 @@ def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Itera
     count = len(keys)
     if count < 2:
         return
-    column = pa.array(keys, type=pa.large_string())
+    column = keys if isinstance(keys, pa.LargeStringArray) else pa.array(keys, type=pa.large_string())
     numbers = _numbers_of(column)
     length = pc.utf8_length(column).to_numpy()
-    owner, text = np.asarray(owners, dtype=np.int64), np.array(keys, dtype=object)
+    owner, text = np.asarray(owners, dtype=np.int64), column.to_numpy(zero_copy_only=False)
     blocks, found = [], []
     for kind, letter in enumerate((pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1))):
         # a block number per key: keys with equal labels share one, numbered in the order of their first key
@@ -517,18 +544,34 @@ def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
-    """The validator's check: likely duplicates among one table file's records."""
+    """The validator's check: likely duplicates among one table file's records.
+
+    A repeated id is a primary-key error already: only its first record is compared. The
+    records' texts are built as columns (names, and the ``;``-separated items of alias cells),
+    a record as :class:`Named` only when it is reported.
+    """
     if tf.table not in NAMED_TABLES or not {"id", "name"} <= set(tf.data.column_names):
         return
-    ids = tf.data.column("id").to_pylist()
-    names = tf.data.column("name").to_pylist()
-    aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(ids)
-    records = from_columns(ids, tf.lines_for("name").tolist(), names, aliases)
-    first = {record.id: record for record in reversed(records)}  # a repeated id is a primary-key error already
+    data = tf.data.combine_chunks()
+    encoded = pc.dictionary_encode(data.column("id").combine_chunks(), null_encoding="encode")
+    first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]
+    data = data.take(pa.array(first))  # in file order: first occurrences, sorted
+    ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
+    lines = tf.lines_for("name")[first]
     related: set[frozenset[str]] = set()
-    if "parent_id" in tf.data.column_names:
-        parents = tf.data.column("parent_id").to_pylist()
-        related = {frozenset((child, parent)) for child, parent in zip(ids, parents, strict=True) if child and parent}
-    yield from likely_duplicates(
-        tf.table, tf.file, [record for record in records if first[record.id] is record], related=related
-    )
+    if "parent_id" in data.column_names:
+        pairs = zip(ids.to_pylist(), data.column("parent_id").to_pylist(), strict=True)
+        related = {frozenset((child, parent)) for child, parent in pairs if child and parent}
+    owner, texts = np.arange(len(data)), names
+    if "aliases" in data.column_names:
+        cells = pc.split_pattern(data.column("aliases").combine_chunks().cast(pa.large_string()), LIST_DELIMITER)
+        owner = np.concatenate((owner, pc.list_parent_indices(cells).to_numpy()))
+        texts = pa.concat_arrays([names, pc.list_flatten(cells)])
+        order = np.argsort(owner, kind="stable")  # each record's name, then its aliases in order
+        owner, texts = owner[order], texts.take(pa.array(order))
+
+    def record(index: int) -> Named:
+        line = int(lines[index]) if lines[index] is not None else None
+        return Named(ids[index].as_py(), line, names[index].as_py())
+
+    yield from _duplicates(tf.table, tf.file, record, owner, texts, new_ids=None, cutoff=CUTOFF, related=related)
