@@ -471,24 +471,33 @@ def _scored_neighbours(
         dtype=np.float64,
         workers=-1,
     )
-    holders = np.argsort(of_key, kind="stable")  # members' positions grouped by their key
-    starts = np.searchsorted(of_key[holders], np.arange(len(distinct) + 1))
+    by_key = np.argsort(of_key, kind="stable")
+    holders = members[by_key]  # members' positions grouped by their key (in increasing order within a key)
+    starts = np.searchsorted(of_key[by_key], np.arange(len(distinct) + 1))
+    size = np.diff(starts)
+    # every text of key u with every text of key v, for each scored pair (u, v)
+    u, v, score = u[score > 0], v[score > 0], score[score > 0]
+    first, second = _products(holders, starts, size, u, v)
+    # and the texts of one key with each other, score 100
+    shared = np.flatnonzero(size > 1)
+    i, j = _products(holders, starts, size, shared, shared)
+    return (
+        np.concatenate((first, i[i < j])),
+        np.concatenate((second, j[i < j])),
+        np.concatenate((np.repeat(score, size[u] * size[v]), np.full(int((i < j).sum()), 100.0))),
+    )
 
-    def group(k: int) -> Ints:
-        return members[holders[starts[k] : starts[k + 1]]]
 
-    first, second, scores = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
-    for a, b, s in zip(u[score > 0].tolist(), v[score > 0].tolist(), score[score > 0].tolist(), strict=True):
-        first.append(np.repeat(group(a), len(group(b))))
-        second.append(np.tile(group(b), len(group(a))))
-        scores.append(np.full(len(group(a)) * len(group(b)), s))
-    for k in np.flatnonzero(np.diff(starts) > 1).tolist():  # keys shared by several texts
-        same = group(k)
-        i, j = np.triu_indices(len(same), 1)
-        first.append(same[i])
-        second.append(same[j])
-        scores.append(np.full(len(i), 100.0))
-    return np.concatenate(first), np.concatenate(second), np.concatenate(scores)
+def _products(holders: Ints, starts: Ints, size: Ints, u: Ints, v: Ints) -> tuple[Ints, Ints]:
+    """For each pair (u, v) of groups, every member of group ``u`` with every member of group ``v``.
+
+    Group ``k``'s members are ``holders[starts[k] : starts[k] + size[k]]``.
+    """
+    count = size[u] * size[v]
+    of_pair = np.repeat(np.arange(len(u)), count)
+    rank = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    x, y = np.divmod(rank, size[v][of_pair])
+    return holders[starts[u][of_pair] + x], holders[starts[v][of_pair] + y]
 
 
 def _starts(keys: pa.LargeStringArray) -> npt.NDArray[np.bytes_]:
