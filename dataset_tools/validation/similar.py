@@ -13,13 +13,19 @@ Keys are compared only within blocks: keys that share their first letter, and ke
 share their last letter (and hold the same numbers). A pair that differs in both its first
 and its last letter is not found; such names are rarely near-duplicates. In a block of at
 most ``EXHAUSTIVE`` keys (every block of the shipped data), a key is scored against every
-key of a length that can reach the cutoff (see ``_longest_partner``), in compiled code
-(rapidfuzz's ``cdist``), a bounded chunk at a time. In a larger block, whose every pair
+key of a length that can reach the cutoff (see ``_longest_partner``), in compiled code:
+the pairs of all blocks of at most ``_BATCHED`` keys together, in one rapidfuzz ``cpdist``
+call (a block of one key has none), and a larger block with ``cdist``, a bounded chunk at a
+time. In a larger block, whose every pair
 would cost the square of its size, a key is scored only against the keys near it in sorted
 order that share at least half of it at their start or at their end (see
 ``_scored_neighbours``): every pair that differs in one place is still found (unless more
 than ``WINDOW`` keys share as much with one of them), and the work grows in proportion to
 the number of keys.
+
+The check works on columns: the records' texts (names, then aliases), their keys and
+skeletons are Arrow columns and the pairs numpy arrays; only a record that is reported is
+built as a :class:`Named`.
 """
 
 from __future__ import annotations
