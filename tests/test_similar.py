@@ -21,6 +21,7 @@ from dataset_tools.validation.problems import CODES, Severity
 from dataset_tools.validation.similar import (
     NAMED_TABLES,
     Named,
+    _key_column,
     _key_numbers,
     _numbers_of,
     _similar_entries,
@@ -61,6 +62,13 @@ def test_keys_of_a_column_are_each_texts_key_as_defined(texts):
         return " ".join(sorted(re.findall("[0-9a-z]+", comparable(text).replace("'", "").replace("`", ""))))
 
     assert keys(texts) == [defined(text) for text in texts]
+
+
+@settings(deadline=None)
+@given(st.lists(st.none() | st.text() | st.text(alphabet=string.printable)))
+def test_keys_of_a_sliced_column_with_nulls_are_each_texts_key(texts):
+    column = pa.array(texts, type=pa.large_string())[1:]  # its data starts at an offset
+    assert _key_column(column).to_pylist() == keys([text or "" for text in texts[1:]])
 
 
 @settings(deadline=None)

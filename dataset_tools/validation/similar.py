@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import comparable_column, skeleton, skeleton_column
+from dataset_tools.names import ascii_column, skeleton, skeleton_column
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -90,15 +90,35 @@ def keys(texts: Sequence[str]) -> list[str]:
 
 
 def _key_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`key` of each text of a column (a null stays null).
+    """:func:`key` of each text of a column (a null text has the empty key).
 
-    Each text is made ASCII (:func:`dataset_tools.names.ascii_column`); the rest works on
-    ASCII only, so Arrow's kernels do it for the whole column: lower case (which is case
-    folding, in ASCII), apostrophes dropped, the words (runs of ``[0-9a-z]``) sorted and
-    joined by one space.
+    Each text is made ASCII (:func:`dataset_tools.names.ascii_column`); the rest works on the
+    bytes of the whole column with numpy: apostrophes dropped, upper-case letters lowered
+    (which is case folding, in ASCII), any byte but ``[0-9a-z]`` made a space; then Arrow
+    splits the texts into words, and sorts and joins them (:func:`_joined`).
     """
-    pieces = pc.split_pattern_regex(pc.replace_substring_regex(comparable_column(texts), "['`]", ""), "[^0-9a-z]+")
+    column = pc.fill_null(ascii_column(texts), "").combine_chunks() if texts.null_count else ascii_column(texts)
+    _validity, offsets_buffer, data_buffer = column.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]] if data_buffer else np.zeros(0, np.uint8)
+    )
+    offsets = offsets - offsets[0]
+    quote = (data == ord("'")) | (data == ord("`"))
+    offsets = offsets - np.concatenate(([0], np.cumsum(quote)))[offsets]  # less the quotes before each text
+    spaced = pa.LargeStringArray.from_buffers(
+        len(column), pa.py_buffer(offsets), pa.py_buffer(_KEY_BYTES[data[~quote]].tobytes())
+    )
+    pieces = pc.split_pattern(spaced, " ")
     return _joined(pieces, pc.list_flatten(pieces))
+
+
+_KEY_BYTES = np.array(
+    [code if chr(code) in "0123456789abcdefghijklmnopqrstuvwxyz" else ord(" ") for code in range(256)], np.uint8
+)
+"""Each byte of an ASCII text as it stands in a key: a digit or small letter as it is, a capital
+lowered, any other a space."""
+_KEY_BYTES[ord("A") : ord("Z") + 1] = np.arange(ord("a"), ord("z") + 1)
 
 
 def _joined(pieces: pa.LargeListArray, words: pa.Array, *, once: bool = False) -> pa.LargeStringArray:
@@ -553,9 +573,11 @@ def _key_numbers(text: str) -> str:
 
 
 def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`_key_numbers` of each key of ``column``, a column at a time."""
-    pieces = pc.split_pattern(column, " ")
-    return _joined(pieces, pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", ""), once=True)
+    """:func:`_key_numbers` of each key of ``column``, a column at a time (only keys with a digit are split)."""
+    digits = pc.match_substring_regex(column, "[0-9]").to_numpy(zero_copy_only=False)
+    pieces = pc.split_pattern(column.filter(pa.array(digits)), " ")
+    numbers = _joined(pieces, pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", ""), once=True)
+    return pc.replace_with_mask(pa.repeat(pa.scalar("", pa.large_string()), len(column)), pa.array(digits), numbers)
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
