@@ -97,7 +97,7 @@ def _key_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
     (which is case folding, in ASCII), any byte but ``[0-9a-z]`` made a space; then Arrow
     splits the texts into words, and sorts and joins them (:func:`_joined`).
     """
-    column = pc.fill_null(ascii_column(texts), "").combine_chunks() if texts.null_count else ascii_column(texts)
+    column = pc.fill_null(ascii_column(texts), "") if texts.null_count else ascii_column(texts)
     _validity, offsets_buffer, data_buffer = column.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
     data = (
