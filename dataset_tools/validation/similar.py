@@ -342,7 +342,7 @@ def _similar_entries(
         label = pc.binary_join_element_wise(numbers, letter, pa.scalar("\x00", pa.large_string()))
         block = label.dictionary_encode().indices.to_numpy().astype(np.int64)
         blocks.append(block)
-        for first, second, score in _scored_in_bands(text, length, block, cutoff):
+        for first, second, score in _scored_in_bands(text, column, length, block, cutoff):
             keep = owner[first] != owner[second]
             i, j = np.minimum(first[keep], second[keep]), np.maximum(first[keep], second[keep])
             # rows (kind, i, j, score), the score's float64 bits kept as an int64
@@ -389,9 +389,11 @@ def _longest_partner(length: Ints, cutoff: float) -> Ints:
 
 
 def _scored_in_bands(
-    text: npt.NDArray[np.object_], length: Ints, block: Ints, cutoff: float
+    text: npt.NDArray[np.object_], keys: pa.LargeStringArray, length: Ints, block: Ints, cutoff: float
 ) -> Iterator[tuple[Ints, Ints, npt.NDArray[np.float64]]]:
     """Chunks of (i, j, score), positions of two keys of one block scoring at least ``cutoff``, each pair once.
+
+    ``text`` and ``keys`` both hold the keys, as Python strings and as Arrow's.
 
     Keys are sorted by block, then length (then position); each key is paired with the keys
     after it in its block up to the longest partner of its length (:func:`_longest_partner`),
@@ -414,7 +416,7 @@ def _scored_in_bands(
     yield from _scored_pairs(text, order, np.flatnonzero(batched), reach, cutoff)
     for start, stop in zip(starts[size > _BATCHED].tolist(), stops[size > _BATCHED].tolist(), strict=True):
         if stop - start > EXHAUSTIVE:
-            yield _scored_neighbours(text, order[start:stop], cutoff)
+            yield _scored_neighbours(text, keys, order[start:stop], cutoff)
             continue
         a = start
         while a < stop - 1:
@@ -467,7 +469,7 @@ def _scored_pairs(
 
 
 def _scored_neighbours(
-    text: npt.NDArray[np.object_], members: Ints, cutoff: float
+    text: npt.NDArray[np.object_], keys: pa.LargeStringArray, members: Ints, cutoff: float
 ) -> tuple[Ints, Ints, npt.NDArray[np.float64]]:
     """(i, j, score) for the keys at positions ``members`` (one large block) that share half of themselves.
 
@@ -480,18 +482,19 @@ def _scored_neighbours(
     a pair is always scored. Equal keys are all paired, score 100. Each pair comes once, with
     ``i`` and ``j`` positions in ``text``.
     """
-    encoded = pa.array(text[members].tolist(), type=pa.large_string()).dictionary_encode()
+    encoded = keys.take(pa.array(members)).dictionary_encode()
     distinct, of_key = encoded.dictionary, encoded.indices.to_numpy()
+    holder = members[np.unique(of_key, return_index=True)[1]]  # a position in ``text`` of each distinct key
     length = pc.utf8_length(distinct).to_numpy()
     shortest = np.ceil(length * (cutoff / (200 - cutoff)) - 1e-9).astype(np.int64)  # see _longest_partner
-    found = [_sharing_half(_starts(keys), length, shortest) for keys in (distinct, pc.utf8_reverse(distinct))]
+    found = [_sharing_half(_starts(side), length, shortest) for side in (distinct, pc.utf8_reverse(distinct))]
     u = np.concatenate([pair[0] for pair in found])
     v = np.concatenate([pair[1] for pair in found])
     unique = np.unique(np.minimum(u, v) * len(distinct) + np.maximum(u, v))
     u, v = np.divmod(unique, max(len(distinct), 1))
     score = process.cpdist(
-        distinct.take(u).to_pylist(),
-        distinct.take(v).to_pylist(),
+        text[holder[u]],
+        text[holder[v]],
         scorer=fuzz.ratio,
         score_cutoff=cutoff,
         dtype=np.float64,
@@ -527,8 +530,11 @@ def _products(holders: Ints, starts: Ints, size: Ints, u: Ints, v: Ints) -> tupl
 
 
 def _starts(keys: pa.LargeStringArray) -> npt.NDArray[np.bytes_]:
-    """The first ``_PREFIX`` letters of each key (ASCII), as fixed-width bytes."""
-    return pc.utf8_slice_codeunits(keys, 0, _PREFIX).to_numpy(zero_copy_only=False).astype(f"S{_PREFIX}")
+    """The first ``_PREFIX`` letters of each key (ASCII), as fixed-width bytes (padded with NULs, as numpy pads)."""
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(keys, 0, _PREFIX), width=_PREFIX, padding="\x00")
+    _validity, offsets, data = padded.buffers()
+    start = int(np.frombuffer(offsets, dtype=np.int64)[padded.offset])
+    return np.frombuffer(data, dtype=f"S{_PREFIX}", count=len(padded), offset=start)
 
 
 _PREFIX = 64
