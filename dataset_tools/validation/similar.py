@@ -602,9 +602,12 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
     lines = tf.lines_for("name")[first]
     related: set[frozenset[str]] = set()
-    if "parent_id" in data.column_names:
-        pairs = zip(ids.to_pylist(), data.column("parent_id").to_pylist(), strict=True)
-        related = {frozenset((child, parent)) for child, parent in pairs if child and parent}
+    if "parent_id" in data.column_names:  # the records with a parent (and an id): few
+        parents = data.column("parent_id").combine_chunks()
+        both = pc.and_(pc.not_equal(pc.binary_length(ids), 0), pc.not_equal(pc.binary_length(parents), 0))
+        both = pc.fill_null(both, fill_value=False)
+        pairs = zip(ids.filter(both).to_pylist(), parents.filter(both).to_pylist(), strict=True)
+        related = {frozenset(pair) for pair in pairs}
     owner, texts = np.arange(len(data)), names
     if "aliases" in data.column_names:
         cells = pc.split_pattern(data.column("aliases").combine_chunks().cast(pa.large_string()), LIST_DELIMITER)
