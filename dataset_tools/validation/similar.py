@@ -104,10 +104,10 @@ def _key_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
         np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]] if data_buffer else np.zeros(0, np.uint8)
     )
     offsets = offsets - offsets[0]
-    quote = (data == ord("'")) | (data == ord("`"))
-    offsets = offsets - np.concatenate(([0], np.cumsum(quote)))[offsets]  # less the quotes before each text
+    quotes = np.flatnonzero((data == ord("'")) | (data == ord("`")))
+    offsets = offsets - np.searchsorted(quotes, offsets)  # less the quotes before each text
     spaced = pa.LargeStringArray.from_buffers(
-        len(column), pa.py_buffer(offsets), pa.py_buffer(_KEY_BYTES[data[~quote]].tobytes())
+        len(column), pa.py_buffer(offsets), pa.py_buffer(_KEY_BYTES[np.delete(data, quotes)].tobytes())
     )
     pieces = pc.split_pattern(spaced, " ")
     return _joined(pieces, pc.list_flatten(pieces))
