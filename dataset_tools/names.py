@@ -193,7 +193,7 @@ def skeleton_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
     plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
     ascii_texts = texts.filter(plain)
     validity, offsets, data = ascii_texts.buffers()
-    if data is not None:  # the data of a filtered array is its own: every byte belongs to its texts
+    if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
         data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
     ascii_texts = pa.LargeStringArray.from_buffers(len(ascii_texts), offsets, data, validity, offset=ascii_texts.offset)
     for long, short in _ASCII_AFTER:

@@ -323,9 +323,10 @@ def _similar_entries(
     be in [1, 100] (else ``ValueError``).
 
     Within a block, a key is scored only against keys whose length allows the cutoff (see
-    :func:`_longest_partner`): the block is sorted by length and cut into chunks of keys,
-    each scored against its band window by rapidfuzz's ``process.cdist`` (compiled, on every
-    core) with ``score_cutoff``, at most ``_CELLS`` scores at a time.
+    :func:`_longest_partner`), by rapidfuzz (compiled, on every core) with ``score_cutoff``,
+    at most ``_CELLS`` scores at a time: the pairs of all small blocks in one ``process.cpdist``
+    call, a larger block sorted by length and cut into chunks of keys, each scored against its
+    band window by ``process.cdist`` (see :func:`_scored_in_bands`).
     """
     if not 1 <= cutoff <= 100:  # so that a passing score is a whole percent above 0 (see _scored_in_bands)
         raise ValueError(f"cutoff must be 1 to 100, not {cutoff}")
