@@ -1,22 +1,23 @@
 """The fast CSV path: pyarrow parses, and every record still lands on its physical line.
 
-The body of a file (after a one-line header) is cut at line breaks into one piece per
-core, and each piece is checked and parsed on its own thread (pyarrow releases the GIL).
-In a piece, pyarrow numbers the rows it cannot use (a wrong number of cells) and keeps
-blank lines as rows of empty cells; a record spans one line plus the line breaks inside
-its cells, which pyarrow keeps as they are. pyarrow and the stdlib ``csv`` module read
-every quote alike (stray ones included: a property test holds them to it), so no scan of
-the quotes is needed. A piece is declined, and ``parse`` answers None for the reference
-reader to decide, when it is not valid UTF-8, holds a carriage return that ends no line
-(readers differ on where such a line ends), or ends inside a quoted cell: an unclosed
-quote at the end of the file, or a cut that fell inside a cell (the body is then parsed
-whole).
+The body of a file (after a one-line header) is first checked for plain quoting: every
+quote opens a cell, closes one, or is doubled inside one (RFC 4180), else ``parse``
+answers None for the reference reader to decide (pyarrow would silently drop a stray
+quote inside a quoted cell). The quote offsets found for that check, once for the whole
+body, also choose where to cut it: under such quoting a line feed lies outside every
+quoted cell exactly when an even number of quotes precede it, so the body is cut at such
+line feeds into one piece per core, and a cell over several lines is never cut. Each
+piece is checked and parsed on its own thread (pyarrow releases the GIL). In a piece,
+pyarrow numbers the rows it cannot use (a wrong number of cells) and keeps blank lines as
+rows of empty cells; a record spans one line plus the line breaks inside its cells, which
+pyarrow keeps as they are. A piece is declined (and with it the file) when it is not valid
+UTF-8 or holds a carriage return that ends no line (readers differ on where such a line
+ends). Plain quoting also means the file never ends inside a quoted cell: an unclosed
+quote makes the count odd.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -60,17 +61,19 @@ class _Piece:
 
 def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     """Parse ``raw[body:]`` as records of ``width`` cells, the header being line 1; None to decline."""
-    bounds = _split(raw, body, os.cpu_count() or 1)
+    buf = np.frombuffer(raw, dtype=np.uint8, offset=body)
+    quotes = _positions(buf, ord('"'))  # once, for the quoting check and for the cuts
+    if not _quotes_are_rfc4180(buf, quotes):
+        return None  # a quote pyarrow would read otherwise than the reference reader
+    bounds = _split(raw, body, os.cpu_count() or 1, quotes)
     if len(bounds) == 2:
         pieces = [_piece(raw, body, len(raw), width)]
     else:
         with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
             pieces = list(pool.map(lambda i: _piece(raw, bounds[i], bounds[i + 1], width), range(len(bounds) - 1)))
-        if any(piece is None for piece in pieces):  # perhaps a cut fell inside a quoted cell: try it whole
-            pieces = [_piece(raw, body, len(raw), width)]
-    if any(piece is None for piece in pieces):
-        return None
     done = [piece for piece in pieces if piece is not None]
+    if len(done) < len(pieces):
+        return None
     spans = np.concatenate([piece.spans for piece in done])
     usable = np.concatenate([piece.usable for piece in done])
     starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
@@ -82,17 +85,18 @@ def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     return Parsed(table=table, lines=starts[usable], invalid=invalid)
 
 
-def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = None) -> list[int]:
+def _split(raw: bytes | mmap.mmap, body: int, parts: int, quotes: np.ndarray, piece: int | None = None) -> list[int]:
     """Offsets that cut ``raw[body:]`` into about ``parts`` pieces (of ``piece`` bytes at least), after line breaks.
 
-    A cut may fall inside a quoted cell that spans lines: the piece before it then ends
-    inside that cell, is declined, and :func:`parse` reads the body whole instead.
+    ``quotes`` are the offsets of the body's quotes, quoted as RFC 4180 quotes (see
+    :func:`_quotes_are_rfc4180`): a line feed then lies outside every quoted cell exactly
+    when an even number of quotes comes before it, so no cut falls inside a cell.
     """
     size = len(raw) - body
     parts = max(1, min(parts, size // (piece or PIECE)))
     bounds = [body]
     for k in range(1, parts):
-        cut = raw.find(b"\n", body + size * k // parts)
+        cut = _line_feed_outside_quotes(raw, body, quotes, body + size * k // parts)
         if cut == -1 or cut + 1 <= bounds[-1] or cut + 1 >= len(raw):
             break
         bounds.append(cut + 1)
@@ -100,10 +104,20 @@ def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = No
     return bounds
 
 
+def _line_feed_outside_quotes(raw: bytes | mmap.mmap, body: int, quotes: np.ndarray, start: int) -> int:
+    """The offset of the first line feed from ``start`` on that an even number of the body's quotes precede, or -1."""
+    while (found := raw.find(b"\n", start)) != -1:
+        before = int(np.searchsorted(quotes, found - body))
+        if before % 2 == 0:
+            return found
+        start = body + int(quotes[before]) + 1  # inside a quoted cell: on from the quote after it
+    return -1
+
+
 def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece | None:
     """Check and parse one piece of the body; None when the reference reader must decide."""
     view = pa.py_buffer(raw).slice(start, stop - start)
-    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop) or not _plain_quotes(raw, start, stop):
+    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop):
         return None
     invalid: dict[int, str] = {}
 
@@ -137,35 +151,7 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece 
     spans = np.ones(len(usable), dtype=np.int64)  # a record spans one line, and one more per line break in it
     spans[usable] += _breaks_per_row(table)
     spans[~usable] += np.array([invalid[number].count("\n") for number in ragged], dtype=np.int64)
-    if _piece_ends_inside_quotes(raw, start, stop, table, invalid, spans):
-        return None
     return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
-
-
-def _plain_quotes(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
-    """True when every quote in ``raw[start:stop]`` opens, closes or doubles inside a cell (RFC 4180).
-
-    Otherwise the reference reader decides: a quote inside a quoted cell that is not
-    doubled would be dropped by pyarrow, silently altering the cell.
-    """
-    if raw.find(b'"', start, stop) == -1:
-        return True
-    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    quotes = _positions(buf, ord('"'))
-    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
-
-
-def ends_inside_quotes(text: str) -> bool:
-    """True when one more line break would change the first record of ``text``: it runs to the end inside a quote.
-
-    The question both readers ask of a file's (or a piece's) last record.
-    """
-    try:
-        return next(csv.reader(io.StringIO(text, newline="")), []) != next(
-            csv.reader(io.StringIO(text + "\n", newline="")), []
-        )
-    except csv.Error:  # a cell over the csv module's field limit: the reference reader reports it
-        return True
 
 
 def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
@@ -194,35 +180,6 @@ def _breaks_per_row(table: pa.Table) -> np.ndarray:
     return counts
 
 
-def _piece_ends_inside_quotes(
-    raw: bytes | mmap.mmap, start: int, stop: int, table: pa.Table, invalid: dict[int, str], spans: np.ndarray
-) -> bool:
-    """True when the piece's last record runs to its end inside a quoted cell.
-
-    The reference reader's own question is asked of the last record: whether one more
-    line break would land inside it. pyarrow gives a ragged record as its text; a row
-    whose last cell ends in a line feed (a quoted cell may, legitimately) has taken in
-    the piece's final line break only if the records then span one line more than the
-    piece has.
-    """
-    if not len(spans):
-        return False
-    if len(spans) in invalid:  # its text, less any final line breaks
-        return ends_inside_quotes(invalid[len(spans)])
-    if raw[stop - 1 : stop] != b"\n":  # the end of the file: its last record, as written
-        first = stop
-        for _ in range(int(spans[-1])):  # back over the record's line breaks, to the one before it
-            first = raw.rfind(b"\n", start, first)
-            if first == -1:
-                break
-        return ends_inside_quotes(bytes(raw[max(first + 1, start) : stop]).decode("utf-8"))
-    last_column = table.column(table.num_columns - 1)
-    if not last_column[len(last_column) - 1].as_py().endswith("\n"):
-        return False
-    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    return int(spans.sum()) != len(_positions(buf, ord("\n")))
-
-
 def plain_quoting(raw: bytes) -> bool:
     """True when every quote of ``raw`` opens, closes or doubles inside a cell, and no CR stands alone.
 
@@ -231,8 +188,7 @@ def plain_quoting(raw: bytes) -> bool:
     if _lone_carriage_return(raw, 0, len(raw)):
         return False
     buf = np.frombuffer(raw, dtype=np.uint8)
-    quotes = np.flatnonzero(buf == ord('"'))
-    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
+    return _quotes_are_rfc4180(buf, np.flatnonzero(buf == ord('"')))
 
 
 _BLOCK = 4 << 20
@@ -264,17 +220,36 @@ def _valid_utf8(view: pa.Buffer) -> bool:
 
 
 def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
-    """True when every quote at ``quotes`` opens a cell, closes one, or is a doubled quote inside one.
+    """True when the quotes at ``quotes`` (the offsets of every quote in ``buf``) open a cell, close one, or double one.
 
-    Quotes alternate, opening and closing, the first opening. An opening quote follows a
-    comma, a line break, the start, or a closing quote just before it (a doubled quote
-    inside a cell); a closing quote comes before a comma, a line break, the end, or an
-    opening quote just after it.
+    Quotes alternate, opening and closing, the first opening, so there is an even number
+    of them. An opening quote follows a comma, a line break, the start, or a closing quote
+    just before it (a doubled quote inside a cell); a closing quote comes before a comma,
+    a line break (LF or CRLF), the end, or an opening quote just after it.
     """
-    size = len(buf)
-    before = buf[np.maximum(quotes - 1, 0)]
-    after = buf[np.minimum(quotes + 1, size - 1)]
-    open_ok = (before == ord(",")) | (before == ord("\n")) | (before == ord('"')) | (quotes == 0)
-    crlf = (after == ord("\r")) & (buf[np.minimum(quotes + 2, size - 1)] == ord("\n")) & (quotes + 2 < size)
-    close_ok = (after == ord(",")) | (after == ord("\n")) | (after == ord('"')) | crlf | (quotes + 1 >= size)
-    return bool(open_ok[0::2].all() and close_ok[1::2].all())
+    if len(quotes) % 2:
+        return False
+    if not len(quotes):
+        return True
+    opens, closes = quotes[0::2], quotes[1::2]
+    if not _OPENS_AFTER[buf[opens[1 if opens[0] == 0 else 0 :] - 1]].all():
+        return False
+    after = closes[: -1 if closes[-1] == len(buf) - 1 else None] + 1
+    following = buf[after]
+    if not _CLOSES_BEFORE[following].all():
+        return False
+    returns = after[following == ord("\r")] + 1
+    return bool(len(returns) == 0 or (returns[-1] < len(buf) and (buf[returns] == ord("\n")).all()))
+
+
+def _byte_set(members: bytes) -> np.ndarray:
+    """A lookup table of the 256 byte values: True for ``members``."""
+    table = np.zeros(256, dtype=bool)
+    table[list(members)] = True
+    return table
+
+
+_OPENS_AFTER = _byte_set(b',\n"')
+"""The bytes an opening quote may follow."""
+_CLOSES_BEFORE = _byte_set(b',\n"\r')
+"""The bytes a closing quote may precede (a carriage return only before a line feed)."""
