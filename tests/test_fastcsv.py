@@ -32,7 +32,6 @@ def faulty(tmp_path_factory):
 @pytest.mark.parametrize("pieces", [1, 2, 7])
 def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeypatch, pieces):
     monkeypatch.setattr(fastcsv, "PIECE", 4096)
-    monkeypatch.setattr(fastcsv, "_BLOCK", 1000)
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: pieces)
     fast = validate(faulty)
     manifest = json.loads(manifest_path(faulty).read_text(encoding="utf-8"))

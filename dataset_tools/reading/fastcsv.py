@@ -62,7 +62,7 @@ class _Piece:
 def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     """Parse ``raw[body:]`` as records of ``width`` cells, the header being line 1; None to decline."""
     buf = np.frombuffer(raw, dtype=np.uint8, offset=body)
-    quotes = _positions(buf, ord('"'))  # once, for the quoting check and for the cuts
+    quotes = np.flatnonzero(buf == ord('"'))  # once, for the quoting check and for the cuts
     if not _quotes_are_rfc4180(buf, quotes):
         return None  # a quote pyarrow would read otherwise than the reference reader
     bounds = _split(raw, body, os.cpu_count() or 1, quotes)
@@ -159,7 +159,7 @@ def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool
     if raw.find(b"\r", start, stop) == -1:
         return False
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    returns = _positions(buf, ord("\r")) + 1
+    returns = np.flatnonzero(buf == ord("\r")) + 1
     return bool(returns[-1] == len(buf) or (buf[returns] != ord("\n")).any())
 
 
@@ -189,24 +189,6 @@ def plain_quoting(raw: bytes) -> bool:
         return False
     buf = np.frombuffer(raw, dtype=np.uint8)
     return _quotes_are_rfc4180(buf, np.flatnonzero(buf == ord('"')))
-
-
-_BLOCK = 4 << 20
-"""Bytes compared at a time: a reused mask that fits the cache, and few enough blocks that the
-NumPy calls (each needs the GIL for a moment) stay few."""
-
-
-def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
-    """Offsets of ``byte`` in ``buf``."""
-    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
-    found = []
-    for offset in range(0, len(buf), _BLOCK):
-        block = buf[offset : offset + _BLOCK]
-        np.equal(block, byte, out=mask[: len(block)])
-        hits = np.flatnonzero(mask[: len(block)])
-        if len(hits):
-            found.append(hits + offset)
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _valid_utf8(view: pa.Buffer) -> bool:
