@@ -54,6 +54,31 @@ def test_cuts_fall_between_records_when_cells_span_lines(monkeypatch):
     assert set(parsed.table.column(1).to_pylist()) == {"x\ny\nz"}
 
 
+class _CountingFinds(bytes):
+    """Bytes that count the searches made of them."""
+
+    finds = 0
+
+    def find(self, *args):  # type: ignore[override]
+        type(self).finds += 1
+        return super().find(*args)
+
+
+def test_a_cut_passes_a_cell_of_many_lines_and_doubled_quotes_in_one_step(monkeypatch):
+    monkeypatch.setattr(fastcsv, "PIECE", 1000)
+    monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 4)
+    cell = b'"' + b'""\n' * 5000 + b'x"'
+    raw = b"a,b\n" + b"1," + cell + b"\n" + b"2,y\n" * 3000
+    quotes = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, offset=4) == ord('"'))
+    counting = _CountingFinds(raw)
+    bounds = fastcsv._split(counting, 4, 4, quotes)  # noqa: SLF001 - the cutting rule itself
+    assert bounds[1] == 4 + 2 + len(cell) + 1  # the cuts meant for inside the cell move past it
+    assert _CountingFinds.finds <= 3 * 2  # per cut: a line feed in the cell, then one past its end
+    parsed = fastcsv.parse(raw, 4, 2)
+    assert parsed is not None
+    assert parsed.lines.tolist() == [2] + [5003 + k for k in range(3000)]
+
+
 PIECES_OF_GARBAGE = st.lists(
     st.sampled_from(["a", "é", ",", '"', '""', "\n", "\r\n", " ", ',"', '",', '"\n', '\n"', "x,y\n", "state-a,S,\n"]),
     max_size=120,

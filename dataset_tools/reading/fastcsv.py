@@ -94,8 +94,9 @@ def _split(raw: bytes | mmap.mmap, body: int, parts: int, quotes: np.ndarray, pi
     size = len(raw) - body
     parts = max(1, min(parts, size // (piece or PIECE)))
     bounds = [body]
+    closes = _closing_quotes(np.frombuffer(raw, dtype=np.uint8, offset=body), quotes)
     for k in range(1, parts):
-        cut = _line_feed_outside_quotes(raw, body, quotes, body + size * k // parts)
+        cut = _line_feed_outside_quotes(raw, body, quotes, closes, body + size * k // parts)
         if cut == -1 or cut + 1 <= bounds[-1] or cut + 1 >= len(raw):
             break
         bounds.append(cut + 1)
@@ -103,13 +104,24 @@ def _split(raw: bytes | mmap.mmap, body: int, parts: int, quotes: np.ndarray, pi
     return bounds
 
 
-def _line_feed_outside_quotes(raw: bytes | mmap.mmap, body: int, quotes: np.ndarray, start: int) -> int:
-    """The offset of the first line feed from ``start`` on that an even number of the body's quotes precede, or -1."""
+def _closing_quotes(buf: np.ndarray, quotes: np.ndarray) -> np.ndarray:
+    """The offsets of the quotes that end a quoted cell: closing ones (every second) not doubled by the next byte."""
+    closing = quotes[1::2]
+    return closing[(closing + 1 == len(buf)) | (buf[np.minimum(closing + 1, len(buf) - 1)] != ord('"'))]
+
+
+def _line_feed_outside_quotes(
+    raw: bytes | mmap.mmap, body: int, quotes: np.ndarray, closes: np.ndarray, start: int
+) -> int:
+    """The offset of the first line feed from ``start`` on that an even number of the body's quotes precede, or -1.
+
+    A line feed inside a quoted cell is passed by going on from the quote that ends the
+    cell (``closes``, of :func:`_closing_quotes`), so each step passes a whole cell.
+    """
     while (found := raw.find(b"\n", start)) != -1:
-        before = int(np.searchsorted(quotes, found - body))
-        if before % 2 == 0:
+        if int(np.searchsorted(quotes, found - body)) % 2 == 0:
             return found
-        start = body + int(quotes[before]) + 1  # inside a quoted cell: on from the quote after it
+        start = body + int(closes[np.searchsorted(closes, found - body)]) + 1
     return -1
 
 
