@@ -29,7 +29,6 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
@@ -76,12 +75,24 @@ def slugify(text: str) -> str:
 
 
 def comparables(texts: Sequence[str]) -> pa.LargeStringArray:
-    """:func:`comparable` of each text, as an Arrow column.
+    """:func:`comparable` of each text, as an Arrow column (see :func:`comparable_column`)."""
+    return comparable_column(pa.array(texts, type=pa.large_string()))
+
+
+def comparable_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`comparable` of each text of a column (a null stays null).
 
     Each text is made ASCII alone; Arrow's kernel lowers the whole column (in ASCII, lowering
     is case folding).
     """
-    return pc.ascii_lower(pa.array([ascii_text(text) for text in texts], type=pa.large_string()))
+    return pc.ascii_lower(ascii_column(texts))
+
+
+def ascii_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`ascii_text` of each text of a column (a null stays null): ASCII texts are their own."""
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(texts), fill_value=True))
+    converted = [ascii_text(text) for text in texts.filter(other).to_pylist()]
+    return pc.replace_with_mask(texts, other, pa.array(converted, type=pa.large_string()))
 
 
 def slugs(texts: Sequence[str]) -> list[str]:
@@ -167,24 +178,31 @@ def skeleton(text: str) -> str:
 
 
 def skeletons(texts: Sequence[str]) -> list[str]:
-    """:func:`skeleton` of each text, a column at a time: ASCII texts through Arrow's kernels.
+    """:func:`skeleton` of each text, a column at a time (see :func:`skeleton_column`)."""
+    return skeleton_column(pa.array(texts, type=pa.large_string())).to_pylist()
+
+
+def skeleton_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`skeleton` of each text of a column (a null stays null); ASCII texts all at once.
 
     An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
-    (one letter for another, none of them mapped again), lower case (which is case folding,
-    in ASCII), and the multi-letter folds, which Arrow applies as ``str.replace`` does, left
-    to right.
+    (one letter for another, none of them mapped again) and lower case (which is case
+    folding, in ASCII): one byte table, applied to the bytes of all ASCII texts at once.
+    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
     """
-    column = pa.array(texts, type=pa.large_string())
-    plain = pc.string_is_ascii(column).to_numpy(zero_copy_only=False)
-    ascii_column = column.filter(pa.array(plain))
-    table = _prototypes()[1]
-    for code in range(128):
-        if table[code] != code:
-            ascii_column = pc.replace_substring(ascii_column, chr(code), chr(table[code]))
-    ascii_column = pc.ascii_lower(ascii_column)
+    plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
+    ascii_texts = texts.filter(plain)
+    validity, offsets, data = ascii_texts.buffers()
+    if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
+        data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
+    ascii_texts = pa.LargeStringArray.from_buffers(len(ascii_texts), offsets, data, validity, offset=ascii_texts.offset)
     for long, short in _ASCII_AFTER:
-        ascii_column = pc.replace_substring(ascii_column, long, short)
-    result = np.empty(len(texts), dtype=object)
-    result[plain] = ascii_column.to_numpy(zero_copy_only=False)
-    result[~plain] = [skeleton(text) for text, simple in zip(texts, plain, strict=True) if not simple]
-    return result.tolist()
+        ascii_texts = pc.replace_substring(ascii_texts, long, short)
+    other = pc.invert(plain)
+    others = pa.array([skeleton(text) for text in texts.filter(other).to_pylist()], type=pa.large_string())
+    return pc.replace_with_mask(pc.replace_with_mask(texts, plain, ascii_texts), other, others)
+
+
+def _ascii_table() -> bytes:
+    """The ASCII part of the confusable mapping, then lower case, as one byte translation table."""
+    return _prototypes()[1].lower()  # lowers the table's targets: what mapping, then lowering, gives

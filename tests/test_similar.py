@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from dataset_tools.names import comparable, skeleton, skeletons
+from dataset_tools.names import ascii_column, ascii_text, comparable, skeleton, skeleton_column, skeletons
 from dataset_tools.validation import similar
 from dataset_tools.validation.problems import CODES, Severity
 from dataset_tools.validation.similar import (
     NAMED_TABLES,
     Named,
+    _key_column,
     _key_numbers,
     _numbers_of,
     _similar_entries,
@@ -55,12 +56,19 @@ def test_key_transliterates_folds_case_and_sorts_words():
 
 
 @settings(deadline=None)
-@given(st.lists(st.text()))
+@given(st.lists(st.text() | st.text(alphabet="ab1 '`\u2019\u00c9-")))  # quotes, dropped; dashes, spaces
 def test_keys_of_a_column_are_each_texts_key_as_defined(texts):
     def defined(text):  # the definition: ASCII, case-folded, apostrophes dropped, words only, words sorted
         return " ".join(sorted(re.findall("[0-9a-z]+", comparable(text).replace("'", "").replace("`", ""))))
 
     assert keys(texts) == [defined(text) for text in texts]
+
+
+@settings(deadline=None)
+@given(st.lists(st.none() | st.text() | st.text(alphabet=string.printable)))
+def test_keys_of_a_sliced_column_with_nulls_are_each_texts_key(texts):
+    column = pa.array(texts, type=pa.large_string())[1:]  # its data starts at an offset
+    assert _key_column(column).to_pylist() == keys([text or "" for text in texts[1:]])
 
 
 @settings(deadline=None)
@@ -76,6 +84,15 @@ def test_the_numbers_of_a_column_of_keys_are_each_keys_numbers_as_defined(keys):
 @given(st.lists(st.text() | st.text(alphabet=string.printable)))
 def test_skeletons_of_a_column_are_each_texts_skeleton(texts):
     assert skeletons(texts) == [skeleton(text) for text in texts]
+
+
+@settings(deadline=None)
+@given(st.lists(st.none() | st.text() | st.text(alphabet=string.printable)))
+def test_columns_with_nulls_are_each_texts_ascii_form_and_skeleton(texts):
+    column = pa.array(texts, type=pa.large_string())[1:]  # a slice: a column whose data starts at an offset
+    expected = texts[1:]
+    assert ascii_column(column).to_pylist() == [None if text is None else ascii_text(text) for text in expected]
+    assert skeleton_column(column).to_pylist() == [None if text is None else skeleton(text) for text in expected]
 
 
 @pytest.mark.parametrize(
@@ -237,11 +254,13 @@ def _every_pair(keys, owners, cutoff):
 _KEYS = st.lists(st.text(alphabet="abcn 17", min_size=1, max_size=24).map(str.strip).filter(bool), max_size=40)
 
 
+@pytest.mark.parametrize("batched", [64, 1])  # small blocks scored together, or each alone
 @settings(max_examples=300, deadline=None)
 @given(_KEYS, st.data(), st.sampled_from([90.0, 80.0, 60.0]))
-def test_the_blocked_search_finds_what_comparing_every_pair_finds(keys, data, cutoff):
+def test_the_blocked_search_finds_what_comparing_every_pair_finds(batched, keys, data, cutoff):
     owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
-    assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
+    with mock.patch.object(similar, "_BATCHED", batched):
+        assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
 
 
 @settings(max_examples=300, deadline=None)

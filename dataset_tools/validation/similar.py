@@ -13,20 +13,26 @@ Keys are compared only within blocks: keys that share their first letter, and ke
 share their last letter (and hold the same numbers). A pair that differs in both its first
 and its last letter is not found; such names are rarely near-duplicates. In a block of at
 most ``EXHAUSTIVE`` keys (every block of the shipped data), a key is scored against every
-key of a length that can reach the cutoff (see ``_longest_partner``), in compiled code
-(rapidfuzz's ``cdist``), a bounded chunk at a time. In a larger block, whose every pair
+key of a length that can reach the cutoff (see ``_longest_partner``), in compiled code:
+the pairs of all blocks of at most ``_BATCHED`` keys together, in one rapidfuzz ``cpdist``
+call (a block of one key has none), and a larger block with ``cdist``, a bounded chunk at a
+time. In a larger block, whose every pair
 would cost the square of its size, a key is scored only against the keys near it in sorted
 order that share at least half of it at their start or at their end (see
 ``_scored_neighbours``): every pair that differs in one place is still found (unless more
 than ``WINDOW`` keys share as much with one of them), and the work grows in proportion to
 the number of keys.
+
+The check works on columns: the records' texts (names, then aliases), their keys and
+skeletons are Arrow columns and the pairs numpy arrays; only a record that is reported is
+built as a :class:`Named`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import NamedTuple
 
@@ -36,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import comparables, skeleton, skeletons
+from dataset_tools.names import ascii_column, skeleton, skeleton_column
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -79,15 +85,40 @@ def key(text: str) -> str:
 
 
 def keys(texts: Sequence[str]) -> list[str]:
-    """:func:`key` of each text, a column at a time.
+    """:func:`key` of each text, a column at a time (see :func:`_key_column`)."""
+    return _key_column(pa.array(texts, type=pa.large_string())).to_pylist()
 
-    Each text is made ASCII one at a time (:func:`dataset_tools.names.ascii_text`); the rest
-    works on ASCII only, so Arrow's kernels do it for the whole column: lower case (which is
-    case folding, in ASCII), apostrophes dropped, the words (runs of ``[0-9a-z]``) sorted and
-    joined by one space.
+
+def _key_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`key` of each text of a column (a null text has the empty key).
+
+    Each text is made ASCII (:func:`dataset_tools.names.ascii_column`); the rest works on the
+    bytes of the whole column with numpy: apostrophes dropped, upper-case letters lowered
+    (which is case folding, in ASCII), any byte but ``[0-9a-z]`` made a space; then Arrow
+    splits the texts into words, and sorts and joins them (:func:`_joined`).
     """
-    pieces = pc.split_pattern_regex(pc.replace_substring_regex(comparables(texts), "['`]", ""), "[^0-9a-z]+")
-    return _joined(pieces, pc.list_flatten(pieces)).to_pylist()
+    column = pc.fill_null(ascii_column(texts), "") if texts.null_count else ascii_column(texts)
+    _validity, offsets_buffer, data_buffer = column.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]] if data_buffer else np.zeros(0, np.uint8)
+    )
+    offsets = offsets - offsets[0]
+    quotes = np.flatnonzero((data == ord("'")) | (data == ord("`")))
+    offsets = offsets - np.searchsorted(quotes, offsets)  # less the quotes before each text
+    spaced = pa.LargeStringArray.from_buffers(
+        len(column), pa.py_buffer(offsets), pa.py_buffer(_KEY_BYTES[np.delete(data, quotes)].tobytes())
+    )
+    pieces = pc.split_pattern(spaced, " ")
+    return _joined(pieces, pc.list_flatten(pieces))
+
+
+_KEY_BYTES = np.array(
+    [code if chr(code) in "0123456789abcdefghijklmnopqrstuvwxyz" else ord(" ") for code in range(256)], np.uint8
+)
+"""Each byte of an ASCII text as it stands in a key: a digit or small letter as it is, a capital
+lowered, any other a space."""
+_KEY_BYTES[ord("A") : ord("Z") + 1] = np.arange(ord("a"), ord("z") + 1)
 
 
 def _joined(pieces: pa.LargeListArray, words: pa.Array, *, once: bool = False) -> pa.LargeStringArray:
@@ -157,50 +188,70 @@ def likely_duplicates(
     parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
     named = [Named(*record) for record in records]
-    texts = [
-        (index, text)
-        for index, record in enumerate(named)
-        for text in (record.name, *record.aliases)
-        if isinstance(text, str) and len(text) <= LONGEST
-    ]
-    entries: list[tuple[str, int, str]] = []  # (key, record index, the text as written)
-    own: set[tuple[int, str]] = set()
-    for (index, text), k in zip(texts, keys([text for _, text in texts]), strict=True):
-        if k and (index, k) not in own:
-            own.add((index, k))
-            entries.append((k, index, text))
+    texts = [text for record in named for text in (record.name, *record.aliases)]
+    owner = np.repeat(np.arange(len(named)), [1 + len(record.aliases) for record in named])
+    column = pa.array([text if isinstance(text, str) else None for text in texts], type=pa.large_string())
+    yield from _duplicates(
+        table, file, named.__getitem__, owner, column, new_ids=new_ids, cutoff=cutoff, related=related
+    )
+
+
+def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as columns
+    table: str,
+    file: str,
+    record: Callable[[int], Named],
+    owner: Ints,
+    texts: pa.LargeStringArray,
+    *,
+    new_ids: Collection[str] | None,
+    cutoff: float,
+    related: Collection[frozenset[str]],
+) -> Iterator[Problem]:
+    """:func:`likely_duplicates` of records given as columns: ``texts`` (null: none), each of record ``owner``.
+
+    ``texts`` holds each record's name, then its aliases, record by record; ``record(i)`` is the
+    i-th record (only reported records are asked for).
+    """
+    kept = pc.and_(pc.is_valid(texts), pc.less_equal(pc.utf8_length(texts), LONGEST)).to_numpy(zero_copy_only=False)
+    texts, owner = texts.filter(pa.array(kept)), owner[kept]
+    key_column = _key_column(texts)
+    # entries: the first text of each record with each key, in order (key, record, the text as written)
+    encoded = pc.dictionary_encode(key_column).indices.to_numpy().astype(np.int64)
+    firsts = np.unique(owner * (int(encoded.max(initial=0)) + 1) + encoded, return_index=True)[1]
+    firsts = np.sort(firsts[pc.not_equal(pc.binary_length(key_column), 0).to_numpy(zero_copy_only=False)[firsts]])
+    keys_, entry_owner, entry_text = key_column.take(firsts), owner[firsts], texts.take(firsts)
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
-    for a, b, score in _similar_entries([entry[0] for entry in entries], [entry[1] for entry in entries], cutoff):
-        ra, rb = entries[a][1], entries[b][1]
-        if ra == rb or not words_agree(entries[a][0], entries[b][0]):
+    for a, b, score in _similar_entries(keys_, entry_owner, cutoff):
+        ra, rb = int(entry_owner[a]), int(entry_owner[b])
+        if not words_agree(keys_[a].as_py(), keys_[b].as_py()):
             continue
         pair = (min(ra, rb), max(ra, rb))
         if pair not in best or score > best[pair][0]:
             best[pair] = (score, a, b) if ra < rb else (score, b, a)
-    alike = _look_alikes(entries, best)
+    alike = _look_alikes(entry_text, entry_owner, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
-        if related and frozenset((named[ra].id, named[rb].id)) in related:
+        if related and frozenset((record(ra).id, record(rb).id)) in related:
             continue
-        target, other, e_target, e_other = _report_on(named, ra, rb, ea, eb, new)
+        target, other, e_target, e_other = _report_on(record(ra), record(rb), ra, rb, ea, eb, new)
         if target is None:
             continue
-        text, other_text = entries[e_target][2], entries[e_other][2]
-        yield _problem(table, file, named[target], text, named[other], other_text, score, alike=(ra, rb) in alike)
+        text, other_text = entry_text[e_target].as_py(), entry_text[e_other].as_py()
+        yield _problem(table, file, record(target), text, record(other), other_text, score, alike=(ra, rb) in alike)
 
 
 def _look_alikes(
-    entries: list[tuple[str, int, str]], best: dict[tuple[int, int], tuple[float, int, int]]
+    texts: pa.LargeStringArray, owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
-    """Add to ``best`` the record pairs whose texts share a confusable skeleton and differ in letters."""
-    shared = pa.array(skeletons([text for _key, _owner, text in entries]), type=pa.large_string())
+    """Add to ``best`` the record pairs whose texts (of records ``owner``) share a confusable skeleton."""
+    shared = skeleton_column(texts)
     group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
     twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
     twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
     alike = set()
     for members in np.split(twice, np.flatnonzero(np.diff(group[twice])) + 1):
         for a, b in combinations(members[:_SMALL].tolist(), 2):  # a skeleton shared by many: its first few
-            ra, rb = entries[a][1], entries[b][1]
+            ra, rb = int(owner[a]), int(owner[b])
             if ra == rb or (min(ra, rb), max(ra, rb)) in best:
                 continue
             pair = (min(ra, rb), max(ra, rb))
@@ -210,18 +261,18 @@ def _look_alikes(
 
 
 def _report_on(
-    named: list[Named], ra: int, rb: int, ea: int, eb: int, new: set[str] | None
+    record_a: Named, record_b: Named, ra: int, rb: int, ea: int, eb: int, new: set[str] | None
 ) -> tuple[int | None, int, int, int]:
     """Which record of a pair gets the warning: the new one, else the later one."""
-    a_new = new is None or named[ra].id in new
-    b_new = new is None or named[rb].id in new
+    a_new = new is None or record_a.id in new
+    b_new = new is None or record_b.id in new
     if not (a_new or b_new):
         return None, ra, ea, eb
     if a_new and not b_new:
         return ra, rb, ea, eb
     if b_new and not a_new:
         return rb, ra, eb, ea
-    line_a, line_b = named[ra].line or 0, named[rb].line or 0
+    line_a, line_b = record_a.line or 0, record_b.line or 0
     return (ra, rb, ea, eb) if line_a > line_b else (rb, ra, eb, ea)
 
 
@@ -260,7 +311,9 @@ def _letters_not_in(text: str, other: str) -> str:
     return ", ".join(f"U+{ord(letter):04X} {unicodedata.name(letter, 'an unnamed character')}" for letter in letters)
 
 
-def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Iterator[tuple[int, int, float]]:
+def _similar_entries(
+    keys: Sequence[str] | pa.LargeStringArray, owners: Sequence[int] | Ints, cutoff: float
+) -> Iterator[tuple[int, int, float]]:
     """Pairs of key positions (i < j) of different owners whose keys are equal or at least ``cutoff`` similar.
 
     Two keys are compared when they share a block: the numbers they hold and their first
@@ -270,26 +323,27 @@ def _similar_entries(keys: list[str], owners: list[int], cutoff: float) -> Itera
     be in [1, 100] (else ``ValueError``).
 
     Within a block, a key is scored only against keys whose length allows the cutoff (see
-    :func:`_longest_partner`): the block is sorted by length and cut into chunks of keys,
-    each scored against its band window by rapidfuzz's ``process.cdist`` (compiled, on every
-    core) with ``score_cutoff``, at most ``_CELLS`` scores at a time.
+    :func:`_longest_partner`), by rapidfuzz (compiled, on every core) with ``score_cutoff``,
+    at most ``_CELLS`` scores at a time: the pairs of all small blocks in one ``process.cpdist``
+    call, a larger block sorted by length and cut into chunks of keys, each scored against its
+    band window by ``process.cdist`` (see :func:`_scored_in_bands`).
     """
     if not 1 <= cutoff <= 100:  # so that a passing score is a whole percent above 0 (see _scored_in_bands)
         raise ValueError(f"cutoff must be 1 to 100, not {cutoff}")
     count = len(keys)
     if count < 2:
         return
-    column = pa.array(keys, type=pa.large_string())
+    column = keys if isinstance(keys, pa.LargeStringArray) else pa.array(keys, type=pa.large_string())
     numbers = _numbers_of(column)
     length = pc.utf8_length(column).to_numpy()
-    owner, text = np.asarray(owners, dtype=np.int64), np.array(keys, dtype=object)
+    owner, text = np.asarray(owners, dtype=np.int64), column.to_numpy(zero_copy_only=False)
     blocks, found = [], []
     for kind, letter in enumerate((pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1))):
         # a block number per key: keys with equal labels share one, numbered in the order of their first key
         label = pc.binary_join_element_wise(numbers, letter, pa.scalar("\x00", pa.large_string()))
         block = label.dictionary_encode().indices.to_numpy().astype(np.int64)
         blocks.append(block)
-        for first, second, score in _scored_in_bands(text, length, block, cutoff):
+        for first, second, score in _scored_in_bands(text, column, length, block, cutoff):
             keep = owner[first] != owner[second]
             i, j = np.minimum(first[keep], second[keep]), np.maximum(first[keep], second[keep])
             # rows (kind, i, j, score), the score's float64 bits kept as an int64
@@ -336,13 +390,20 @@ def _longest_partner(length: Ints, cutoff: float) -> Ints:
 
 
 def _scored_in_bands(
-    text: npt.NDArray[np.object_], length: Ints, block: Ints, cutoff: float
+    text: npt.NDArray[np.object_], keys: pa.LargeStringArray, length: Ints, block: Ints, cutoff: float
 ) -> Iterator[tuple[Ints, Ints, npt.NDArray[np.float64]]]:
     """Chunks of (i, j, score), positions of two keys of one block scoring at least ``cutoff``, each pair once.
 
-    Keys are sorted by block, then length (then position); a chunk of consecutive keys of one
-    block is scored against the keys after each of them up to the longest partner of its longest
-    key (:func:`_longest_partner`), with ``i`` before ``j`` in that order.
+    ``text`` and ``keys`` both hold the keys, as Python strings and as Arrow's.
+
+    Keys are sorted by block, then length (then position); each key is paired with the keys
+    after it in its block up to the longest partner of its length (:func:`_longest_partner`),
+    with ``i`` before ``j`` in that order. A block of one key has no pair. The pairs of all
+    blocks of at most ``_BATCHED`` keys are scored together, in one ``process.cpdist`` call
+    per ``_CELLS`` pairs (one call per block would cost each block the start of rapidfuzz's
+    threads); a larger block of at most ``EXHAUSTIVE`` keys is scored a chunk of consecutive
+    keys at a time against the keys after each of them up to the longest partner of its
+    longest key (``process.cdist``, which prepares each key once for all its partners).
     """
     order = np.lexsort((length, block))
     block, length = block[order], length[order]
@@ -350,9 +411,13 @@ def _scored_in_bands(
     sorted_by = block * scale + length
     reach = np.searchsorted(sorted_by, block * scale + _longest_partner(length, cutoff), side="right")
     edges = np.flatnonzero(np.diff(block)) + 1
-    for start, stop in zip(np.concatenate(([0], edges)).tolist(), np.append(edges, len(block)).tolist(), strict=True):
+    starts, stops = np.concatenate(([0], edges)), np.append(edges, len(block))
+    size = stops - starts
+    batched = np.repeat((size > 1) & (size <= _BATCHED), size)  # sorted positions of keys of small blocks
+    yield from _scored_pairs(text, order, np.flatnonzero(batched), reach, cutoff)
+    for start, stop in zip(starts[size > _BATCHED].tolist(), stops[size > _BATCHED].tolist(), strict=True):
         if stop - start > EXHAUSTIVE:
-            yield _scored_neighbours(text, order[start:stop], cutoff)
+            yield _scored_neighbours(text, keys, order[start:stop], cutoff)
             continue
         a = start
         while a < stop - 1:
@@ -379,8 +444,33 @@ def _scored_in_bands(
             a += rows
 
 
+_BATCHED = 64
+"""Keys in a block up to which its pairs are scored with those of other small blocks, in one call."""
+
+
+def _scored_pairs(
+    text: npt.NDArray[np.object_], order: Ints, keys: Ints, reach: Ints, cutoff: float
+) -> Iterator[tuple[Ints, Ints, npt.NDArray[np.float64]]]:
+    """(i, j, score) for each sorted position ``p`` in ``keys`` and each ``q`` with ``p < q < reach[p]``.
+
+    ``order`` maps sorted positions to positions in ``text``; pairs are scored ``_CELLS`` at a time.
+    """
+    ends = np.cumsum(reach[keys] - keys - 1)  # pairs are numbered key by key: key k's end before ends[k]
+    total = int(ends[-1]) if len(ends) else 0
+    for start in range(0, total, _CELLS):
+        pair = np.arange(start, min(start + _CELLS, total))
+        key_of = np.searchsorted(ends, pair, side="right")
+        p = keys[key_of]
+        q = reach[p] - (ends[key_of] - pair)  # the last pair of key p is (p, reach[p] - 1)
+        first, second = order[p], order[q]
+        score = process.cpdist(
+            text[first], text[second], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1
+        )
+        yield first[score > 0], second[score > 0], score[score > 0]
+
+
 def _scored_neighbours(
-    text: npt.NDArray[np.object_], members: Ints, cutoff: float
+    text: npt.NDArray[np.object_], keys: pa.LargeStringArray, members: Ints, cutoff: float
 ) -> tuple[Ints, Ints, npt.NDArray[np.float64]]:
     """(i, j, score) for the keys at positions ``members`` (one large block) that share half of themselves.
 
@@ -393,46 +483,59 @@ def _scored_neighbours(
     a pair is always scored. Equal keys are all paired, score 100. Each pair comes once, with
     ``i`` and ``j`` positions in ``text``.
     """
-    encoded = pa.array(text[members].tolist(), type=pa.large_string()).dictionary_encode()
+    encoded = keys.take(pa.array(members)).dictionary_encode()
     distinct, of_key = encoded.dictionary, encoded.indices.to_numpy()
+    holder = members[np.unique(of_key, return_index=True)[1]]  # a position in ``text`` of each distinct key
     length = pc.utf8_length(distinct).to_numpy()
     shortest = np.ceil(length * (cutoff / (200 - cutoff)) - 1e-9).astype(np.int64)  # see _longest_partner
-    found = [_sharing_half(_starts(keys), length, shortest) for keys in (distinct, pc.utf8_reverse(distinct))]
+    found = [_sharing_half(_starts(side), length, shortest) for side in (distinct, pc.utf8_reverse(distinct))]
     u = np.concatenate([pair[0] for pair in found])
     v = np.concatenate([pair[1] for pair in found])
     unique = np.unique(np.minimum(u, v) * len(distinct) + np.maximum(u, v))
     u, v = np.divmod(unique, max(len(distinct), 1))
     score = process.cpdist(
-        distinct.take(u).to_pylist(),
-        distinct.take(v).to_pylist(),
+        text[holder[u]],
+        text[holder[v]],
         scorer=fuzz.ratio,
         score_cutoff=cutoff,
         dtype=np.float64,
         workers=-1,
     )
-    holders = np.argsort(of_key, kind="stable")  # members' positions grouped by their key
-    starts = np.searchsorted(of_key[holders], np.arange(len(distinct) + 1))
+    by_key = np.argsort(of_key, kind="stable")
+    holders = members[by_key]  # members' positions grouped by their key (in increasing order within a key)
+    starts = np.searchsorted(of_key[by_key], np.arange(len(distinct) + 1))
+    size = np.diff(starts)
+    # every text of key u with every text of key v, for each scored pair (u, v)
+    u, v, score = u[score > 0], v[score > 0], score[score > 0]
+    first, second = _products(holders, starts, size, u, v)
+    # and the texts of one key with each other, score 100
+    shared = np.flatnonzero(size > 1)
+    i, j = _products(holders, starts, size, shared, shared)
+    return (
+        np.concatenate((first, i[i < j])),
+        np.concatenate((second, j[i < j])),
+        np.concatenate((np.repeat(score, size[u] * size[v]), np.full(int((i < j).sum()), 100.0))),
+    )
 
-    def group(k: int) -> Ints:
-        return members[holders[starts[k] : starts[k + 1]]]
 
-    first, second, scores = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
-    for a, b, s in zip(u[score > 0].tolist(), v[score > 0].tolist(), score[score > 0].tolist(), strict=True):
-        first.append(np.repeat(group(a), len(group(b))))
-        second.append(np.tile(group(b), len(group(a))))
-        scores.append(np.full(len(group(a)) * len(group(b)), s))
-    for k in np.flatnonzero(np.diff(starts) > 1).tolist():  # keys shared by several texts
-        same = group(k)
-        i, j = np.triu_indices(len(same), 1)
-        first.append(same[i])
-        second.append(same[j])
-        scores.append(np.full(len(i), 100.0))
-    return np.concatenate(first), np.concatenate(second), np.concatenate(scores)
+def _products(holders: Ints, starts: Ints, size: Ints, u: Ints, v: Ints) -> tuple[Ints, Ints]:
+    """For each pair (u, v) of groups, every member of group ``u`` with every member of group ``v``.
+
+    Group ``k``'s members are ``holders[starts[k] : starts[k] + size[k]]``.
+    """
+    count = size[u] * size[v]
+    of_pair = np.repeat(np.arange(len(u)), count)
+    rank = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    x, y = np.divmod(rank, size[v][of_pair])
+    return holders[starts[u][of_pair] + x], holders[starts[v][of_pair] + y]
 
 
 def _starts(keys: pa.LargeStringArray) -> npt.NDArray[np.bytes_]:
-    """The first ``_PREFIX`` letters of each key (ASCII), as fixed-width bytes."""
-    return pc.utf8_slice_codeunits(keys, 0, _PREFIX).to_numpy(zero_copy_only=False).astype(f"S{_PREFIX}")
+    """The first ``_PREFIX`` letters of each key (ASCII), as fixed-width bytes (padded with NULs, as numpy pads)."""
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(keys, 0, _PREFIX), width=_PREFIX, padding="\x00")
+    _validity, offsets, data = padded.buffers()
+    start = int(np.frombuffer(offsets, dtype=np.int64)[padded.offset])
+    return np.frombuffer(data, dtype=f"S{_PREFIX}", count=len(padded), offset=start)
 
 
 _PREFIX = 64
@@ -477,24 +580,45 @@ def _key_numbers(text: str) -> str:
 
 
 def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`_key_numbers` of each key of ``column``, a column at a time."""
-    pieces = pc.split_pattern(column, " ")
-    return _joined(pieces, pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", ""), once=True)
+    """:func:`_key_numbers` of each key of ``column``, a column at a time (only keys with a digit are split)."""
+    digits = pc.match_substring_regex(column, "[0-9]").to_numpy(zero_copy_only=False)
+    pieces = pc.split_pattern(column.filter(pa.array(digits)), " ")
+    numbers = _joined(pieces, pc.replace_substring_regex(pc.list_flatten(pieces), "[^0-9]+", ""), once=True)
+    return pc.replace_with_mask(pa.repeat(pa.scalar("", pa.large_string()), len(column)), pa.array(digits), numbers)
 
 
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
-    """The validator's check: likely duplicates among one table file's records."""
+    """The validator's check: likely duplicates among one table file's records.
+
+    A repeated id is a primary-key error already: only its first record is compared. The
+    records' texts are built as columns (names, and the ``;``-separated items of alias cells),
+    a record as :class:`Named` only when it is reported.
+    """
     if tf.table not in NAMED_TABLES or not {"id", "name"} <= set(tf.data.column_names):
         return
-    ids = tf.data.column("id").to_pylist()
-    names = tf.data.column("name").to_pylist()
-    aliases = tf.data.column("aliases").to_pylist() if "aliases" in tf.data.column_names else [""] * len(ids)
-    records = from_columns(ids, tf.lines_for("name").tolist(), names, aliases)
-    first = {record.id: record for record in reversed(records)}  # a repeated id is a primary-key error already
+    data = tf.data.combine_chunks()
+    encoded = pc.dictionary_encode(data.column("id").combine_chunks(), null_encoding="encode")
+    first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]
+    data = data.take(pa.array(first))  # in file order: first occurrences, sorted
+    ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
+    lines = tf.lines_for("name")[first]
     related: set[frozenset[str]] = set()
-    if "parent_id" in tf.data.column_names:
-        parents = tf.data.column("parent_id").to_pylist()
-        related = {frozenset((child, parent)) for child, parent in zip(ids, parents, strict=True) if child and parent}
-    yield from likely_duplicates(
-        tf.table, tf.file, [record for record in records if first[record.id] is record], related=related
-    )
+    if "parent_id" in data.column_names:  # the records with a parent (and an id): few
+        parents = data.column("parent_id").combine_chunks()
+        both = pc.and_(pc.not_equal(pc.binary_length(ids), 0), pc.not_equal(pc.binary_length(parents), 0))
+        both = pc.fill_null(both, fill_value=False)
+        pairs = zip(ids.filter(both).to_pylist(), parents.filter(both).to_pylist(), strict=True)
+        related = {frozenset(pair) for pair in pairs}
+    owner, texts = np.arange(len(data)), names
+    if "aliases" in data.column_names:
+        cells = pc.split_pattern(data.column("aliases").combine_chunks().cast(pa.large_string()), LIST_DELIMITER)
+        owner = np.concatenate((owner, pc.list_parent_indices(cells).to_numpy()))
+        texts = pa.concat_arrays([names, pc.list_flatten(cells)])
+        order = np.argsort(owner, kind="stable")  # each record's name, then its aliases in order
+        owner, texts = owner[order], texts.take(pa.array(order))
+
+    def record(index: int) -> Named:
+        line = int(lines[index]) if lines[index] is not None else None
+        return Named(ids[index].as_py(), line, names[index].as_py())
+
+    yield from _duplicates(tf.table, tf.file, record, owner, texts, new_ids=None, cutoff=CUTOFF, related=related)
