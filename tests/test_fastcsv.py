@@ -2,11 +2,13 @@
 
 import csv
 import io
+import itertools
 import json
 import sys
 from pathlib import Path
 from unittest.mock import patch
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,7 +32,6 @@ def faulty(tmp_path_factory):
 @pytest.mark.parametrize("pieces", [1, 2, 7])
 def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeypatch, pieces):
     monkeypatch.setattr(fastcsv, "PIECE", 4096)
-    monkeypatch.setattr(fastcsv, "_BLOCK", 1000)
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: pieces)
     fast = validate(faulty)
     manifest = json.loads(manifest_path(faulty).read_text(encoding="utf-8"))
@@ -39,16 +40,43 @@ def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeyp
     assert fast.problems == validate(faulty, reference=True).problems
 
 
-def test_a_cut_inside_a_quoted_cell_still_reads_every_record_on_its_line(monkeypatch):
+def test_cuts_fall_between_records_when_cells_span_lines(monkeypatch):
     monkeypatch.setattr(fastcsv, "PIECE", 1000)
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 8)
     raw = b"a,b\n" + b'1,"x\ny\nz"\n' * 2000
-    bounds = fastcsv._split(raw, 4, 8)  # noqa: SLF001 - the cutting rule itself
-    assert any(raw[:cut].count(b'"') % 2 for cut in bounds[1:-1])  # some cut lands inside a cell
+    quotes = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, offset=4) == ord('"'))
+    bounds = fastcsv._split(raw, 4, 8, quotes)  # noqa: SLF001 - the cutting rule itself
+    assert len(bounds) == 9
+    assert [raw[cut - 3 : cut] for cut in bounds[1:-1]] == [b'z"\n'] * 7  # each after a record, never inside a cell
     parsed = fastcsv.parse(raw, 4, 2)
     assert parsed is not None
     assert parsed.lines.tolist() == [2 + 3 * k for k in range(2000)]
     assert set(parsed.table.column(1).to_pylist()) == {"x\ny\nz"}
+
+
+class _CountingFinds(bytes):
+    """Bytes that count the searches made of them."""
+
+    finds = 0
+
+    def find(self, *args):  # type: ignore[override]
+        type(self).finds += 1
+        return super().find(*args)
+
+
+def test_a_cut_passes_a_cell_of_many_lines_and_doubled_quotes_in_one_step(monkeypatch):
+    monkeypatch.setattr(fastcsv, "PIECE", 1000)
+    monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 4)
+    cell = b'"' + b'""\n' * 5000 + b'x"'
+    raw = b"a,b\n" + b"1," + cell + b"\n" + b"2,y\n" * 3000
+    quotes = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, offset=4) == ord('"'))
+    counting = _CountingFinds(raw)
+    bounds = fastcsv._split(counting, 4, 4, quotes)  # noqa: SLF001 - the cutting rule itself
+    assert bounds[1] == 4 + 2 + len(cell) + 1  # the cuts meant for inside the cell move past it
+    assert _CountingFinds.finds <= 3 * 2  # per cut: a line feed in the cell, then one past its end
+    parsed = fastcsv.parse(raw, 4, 2)
+    assert parsed is not None
+    assert parsed.lines.tolist() == [2] + [5003 + k for k in range(3000)]
 
 
 PIECES_OF_GARBAGE = st.lists(
@@ -106,3 +134,47 @@ def test_cells_over_lines_stay_on_the_fast_path(body):
 )
 def test_a_quote_open_at_the_end_or_a_lone_carriage_return_goes_to_the_reference_reader(body):
     assert fastcsv.parse(b"x,y,z\n" + body, 6, 3) is None
+
+
+RFC_4180_RECORDS = st.lists(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="ab\u00e9 ", max_size=4),
+            st.text(alphabet='ab"\n\r, ', max_size=6).map(lambda cell: '"' + cell.replace('"', '""') + '"'),
+        ),
+        min_size=1,
+        max_size=3,
+    ).map(",".join),
+    min_size=1,
+    max_size=30,
+)
+"""Records quoted as RFC 4180 quotes them, cells over lines included."""
+
+
+@given(records=RFC_4180_RECORDS, parts=st.integers(1, 9), piece=st.sampled_from([1, 4, 16]))
+def test_every_cut_falls_between_records(records, parts, piece):
+    raw = b"x,y\n" + "".join(record + "\n" for record in records).encode()
+    quotes = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, offset=4) == ord('"'))
+    bounds = fastcsv._split(raw, 4, parts, quotes, piece)  # noqa: SLF001 - the cutting rule itself
+    ends = set(itertools.accumulate((len(record.encode()) + 1 for record in records), initial=4))
+    assert bounds[0] == 4
+    assert bounds[-1] == len(raw)
+    assert set(bounds) <= ends
+    assert bounds == sorted(set(bounds))
+
+
+def _rfc4180_quote(raw: bytes, index: int, at: int) -> bool:
+    """The rule for the ``index``-th quote (at offset ``at``), one quote at a time."""
+    if index % 2 == 0:
+        return at == 0 or raw[at - 1 : at] in (b",", b"\n", b'"')
+    return raw[at + 1 : at + 2] in (b"", b",", b"\n", b'"') or raw[at + 1 : at + 3] == b"\r\n"
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from([b"a", b",", b'"', b'""', b"\n", b"\r", b"\r\n", b'"\r', b'"\r\n']), max_size=12))
+def test_the_quote_check_applies_the_rule_to_every_quote(parts):
+    raw = b"".join(parts)
+    quotes = [at for at, byte in enumerate(raw) if byte == ord('"')]
+    expected = len(quotes) % 2 == 0 and all(_rfc4180_quote(raw, index, at) for index, at in enumerate(quotes))
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    assert fastcsv._quotes_are_rfc4180(buf, np.asarray(quotes, dtype=np.int64)) == expected  # noqa: SLF001

@@ -1,22 +1,23 @@
 """The fast CSV path: pyarrow parses, and every record still lands on its physical line.
 
-The body of a file (after a one-line header) is cut at line breaks into one piece per
-core, and each piece is checked and parsed on its own thread (pyarrow releases the GIL).
-In a piece, pyarrow numbers the rows it cannot use (a wrong number of cells) and keeps
-blank lines as rows of empty cells; a record spans one line plus the line breaks inside
-its cells, which pyarrow keeps as they are. pyarrow and the stdlib ``csv`` module read
-every quote alike (stray ones included: a property test holds them to it), so no scan of
-the quotes is needed. A piece is declined, and ``parse`` answers None for the reference
-reader to decide, when it is not valid UTF-8, holds a carriage return that ends no line
-(readers differ on where such a line ends), or ends inside a quoted cell: an unclosed
-quote at the end of the file, or a cut that fell inside a cell (the body is then parsed
-whole).
+The body of a file (after a one-line header) is first checked for plain quoting: every
+quote opens a cell, closes one, or is doubled inside one (RFC 4180), else ``parse``
+answers None for the reference reader to decide (pyarrow would silently drop a stray
+quote inside a quoted cell). The quote offsets found for that check, once for the whole
+body, also choose where to cut it: under such quoting a line feed lies outside every
+quoted cell exactly when an even number of quotes precede it, so the body is cut at such
+line feeds into one piece per core, and a cell over several lines is never cut. Each
+piece is checked and parsed on its own thread (pyarrow releases the GIL). In a piece,
+pyarrow numbers the rows it cannot use (a wrong number of cells) and keeps blank lines as
+rows of empty cells; a record spans one line plus the line breaks inside its cells, which
+pyarrow keeps as they are. A piece is declined (and with it the file) when it is not valid
+UTF-8 or holds a carriage return that ends no line (readers differ on where such a line
+ends). Plain quoting also means the file never ends inside a quoted cell: an unclosed
+quote makes the count odd.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -24,9 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyarrow import csv as pacsv
-
-from dataset_tools.reading import bytematch
 
 PIECE = 8 * 1024 * 1024
 """Bodies smaller than this are parsed in one piece: threads cost more than they save."""
@@ -60,17 +60,19 @@ class _Piece:
 
 def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     """Parse ``raw[body:]`` as records of ``width`` cells, the header being line 1; None to decline."""
-    bounds = _split(raw, body, os.cpu_count() or 1)
+    buf = np.frombuffer(raw, dtype=np.uint8, offset=body)
+    quotes = np.flatnonzero(buf == ord('"'))  # once, for the quoting check and for the cuts
+    if not _quotes_are_rfc4180(buf, quotes):
+        return None  # a quote pyarrow would read otherwise than the reference reader
+    bounds = _split(raw, body, os.cpu_count() or 1, quotes)
     if len(bounds) == 2:
         pieces = [_piece(raw, body, len(raw), width)]
     else:
         with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
             pieces = list(pool.map(lambda i: _piece(raw, bounds[i], bounds[i + 1], width), range(len(bounds) - 1)))
-        if any(piece is None for piece in pieces):  # perhaps a cut fell inside a quoted cell: try it whole
-            pieces = [_piece(raw, body, len(raw), width)]
-    if any(piece is None for piece in pieces):
-        return None
     done = [piece for piece in pieces if piece is not None]
+    if len(done) < len(pieces):
+        return None
     spans = np.concatenate([piece.spans for piece in done])
     usable = np.concatenate([piece.usable for piece in done])
     starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
@@ -82,17 +84,19 @@ def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     return Parsed(table=table, lines=starts[usable], invalid=invalid)
 
 
-def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = None) -> list[int]:
+def _split(raw: bytes | mmap.mmap, body: int, parts: int, quotes: np.ndarray, piece: int | None = None) -> list[int]:
     """Offsets that cut ``raw[body:]`` into about ``parts`` pieces (of ``piece`` bytes at least), after line breaks.
 
-    A cut may fall inside a quoted cell that spans lines: the piece before it then ends
-    inside that cell, is declined, and :func:`parse` reads the body whole instead.
+    ``quotes`` are the offsets of the body's quotes, quoted as RFC 4180 quotes (see
+    :func:`_quotes_are_rfc4180`): a line feed then lies outside every quoted cell exactly
+    when an even number of quotes comes before it, so no cut falls inside a cell.
     """
     size = len(raw) - body
     parts = max(1, min(parts, size // (piece or PIECE)))
     bounds = [body]
+    closes = _closing_quotes(np.frombuffer(raw, dtype=np.uint8, offset=body), quotes)
     for k in range(1, parts):
-        cut = raw.find(b"\n", body + size * k // parts)
+        cut = _line_feed_outside_quotes(raw, body, quotes, closes, body + size * k // parts)
         if cut == -1 or cut + 1 <= bounds[-1] or cut + 1 >= len(raw):
             break
         bounds.append(cut + 1)
@@ -100,10 +104,31 @@ def _split(raw: bytes | mmap.mmap, body: int, parts: int, piece: int | None = No
     return bounds
 
 
+def _closing_quotes(buf: np.ndarray, quotes: np.ndarray) -> np.ndarray:
+    """The offsets of the quotes that end a quoted cell: closing ones (every second) not doubled by the next byte."""
+    closing = quotes[1::2]
+    return closing[(closing + 1 == len(buf)) | (buf[np.minimum(closing + 1, len(buf) - 1)] != ord('"'))]
+
+
+def _line_feed_outside_quotes(
+    raw: bytes | mmap.mmap, body: int, quotes: np.ndarray, closes: np.ndarray, start: int
+) -> int:
+    """The offset of the first line feed from ``start`` on that an even number of the body's quotes precede, or -1.
+
+    A line feed inside a quoted cell is passed by going on from the quote that ends the
+    cell (``closes``, of :func:`_closing_quotes`), so each step passes a whole cell.
+    """
+    while (found := raw.find(b"\n", start)) != -1:
+        if int(np.searchsorted(quotes, found - body)) % 2 == 0:
+            return found
+        start = body + int(closes[np.searchsorted(closes, found - body)]) + 1
+    return -1
+
+
 def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece | None:
     """Check and parse one piece of the body; None when the reference reader must decide."""
     view = pa.py_buffer(raw).slice(start, stop - start)
-    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop) or not _plain_quotes(raw, start, stop):
+    if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop):
         return None
     invalid: dict[int, str] = {}
 
@@ -137,35 +162,7 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece 
     spans = np.ones(len(usable), dtype=np.int64)  # a record spans one line, and one more per line break in it
     spans[usable] += _breaks_per_row(table)
     spans[~usable] += np.array([invalid[number].count("\n") for number in ragged], dtype=np.int64)
-    if _piece_ends_inside_quotes(raw, start, stop, table, invalid, spans):
-        return None
     return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
-
-
-def _plain_quotes(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
-    """True when every quote in ``raw[start:stop]`` opens, closes or doubles inside a cell (RFC 4180).
-
-    Otherwise the reference reader decides: a quote inside a quoted cell that is not
-    doubled would be dropped by pyarrow, silently altering the cell.
-    """
-    if raw.find(b'"', start, stop) == -1:
-        return True
-    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    quotes = _positions(buf, ord('"'))
-    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
-
-
-def ends_inside_quotes(text: str) -> bool:
-    """True when one more line break would change the first record of ``text``: it runs to the end inside a quote.
-
-    The question both readers ask of a file's (or a piece's) last record.
-    """
-    try:
-        return next(csv.reader(io.StringIO(text, newline="")), []) != next(
-            csv.reader(io.StringIO(text + "\n", newline="")), []
-        )
-    except csv.Error:  # a cell over the csv module's field limit: the reference reader reports it
-        return True
 
 
 def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
@@ -173,54 +170,16 @@ def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool
     if raw.find(b"\r", start, stop) == -1:
         return False
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    returns = _positions(buf, ord("\r")) + 1
+    returns = np.flatnonzero(buf == ord("\r")) + 1
     return bool(returns[-1] == len(buf) or (buf[returns] != ord("\n")).any())
 
 
 def _breaks_per_row(table: pa.Table) -> np.ndarray:
-    """How many line feeds the cells of each row hold, all columns together (read from pyarrow's buffers)."""
+    """How many line feeds the cells of each row hold, all columns together."""
     counts = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
-        first = 0
-        for chunk in column.chunks:
-            if not len(chunk):
-                continue
-            offsets, data = bytematch.buffers(chunk)
-            breaks = np.flatnonzero(data[offsets[0] : offsets[-1]] == ord("\n"))
-            if len(breaks):
-                rows = bytematch.row_of(offsets, breaks + offsets[0])
-                counts[first : first + len(chunk)] += np.bincount(rows, minlength=len(chunk))
-            first += len(chunk)
+        counts += pc.count_substring(column, "\n").to_numpy()
     return counts
-
-
-def _piece_ends_inside_quotes(
-    raw: bytes | mmap.mmap, start: int, stop: int, table: pa.Table, invalid: dict[int, str], spans: np.ndarray
-) -> bool:
-    """True when the piece's last record runs to its end inside a quoted cell.
-
-    The reference reader's own question is asked of the last record: whether one more
-    line break would land inside it. pyarrow gives a ragged record as its text; a row
-    whose last cell ends in a line feed (a quoted cell may, legitimately) has taken in
-    the piece's final line break only if the records then span one line more than the
-    piece has.
-    """
-    if not len(spans):
-        return False
-    if len(spans) in invalid:  # its text, less any final line breaks
-        return ends_inside_quotes(invalid[len(spans)])
-    if raw[stop - 1 : stop] != b"\n":  # the end of the file: its last record, as written
-        first = stop
-        for _ in range(int(spans[-1])):  # back over the record's line breaks, to the one before it
-            first = raw.rfind(b"\n", start, first)
-            if first == -1:
-                break
-        return ends_inside_quotes(bytes(raw[max(first + 1, start) : stop]).decode("utf-8"))
-    last_column = table.column(table.num_columns - 1)
-    if not last_column[len(last_column) - 1].as_py().endswith("\n"):
-        return False
-    buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    return int(spans.sum()) != len(_positions(buf, ord("\n")))
 
 
 def plain_quoting(raw: bytes) -> bool:
@@ -231,26 +190,7 @@ def plain_quoting(raw: bytes) -> bool:
     if _lone_carriage_return(raw, 0, len(raw)):
         return False
     buf = np.frombuffer(raw, dtype=np.uint8)
-    quotes = np.flatnonzero(buf == ord('"'))
-    return len(quotes) % 2 == 0 and _quotes_are_rfc4180(buf, quotes)
-
-
-_BLOCK = 4 << 20
-"""Bytes compared at a time: a reused mask that fits the cache, and few enough blocks that the
-NumPy calls (each needs the GIL for a moment) stay few."""
-
-
-def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
-    """Offsets of ``byte`` in ``buf``."""
-    mask = np.empty(min(_BLOCK, len(buf)), dtype=bool)
-    found = []
-    for offset in range(0, len(buf), _BLOCK):
-        block = buf[offset : offset + _BLOCK]
-        np.equal(block, byte, out=mask[: len(block)])
-        hits = np.flatnonzero(mask[: len(block)])
-        if len(hits):
-            found.append(hits + offset)
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    return _quotes_are_rfc4180(buf, np.flatnonzero(buf == ord('"')))
 
 
 def _valid_utf8(view: pa.Buffer) -> bool:
@@ -264,17 +204,36 @@ def _valid_utf8(view: pa.Buffer) -> bool:
 
 
 def _quotes_are_rfc4180(buf: np.ndarray, quotes: np.ndarray) -> bool:
-    """True when every quote at ``quotes`` opens a cell, closes one, or is a doubled quote inside one.
+    """True when the quotes at ``quotes`` (the offsets of every quote in ``buf``) open a cell, close one, or double one.
 
-    Quotes alternate, opening and closing, the first opening. An opening quote follows a
-    comma, a line break, the start, or a closing quote just before it (a doubled quote
-    inside a cell); a closing quote comes before a comma, a line break, the end, or an
-    opening quote just after it.
+    Quotes alternate, opening and closing, the first opening, so there is an even number
+    of them. An opening quote follows a comma, a line break, the start, or a closing quote
+    just before it (a doubled quote inside a cell); a closing quote comes before a comma,
+    a line break (LF or CRLF), the end, or an opening quote just after it.
     """
-    size = len(buf)
-    before = buf[np.maximum(quotes - 1, 0)]
-    after = buf[np.minimum(quotes + 1, size - 1)]
-    open_ok = (before == ord(",")) | (before == ord("\n")) | (before == ord('"')) | (quotes == 0)
-    crlf = (after == ord("\r")) & (buf[np.minimum(quotes + 2, size - 1)] == ord("\n")) & (quotes + 2 < size)
-    close_ok = (after == ord(",")) | (after == ord("\n")) | (after == ord('"')) | crlf | (quotes + 1 >= size)
-    return bool(open_ok[0::2].all() and close_ok[1::2].all())
+    if len(quotes) % 2:
+        return False
+    if not len(quotes):
+        return True
+    opens, closes = quotes[0::2], quotes[1::2]
+    if not _OPENS_AFTER[buf[opens[1 if opens[0] == 0 else 0 :] - 1]].all():
+        return False
+    after = closes[: -1 if closes[-1] == len(buf) - 1 else None] + 1
+    following = buf[after]
+    if not _CLOSES_BEFORE[following].all():
+        return False
+    returns = after[following == ord("\r")] + 1
+    return bool(len(returns) == 0 or (returns[-1] < len(buf) and (buf[returns] == ord("\n")).all()))
+
+
+def _byte_set(members: bytes) -> np.ndarray:
+    """A lookup table of the 256 byte values: True for ``members``."""
+    table = np.zeros(256, dtype=bool)
+    table[list(members)] = True
+    return table
+
+
+_OPENS_AFTER = _byte_set(b',\n"')
+"""The bytes an opening quote may follow."""
+_CLOSES_BEFORE = _byte_set(b',\n"\r')
+"""The bytes a closing quote may precede (a carriage return only before a line feed)."""
