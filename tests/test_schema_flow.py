@@ -13,14 +13,14 @@ from pathlib import Path
 
 from pydantic import Field, create_model
 
-from dataset_tools import validate
+from dataset_tools import names, validate
 from dataset_tools.reading import files
 from dataset_tools.schema import codelists, dictionary, models, publish
 from dataset_tools.schema.codelists import Url
 from dataset_tools.schema.compat import Level, highest
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ["schemas", "docs", publish.CONTRIBUTING, publish.DATASETS, codelists.CODE_LISTS]
+INPUTS = ["schemas", "docs", publish.CONTRIBUTING, publish.DATASETS, codelists.CODE_LISTS, names.CONFUSABLES]
 """Everything ``schema generate`` reads or writes, from the repository root."""
 
 

@@ -6,6 +6,7 @@ import pycountry
 import pytest
 from frictionless import Schema
 
+from dataset_tools import confusables, names
 from dataset_tools.schema import codelists, publish
 from dataset_tools.schema.models import TABLES
 
@@ -24,6 +25,15 @@ def test_the_code_lists_validation_reads_are_pycountrys():
     assert codelists.language_codes() == tuple(languages), message
     assert {"TR", "IQ", "NA"} <= set(codelists.country_codes())
     assert {"en", "ar", "tr"} <= set(codelists.language_codes())
+
+
+def test_the_look_alikes_skeletons_read_are_confusable_homoglyphs():
+    message = f"the look-alike table differs from confusable-homoglyphs': run `{publish.REGENERATE}`"
+    assert names.library_prototypes() == (confusables.PROTOTYPES, confusables.ASCII_TABLE), message
+    assert (confusables.PROTOTYPES[0x0406], confusables.PROTOTYPES[0x041D]) == ("l", "H")  # Cyrillic І (as Latin I), Н
+    assert bytes(range(256)).translate(confusables.ASCII_TABLE)[32:127] == (
+        b" !\"#$%&'()*+,-./Ol23456789:;<=>?@ABCDEFGHlJKLMNOPQRSTUVWXYZ[\\]^_'abcdefghijklmnopqrstuvwxyz{l}~"
+    )
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

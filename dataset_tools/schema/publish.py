@@ -3,7 +3,8 @@
 That is the published schema files and their index, the data dictionary, the coverage
 page, CONTRIBUTING.md's table of problem codes and its CSV examples, and the columns of
 ``datasets/``'s tables (their canonical form) with the schema version it declares; and,
-from pycountry, the code lists validation reads (``dataset_tools/schema/isocodes.py``). So a
+from pycountry, the code lists validation reads (``dataset_tools/schema/isocodes.py``), and from
+confusable-homoglyphs, the look-alike table skeletons read (``dataset_tools/confusables.py``). So a
 new optional field is the model and a CHANGELOG line by hand, and ``dataset-tools schema
 generate`` for the rest.
 
@@ -21,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dataset_tools import names
 from dataset_tools.reading import files
 from dataset_tools.release import coverage
 from dataset_tools.schema import codelists, compat, dictionary, migrate
@@ -216,6 +218,7 @@ def render(root: Path) -> dict[str, str]:
     generated = schema_files()
     generated[INDEX] = dumps(build_index(generated, read_index(root)))
     generated[codelists.CODE_LISTS] = codelists.code_lists_module()
+    generated[names.CONFUSABLES] = names.confusables_module()
     generated.update(dictionary.render(root / DATASETS))
     generated.update(coverage.render(root))
     contributing = root / CONTRIBUTING
