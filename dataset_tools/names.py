@@ -215,7 +215,8 @@ def skeleton(text: str) -> str:
     capital ``ʜ``).
 
     Source: `UTS #39 <https://www.unicode.org/reports/tr39/#Confusable_Detection>`_, its data
-    from the ``confusable-homoglyphs`` package. ASCII text takes a byte-level fast path.
+    from the ``confusable-homoglyphs`` package (copied into :mod:`dataset_tools.confusables`). ASCII
+    text takes a byte-level fast path.
     """
     mapping, table = _prototypes()
     normal = unicodedata.normalize("NFKC", text)
