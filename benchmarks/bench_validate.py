@@ -13,8 +13,9 @@ found against the manifest:
 - ``frictionless validate`` with the project's Table Schemas, once, up to ``--frictionless-up-to``
   rows; above that its rows/s is carried over from the largest size it ran (said so in the output);
 - the pyarrow parse floor: ``pyarrow.csv.read_csv`` of the same files as strings, median;
-- start-up: ``dataset-tools validate`` on a dataset of headers only (the cost paid at any size),
-  so that growth is shown both with it and beyond it.
+- start-up: ``dataset-tools validate`` on the shipped dataset (``datasets/``, 1,332 rows: every
+  check's first use is paid, as at any size, and the rows cost almost nothing), so that growth
+  is shown both with it and beyond it.
 
 *real* is the dataset's own shape (every table, named records with 0-20 aliases in four scripts,
 long multi-line notes; ``generate.py --shape real``); *events* is the older shape (events and
@@ -40,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import manifest_path
 
 from dataset_tools.schema import publish
-from dataset_tools.schema.models import SCHEMA_VERSION, TABLES, columns
+from dataset_tools.schema.models import SCHEMA_VERSION, TABLES
 
 PYARROW_READ = """
 import sys
@@ -193,13 +194,14 @@ def run_size(shape: str, size: int, args: argparse.Namespace, speed: dict[str, f
     return {"rows": rows, "results": results, "same": same, "clean": clean_problems, "manifest": len(manifest)}
 
 
-def start_up(work: Path, repeat: int) -> float:
-    """Median wall seconds of ``dataset-tools validate`` on a dataset of headers only: the cost paid at any size."""
-    folder = work / "headers-only"
-    folder.mkdir(parents=True, exist_ok=True)
-    for table, model in TABLES.items():
-        header = ",".join(column.name for column in columns(model))
-        (folder / f"{table}.csv").write_text(header + "\n", encoding="utf-8")
+def start_up(repeat: int) -> float:
+    """Median wall seconds of ``dataset-tools validate`` on the shipped dataset: the cost paid at any size.
+
+    A dataset of headers only would leave out what the first rows pay once (pyarrow imports
+    pandas on its first array, the name checks load rapidfuzz and the confusables), and so
+    count it as growth.
+    """
+    folder = Path(__file__).resolve().parents[1] / "datasets"
     command = [sys.executable, "-m", "dataset_tools", "validate", "--format", "json", str(folder)]
     return float(sorted(measure(command)["wall"] for _ in range(max(repeat, 3)))[max(repeat, 3) // 2])
 
@@ -225,8 +227,8 @@ def main() -> None:
     )
     speed: dict[str, float] = {}
     measured: dict[tuple[str, int], dict[str, Any]] = {}
-    fixed = start_up(args.work, args.repeat)
-    lines = [f"start-up: validate on a dataset of headers only takes {fixed:.2f} s (median)"]
+    fixed = start_up(args.repeat)
+    lines = [f"start-up: validate on the shipped dataset takes {fixed:.2f} s (median)"]
     print(lines[0], flush=True)
     for shape in args.shapes:
         for size in args.sizes:
