@@ -205,19 +205,22 @@ def _literal(text: str | bytes) -> str:
     return f'{prefix}"{escaped}"'
 
 
-def skeleton(text: str) -> str:
-    """``text``'s confusable skeleton (UTS #39 §4) after NFKC, then case-folded.
+def skeleton(text: str, *, lowered: bool = False) -> str:
+    """``text``'s confusable skeleton (UTS #39 §4) after NFKC, then case-folded; with ``lowered``, ``text.lower()``'s.
 
     Two texts that look alike have the same one (``Іslamic State`` in Cyrillic and ``Islamic
     State``; ``Неzbollah`` with a Cyrillic capital ``Н`` and ``Hezbollah``). Letters are mapped
     to their prototypes before case folding, as written: a capital look-alike maps to a Latin
     capital, while its small letter may map to something else (Cyrillic ``н`` to small
-    capital ``ʜ``).
+    capital ``ʜ``). So the skeleton of a text depends on its case: whether two texts look
+    alike *ignoring case* is :func:`look_alike`, which also compares ``lowered`` skeletons.
 
     Source: `UTS #39 <https://www.unicode.org/reports/tr39/#Confusable_Detection>`_, its data
     from the ``confusable-homoglyphs`` package (copied into :mod:`dataset_tools.confusables`). ASCII
     text takes a byte-level fast path.
     """
+    if lowered:
+        text = text.lower()
     mapping, table = _prototypes()
     normal = unicodedata.normalize("NFKC", text)
     if normal.isascii():
@@ -229,30 +232,80 @@ def skeleton(text: str) -> str:
     return mapped
 
 
+def look_alike(text: str, other: str) -> bool:
+    """True when two texts look alike, ignoring case: equal skeletons as written, or of their lower case.
+
+    Neither comparison alone is enough, because the confusables table maps a capital and its
+    small letter apart (see :func:`skeleton`):
+
+    - as written, Cyrillic ``Неzbollah`` meets ``Hezbollah`` (capital ``Н`` maps to ``H``), which
+      their lower case forms would miss (``н`` maps to small capital ``ʜ``, ``h`` to itself);
+    - in lower case, ``Islamic Ѕtate`` (Cyrillic capital ``Ѕ``) meets ``ISLAMIC STATE``, which their
+      skeletons as written miss (Latin capital ``I`` maps to ``l`` while small ``i`` does not:
+      ``lslamic state`` against ``lslamlc state``); lowered, ``ѕ`` and ``i`` meet ``s`` and ``i``.
+
+    Texts equal but for case look alike (both their lowered skeletons are one).
+    :func:`skeleton_columns` gives both skeletons of a column of texts.
+    """
+    return skeleton(text) == skeleton(other) or skeleton(text, lowered=True) == skeleton(other, lowered=True)
+
+
 def skeletons(texts: Sequence[str]) -> list[str]:
     """:func:`skeleton` of each text, a column at a time (see :func:`skeleton_column`)."""
     return skeleton_column(pa.array(texts, type=pa.large_string())).to_pylist()
 
 
 def skeleton_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`skeleton` of each text of a column (a null stays null); ASCII texts all at once.
+    """:func:`skeleton` of each text of a column (a null stays null): ASCII ones at once (:func:`_ascii_skeletons`)."""
+    plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
+    others = [skeleton(text) for text in texts.filter(pc.invert(plain)).to_pylist()]
+    return _merged(texts, plain, _ascii_skeletons(texts.filter(plain)), others)
 
-    An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
-    (one letter for another, none of them mapped again) and lower case (which is case
-    folding, in ASCII): one byte table, applied to the bytes of all ASCII texts at once.
-    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
+
+def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, pa.LargeStringArray]:
+    """Both skeletons :func:`look_alike` compares, of each text of a column: as written, and ``lowered``.
+
+    A null stays null. The lowered skeletons of ASCII texts are those of their ASCII lower case
+    (Arrow's ``ascii_lower``, then :func:`_ascii_skeletons`); a text in other letters is lowered
+    (``str.lower``) and mapped again only when lowering changes it (most do not: Arabic has no
+    case, and much text is in lower case already), else its skeleton as written is its lowered one.
     """
     plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
     ascii_texts = texts.filter(plain)
-    validity, offsets, data = ascii_texts.buffers()
+    written, lowered = [], []
+    for text in texts.filter(pc.invert(plain)).to_pylist():
+        written.append(as_written := skeleton(text))
+        lower = text.lower()
+        lowered.append(as_written if lower == text else skeleton(lower))
+    return (
+        _merged(texts, plain, _ascii_skeletons(ascii_texts), written),
+        _merged(texts, plain, _ascii_skeletons(pc.ascii_lower(ascii_texts)), lowered),
+    )
+
+
+def _merged(
+    texts: pa.LargeStringArray, plain: pa.BooleanArray, ascii_part: pa.LargeStringArray, others: list[str]
+) -> pa.LargeStringArray:
+    """A column like ``texts``: ``ascii_part`` where ``plain`` is true, in order, and ``others`` elsewhere."""
+    merged = pc.replace_with_mask(texts, plain, ascii_part)
+    return pc.replace_with_mask(merged, pc.invert(plain), pa.array(others, type=pa.large_string()))
+
+
+def _ascii_skeletons(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`skeleton` of each text of a column of ASCII texts (or nulls), all at once.
+
+    An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
+    (one letter for another, none of them mapped again) and lower case (which is case
+    folding, in ASCII): one byte table, applied to the bytes of all the texts at once.
+    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
+    """
+    validity, offsets, data = texts.buffers()
     if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
         data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
-    ascii_texts = pa.LargeStringArray.from_buffers(len(ascii_texts), offsets, data, validity, offset=ascii_texts.offset)
+    texts = pa.LargeStringArray.from_buffers(len(texts), offsets, data, validity, offset=texts.offset)
     for long, short in _ASCII_AFTER:
-        ascii_texts = pc.replace_substring(ascii_texts, long, short)
-    other = pc.invert(plain)
-    others = pa.array([skeleton(text) for text in texts.filter(other).to_pylist()], type=pa.large_string())
-    return pc.replace_with_mask(pc.replace_with_mask(texts, plain, ascii_texts), other, others)
+        texts = pc.replace_substring(texts, long, short)
+    return texts
 
 
 def _ascii_table() -> bytes:

@@ -6,8 +6,9 @@ words sorted, so that ``Fidan, Hakan`` and ``hakan fidan`` are one key. Two reco
 keys are equal, or whose similarity (rapidfuzz's ``ratio``, 0–100) reaches ``CUTOFF``, are
 reported as a ``possible-duplicate`` warning on the newer record, naming the other one.
 So are two records with a name or alias that *looks* the same, written with other
-characters: their confusable skeletons (:func:`dataset_tools.names.skeleton`, Unicode
-TR39) are equal (``Іslamic State`` with a Cyrillic ``І`` and ``Islamic State``).
+characters, whatever its case (:func:`dataset_tools.names.look_alike`: their confusable
+skeletons, Unicode TR39, as written or in lower case, are equal: ``Іslamic State`` with a
+Cyrillic ``І`` and ``Islamic State``; ``Islamic Ѕtate`` with a Cyrillic ``Ѕ`` and ``ISLAMIC STATE``).
 
 Keys are compared only within blocks: keys that share their first letter, and keys that
 share their last letter (and hold the same numbers). A pair that differs in both its first
@@ -33,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from difflib import SequenceMatcher
 from itertools import combinations
 from typing import NamedTuple
 
@@ -42,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from dataset_tools.names import ascii_column, skeleton, skeleton_column
+from dataset_tools.names import ascii_column, look_alike, skeleton_columns
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.problems import Problem
@@ -72,8 +74,15 @@ class Named(NamedTuple):
 
     id: str
     line: int | None
+    """The line of the record's name (which orders records: the later one is warned)."""
     name: str
     aliases: Sequence[str] = ()
+    aliases_line: int | None = None
+    """The line of the record's aliases, when not ``line`` (a JSON record writes each key on its own line)."""
+
+    def line_of(self, field: str) -> int | None:
+        """The line of ``field`` (``name`` or ``aliases``) of this record."""
+        return self.aliases_line if field == "aliases" and self.aliases_line is not None else self.line
 
 
 _NOT_DIGIT = re.compile("[^0-9]+")
@@ -243,20 +252,25 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
 def _look_alikes(
     texts: pa.LargeStringArray, owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
-    """Add to ``best`` the record pairs whose texts (of records ``owner``) share a confusable skeleton."""
-    shared = skeleton_column(texts)
-    group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
-    twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
-    twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
+    """Add to ``best`` the record pairs whose texts (of records ``owner``) look alike, and return them.
+
+    Texts look alike when they share a confusable skeleton as written or one of their lower
+    case (:func:`dataset_tools.names.look_alike`): texts are grouped by each skeleton in turn
+    and paired within a group; a pair found by both, or by the keys already, is kept once.
+    """
     alike = set()
-    for members in np.split(twice, np.flatnonzero(np.diff(group[twice])) + 1):
-        for a, b in combinations(members[:_SMALL].tolist(), 2):  # a skeleton shared by many: its first few
-            ra, rb = int(owner[a]), int(owner[b])
-            if ra == rb or (min(ra, rb), max(ra, rb)) in best:
-                continue
-            pair = (min(ra, rb), max(ra, rb))
-            best[pair] = (100.0, a, b) if ra < rb else (100.0, b, a)
-            alike.add(pair)
+    for shared in skeleton_columns(texts):
+        group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
+        twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
+        twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
+        for members in np.split(twice, np.flatnonzero(np.diff(group[twice])) + 1):
+            for a, b in combinations(members[:_SMALL].tolist(), 2):  # a skeleton shared by many: its first few
+                ra, rb = int(owner[a]), int(owner[b])
+                if ra == rb or (min(ra, rb), max(ra, rb)) in best:
+                    continue
+                pair = (min(ra, rb), max(ra, rb))
+                best[pair] = (100.0, a, b) if ra < rb else (100.0, b, a)
+                alike.add(pair)
     return alike
 
 
@@ -282,17 +296,19 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
     """The warning on ``record`` (whose ``text`` matched), naming ``candidate`` (whose ``other`` did)."""
     field = "name" if text == record.name else "aliases"
     their = "name" if other == candidate.name else "alias"
-    where = f" (line {candidate.line})" if candidate.line else ""
+    candidate_line = candidate.line_of("name" if their == "name" else "aliases")
+    where = f" (line {candidate_line})" if candidate_line else ""
+    letters = _letters_not_in(text, other) if _look_the_same(text, other) else ""
     how = "looks the same as (in other letters)" if alike else "matches" if score >= 100 else "closely matches"
     what = "person" if table == "actors" else "organisation"
     return Problem(
         code="possible-duplicate",
         file=file,
-        line=record.line,
+        line=record.line_of(field),
         field=field,
         value=text,
         message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}"
-        + (f"; it is written with {_letters_not_in(text, other)}" if _look_the_same(text, other) else ""),
+        + (f"; it is written with {letters}" if letters else ""),
         hint=(
             f"if they are the same {what}, keep one record (`{candidate.id}`) and add this spelling to its "
             "aliases; if they differ, say how in notes"
@@ -301,13 +317,28 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
 
 
 def _look_the_same(text: str, other: str) -> bool:
-    """True when two different texts have one confusable skeleton: a reader cannot tell them apart."""
-    return text != other and skeleton(text) == skeleton(other)
+    """True when two texts look alike (:func:`dataset_tools.names.look_alike`) yet differ in more than case.
+
+    A reader cannot tell them apart, though they are written with different letters
+    (``Islamic Ѕtate`` and ``ISLAMIC STATE``; not ``Islamic State`` and ``ISLAMIC STATE``).
+    """
+    return text.casefold() != other.casefold() and look_alike(text, other)
 
 
 def _letters_not_in(text: str, other: str) -> str:
-    """The letters of ``text`` that ``other`` lacks, each by its code point and Unicode name (what to look for)."""
-    letters = dict.fromkeys(letter for letter in text if letter not in other)
+    """The letters of ``text`` that differ from ``other``'s, ignoring case: each by its code point and Unicode name.
+
+    The two texts are aligned letter by letter in lower case (each letter lowered alone, so
+    that positions stay those of ``text``; ``difflib``'s longest matching blocks), and the
+    letters of ``text`` outside the matching blocks are named: what to look for. ``Islamic
+    Ѕtate`` against ``ISLAMIC STATE``: only ``U+0405 CYRILLIC CAPITAL LETTER DZE``; the other way
+    round, ``U+0053 LATIN CAPITAL LETTER S`` (a letter that ``other`` also has elsewhere, as
+    ``s`` in ``slamic``, still differs where it stands).
+    """
+    lowered, other_lowered = [letter.lower() for letter in text], [letter.lower() for letter in other]
+    matcher = SequenceMatcher(None, lowered, other_lowered, autojunk=False)
+    differ = (text[i1:i2] for tag, i1, i2, _j1, _j2 in matcher.get_opcodes() if tag in {"replace", "delete"})
+    letters = dict.fromkeys(letter for part in differ for letter in part)
     return ", ".join(f"U+{ord(letter):04X} {unicodedata.name(letter, 'an unnamed character')}" for letter in letters)
 
 
@@ -601,7 +632,7 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]
     data = data.take(pa.array(first))  # in file order: first occurrences, sorted
     ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
-    lines = tf.lines_for("name")[first]
+    lines, alias_lines = tf.lines_for("name")[first], tf.lines_for("aliases")[first]
     related: set[frozenset[str]] = set()
     if "parent_id" in data.column_names:  # the records with a parent (and an id): few
         parents = data.column("parent_id").combine_chunks()
@@ -619,6 +650,7 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
 
     def record(index: int) -> Named:
         line = int(lines[index]) if lines[index] is not None else None
-        return Named(ids[index].as_py(), line, names[index].as_py())
+        aliases_line = int(alias_lines[index]) if alias_lines[index] is not None else None
+        return Named(ids[index].as_py(), line, names[index].as_py(), aliases_line=aliases_line)
 
     yield from _duplicates(tf.table, tf.file, record, owner, texts, new_ids=None, cutoff=CUTOFF, related=related)
