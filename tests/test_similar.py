@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from dataset_tools.names import ascii_column, ascii_text, comparable, skeleton, skeleton_column, skeletons
+from dataset_tools.reading.tables import read_table
 from dataset_tools.validation import similar
 from dataset_tools.validation.problems import CODES, Severity
 from dataset_tools.validation.similar import (
@@ -25,6 +26,7 @@ from dataset_tools.validation.similar import (
     _key_numbers,
     _numbers_of,
     _similar_entries,
+    duplicate_names,
     from_columns,
     key,
     keys,
@@ -124,6 +126,133 @@ def test_a_look_alike_warning_names_the_letters_from_another_script():
         "'\u0412ahrain' looks the same as (in other letters) the name 'Bahrain' of 'bahrain' (line 2); "
         "it is written with U+0412 CYRILLIC CAPITAL LETTER VE"
     )
+
+
+def warnings(records):
+    return [
+        (problem.line, problem.field, problem.code, problem.message)
+        for problem in likely_duplicates("organisations", "organisations.csv", records)
+    ]
+
+
+_GREEK_CAPITALS = "\u1f48\u039c\u0386\u0394\u0391 SHIELD \u00d6CALAN"  # ὈΜΆΔΑ SHIELD ÖCALAN
+_GREEK_SMALL = "\u1f48\u03bc\u03ac\u03b4\u03b1 Shield \u00d6\u0441\u0430lan"  # Ὀμάδα Shield Öсаlan, Cyrillic с, а
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        (  # the regression of 5867c2d: as written, Latin capital I maps to l and small i does not
+            "ISLAMIC STATE",
+            "Islamic \u0405tate",
+            (
+                "'Islamic \u0405tate' looks the same as (in other letters) the name 'ISLAMIC STATE' of 'a' (line 2); "
+                "it is written with U+0405 CYRILLIC CAPITAL LETTER DZE"
+            ),
+        ),
+        (
+            "Islamic \u0405tate",
+            "ISLAMIC STATE",
+            (
+                "'ISLAMIC STATE' looks the same as (in other letters) the name 'Islamic \u0405tate' of 'a' (line 2); "
+                "it is written with U+0053 LATIN CAPITAL LETTER S"
+            ),
+        ),
+        (
+            "ISLAMIC STATE",
+            "\u0406slamic \u0405tate",
+            (
+                "'\u0406slamic \u0405tate' looks the same as (in other letters) the name 'ISLAMIC STATE' of 'a' "
+                "(line 2); it is written with U+0406 CYRILLIC CAPITAL LETTER BYELORUSSIAN-UKRAINIAN I, "
+                "U+0405 CYRILLIC CAPITAL LETTER DZE"
+            ),
+        ),
+        (
+            _GREEK_CAPITALS,
+            _GREEK_SMALL,
+            (
+                f"{_GREEK_SMALL!r} looks the same as (in other letters) the name {_GREEK_CAPITALS!r} of 'a' (line 2); "
+                "it is written with U+0441 CYRILLIC SMALL LETTER ES, U+0430 CYRILLIC SMALL LETTER A"
+            ),
+        ),
+        (  # found as written: Cyrillic capital Н maps to H, its small н to ʜ
+            "Hezbollah",
+            "\u041dezbollah",
+            (
+                "'\u041dezbollah' looks the same as (in other letters) the name 'Hezbollah' of 'a' (line 2); "
+                "it is written with U+041D CYRILLIC CAPITAL LETTER EN"
+            ),
+        ),
+        (  # the keys match too (Cyrillic І is I in ASCII)
+            "Islamic State",
+            "\u0406slamic State",
+            (
+                "'\u0406slamic State' matches the name 'Islamic State' of 'a' (line 2); "
+                "it is written with U+0406 CYRILLIC CAPITAL LETTER BYELORUSSIAN-UKRAINIAN I"
+            ),
+        ),
+        (  # the same letters in another case: a duplicate, not a look-alike
+            "ISLAMIC STATE",
+            "Islamic State",
+            "'Islamic State' matches the name 'ISLAMIC STATE' of 'a' (line 2)",
+        ),
+    ],
+)
+def test_look_alikes_are_found_whatever_their_case(first, second, message):
+    assert warnings([Named("a", 2, first), Named("b", 3, second)]) == [(3, "name", "possible-duplicate", message)]
+
+
+def test_texts_that_look_alike_only_in_part_are_not_look_alikes():
+    records = [
+        Named("a", 2, "ISLAMIC STATE"),
+        Named("b", 3, "Islamic \u0405tates"),  # one letter more
+        Named("c", 4, "Hamas"),
+        Named("d", 5, "\u041dAMA\u0405 BRIGADES"),  # Cyrillic Н, Ѕ: not Hamas
+    ]
+    assert warnings(records) == []
+
+
+def test_a_warning_on_an_alias_is_on_its_line_and_names_the_line_of_the_other_records_alias(tmp_path):
+    path = tmp_path / "organisations.json"
+    path.write_text(
+        """[
+  {
+    "id": "islamic-state",
+    "name": "Islamic State",
+    "aliases": [
+      "ISIL",
+      "Daesh"
+    ],
+    "kind": "armed-group"
+  },
+  {
+    "id": "tanzim",
+    "name": "Tanzim",
+    "kind": "armed-group",
+    "aliases": ["DAESH"]
+  },
+  {
+    "kind": "armed-group",
+    "id": "isil",
+    "name": "ISIL"
+  }
+]
+""",
+        encoding="utf-8",
+    )
+    table = read_table(path, "organisations", "organisations.json")
+    assert table.problems == []
+    assert [(problem.line, problem.field, problem.code, problem.message) for problem in duplicate_names(table)] == [
+        (15, "aliases", "possible-duplicate", "'DAESH' matches the alias 'Daesh' of 'islamic-state' (line 5)"),
+        (20, "name", "possible-duplicate", "'ISIL' matches the alias 'ISIL' of 'islamic-state' (line 5)"),
+    ]
+
+
+def test_a_records_aliases_may_stand_on_another_line_than_its_name():
+    records = [Named("a", 2, "Alpha Group", ["Beta Group"], aliases_line=4), Named("b", 6, "Gamma", ["BETA GROUP"], 9)]
+    assert warnings(records) == [
+        (9, "aliases", "possible-duplicate", "'BETA GROUP' matches the alias 'Beta Group' of 'a' (line 4)")
+    ]
 
 
 def test_an_alias_matching_another_records_name_is_reported_on_the_later_record():

@@ -1,0 +1,107 @@
+"""Look-alikes ignoring case: the definition in dataset_tools.names, and its column form."""
+
+from __future__ import annotations
+
+import string
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dataset_tools.names import look_alike, skeleton, skeleton_column, skeleton_columns
+from dataset_tools.validation.similar import likely_duplicates
+
+LOOK_ALIKE_LETTERS = [  # each group: letters of Latin, Cyrillic, Greek that look alike in lower case
+    "a\u0430\u03b1",
+    "c\u0441",
+    "e\u0435",
+    "i\u0456\u03b9\u0131",  # dotless ı: its capital is Latin I
+    "o\u043e\u03bf",
+    "p\u0440\u03c1",
+    "s\u0455",
+    "x\u0445\u03c7",
+    "y\u0443",
+    "h\u04bb",
+    "j\u0458",
+    "lmnt ",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "other", "as_written", "lowered"),
+    [
+        ("ISLAMIC STATE", "Islamic \u0405tate", False, True),  # Cyrillic capital Ѕ; Latin I maps to l, i does not
+        ("ISLAMIC STATE", "\u0406slamic \u0405tate", False, True),  # Cyrillic capitals І and Ѕ
+        (  # Greek capitals and small letters, Cyrillic small с and а
+            "\u1f48\u039c\u0386\u0394\u0391 SHIELD \u00d6CALAN",
+            "\u1f48\u03bc\u03ac\u03b4\u03b1 Shield \u00d6\u0441\u0430lan",
+            False,
+            True,
+        ),
+        ("Hezbollah", "\u041dezbollah", True, False),  # Cyrillic capital Н maps to H; small н to ʜ, not h
+        ("Islamic State", "\u0406slamic State", True, True),  # Cyrillic capital І
+        ("ISLAMIC STATE", "Islamic State", False, True),  # the same letters in another case
+        ("Hezbollah", "Hamas", False, False),
+        ("Islamic State", "Islamic States", False, False),
+    ],
+)
+def test_texts_look_alike_ignoring_case_by_either_skeleton(text, other, as_written, lowered):
+    assert (skeleton(text) == skeleton(other)) is as_written
+    assert (skeleton(text, lowered=True) == skeleton(other, lowered=True)) is lowered
+    assert look_alike(text, other) is (as_written or lowered)
+    assert look_alike(other, text) is (as_written or lowered)
+
+
+def test_the_lowered_skeleton_is_the_skeleton_of_the_lower_case():
+    assert skeleton("ISLAMIC \u0405TATE", lowered=True) == skeleton("islamic \u0455tate") == "islamic state"
+    assert skeleton("ISLAMIC STATE") == "lslamlc state"  # as written, Latin capital I maps to l
+
+
+_TEXTS = st.lists(
+    st.none()
+    | st.text()
+    | st.text(alphabet=string.printable)
+    | st.text(alphabet="".join(LOOK_ALIKE_LETTERS) + "ISTЅІН")
+)
+
+
+@settings(deadline=None)
+@given(_TEXTS)
+def test_both_skeletons_of_a_column_are_each_texts_skeletons(texts):
+    column = pa.array(texts, type=pa.large_string())[1:]  # a slice: a column whose data starts at an offset
+    written, lowered = skeleton_columns(column)
+    assert written.to_pylist() == [None if text is None else skeleton(text) for text in texts[1:]]
+    assert lowered.to_pylist() == [None if text is None else skeleton(text, lowered=True) for text in texts[1:]]
+    assert skeleton_column(column).to_pylist() == written.to_pylist()
+
+
+@st.composite
+def look_alike_pairs(draw: st.DrawFn) -> tuple[str, str]:
+    """Two lower-case texts of the same letters, each letter drawn from one group of look-alikes (or not)."""
+    groups = draw(st.lists(st.sampled_from(LOOK_ALIKE_LETTERS), min_size=1, max_size=12))
+    text = "".join(draw(st.sampled_from(group)) for group in groups)
+    other = "".join(draw(st.sampled_from(group)) for group in groups)
+    return text, other
+
+
+@settings(deadline=None)
+@given(look_alike_pairs())
+def test_upper_case_never_loses_a_look_alike_found_in_lower_case(pair):
+    text, other = pair
+    if look_alike(text, other):
+        assert look_alike(text.upper(), other.upper())
+
+
+@settings(deadline=None)
+@given(look_alike_pairs())
+def test_the_duplicate_check_never_loses_in_upper_case_a_pair_it_finds_in_lower_case(pair):
+    def warned(text, other):
+        return [
+            problem.line
+            for problem in likely_duplicates("organisations", "o.csv", [("a", 2, text, ()), ("b", 3, other, ())])
+        ]
+
+    text, other = pair
+    if warned(text, other):
+        assert warned(text.upper(), other.upper()) == [3]
