@@ -1,5 +1,5 @@
 """``python -m dataset_tools`` runs the command line."""
 
-from dataset_tools.cli import main
+from dataset_tools.console import main
 
 main()

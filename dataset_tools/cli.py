@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import zipfile
 from pathlib import Path
@@ -465,22 +464,13 @@ def _release_tables(path: Path) -> dict[str, pa.Table]:
         ) from None
 
 
-def _stop(number: int, _frame: object) -> None:
-    """End the command on SIGTERM as Ctrl-C does: by an exception.
-
-    So ``fmt``, ``migrate`` and ``release`` remove their temporary files on the way out
-    (the default action kills the process at once).
-    """
-    raise SystemExit(128 + number)
-
-
 def main() -> None:
-    """Entry point of the ``dataset-tools`` console script: the process ends with the command.
+    """The command line for a process that ends with the command.
 
+    The console script runs it through :mod:`dataset_tools.console`, which handles signals first.
     Only here is the process tuned (:mod:`dataset_tools.process`); a caller of :func:`cli`
     keeps its process as it is. The interpreter shuts down as usual, so atexit handlers
     run and ``coverage run -m dataset_tools`` records.
     """
     process.for_one_command()
-    signal.signal(signal.SIGTERM, _stop)
     cli(obj=WHOLE_PROCESS)

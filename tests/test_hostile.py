@@ -26,9 +26,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataset_tools import validate
-from dataset_tools.cli import _stop, cli
+from dataset_tools.cli import cli
+from dataset_tools.console import _stop
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.escape import markdown, terminal, workflow_command
+from dataset_tools.reading import files as validator_files
 from dataset_tools.release import build as release
 from dataset_tools.schema import migrate
 from dataset_tools.schema.models import TABLES, columns
@@ -451,7 +453,7 @@ def test_fmt_leaves_no_temporary_file_after_sigterm(tmp_path):
         "    real(descriptor)\n"
         "atomic.os.fsync = killed\n"
         f"sys.argv = ['dataset-tools', 'fmt', {str(tmp_path)!r}]\n"
-        "from dataset_tools.cli import main\n"
+        "from dataset_tools.console import main\n"
         "main()\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
@@ -715,3 +717,81 @@ def test_an_unwritable_step_summary_is_a_clear_error(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "cannot append the summary to $GITHUB_STEP_SUMMARY" in result.stderr
     assert isinstance(result.exception, SystemExit)
+
+
+INTERRUPTED_WHILE_CHECKING = """
+import os, signal, sys, threading, time
+from dataset_tools.validation import validator
+
+def stuck(tf):  # a file's check that would run for a minute
+    if tf.table == "organisations":
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(60)
+    return iter(())
+
+validator.FILE_CHECKS.insert(0, stuck)
+sys.argv = ["dataset-tools", "validate", sys.argv[1]]
+from dataset_tools.console import main
+main()
+"""
+
+
+def test_ctrl_c_ends_validate_at_once_with_130_and_no_traceback():
+    # the check still running is not waited for (the timeout would fail the test), nor the ones queued
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_WHILE_CHECKING, str(VALID)],
+        capture_output=True,
+        text=True,
+        timeout=45,
+        check=False,
+    )
+    assert done.returncode == 128 + signal.SIGINT
+    assert "Traceback" not in done.stderr
+    assert "Aborted" not in done.stderr
+
+
+INTERRUPTED_WHILE_IMPORTING = """
+import builtins, os, signal, sys, time
+real = builtins.__import__
+
+def slow(name, *args, **kwargs):
+    if name == "dataset_tools.cli":
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+    return real(name, *args, **kwargs)
+
+builtins.__import__ = slow
+sys.argv = ["dataset-tools", "validate", sys.argv[1]]
+from dataset_tools.console import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_line_loads_ends_quietly_with_130():
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_WHILE_IMPORTING, str(VALID)],
+        capture_output=True,
+        text=True,
+        timeout=45,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (128 + signal.SIGINT, "")
+
+
+def test_a_table_file_gone_between_listing_and_reading_is_one_problem(tmp_path, monkeypatch):
+    folder = tmp_path / "race"
+    shutil.copytree(VALID, folder)
+    listed = validator_files.list_dataset
+
+    def listing_then_gone(root, display):
+        found = listed(root, display)
+        (Path(root) / "sources.csv").unlink()  # removed after the listing, before its size is asked
+        return found
+
+    monkeypatch.setattr(validator_files, "list_dataset", listing_then_gone)
+    report = validate(folder)
+    gone = [(p.file.rsplit("/", 1)[-1], p.line, p.code) for p in report.problems if p.code == "unknown-file"]
+    assert gone == [("sources.csv", None, "unknown-file")]
+    assert [p.message for p in report.problems if p.code == "unknown-file"] == [
+        "sources.csv cannot be read (No such file or directory)"
+    ]

@@ -585,6 +585,17 @@ def test_an_empty_list_item_says_so(tmp_path):
     )
 
 
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_several_empty_items_in_one_cell_are_one_problem(tmp_path, reference):
+    folder = make_dataset(
+        tmp_path, {"organisations.csv": "state-c,State C,Devlet C;;;D,state,JO,,,,,src-example-report,\n"}
+    )
+    problems = validate(folder, reference=reference).problems
+    assert [(p.line, p.field, p.code, p.message) for p in problems] == [
+        (7, "aliases", "constraint-error", "aliases has an empty item")
+    ]
+
+
 @pytest.mark.parametrize("broken", [False, True], ids=["valid", "invalid"])
 def test_the_json_format_is_the_report_and_the_exit_code_says_valid(tmp_path, broken):
     folder = make_dataset(tmp_path, {"organisations.csv": "state-c,State C,,stat,JO,,,,,src-example-report,\n"})

@@ -6,6 +6,7 @@ import os
 import queue
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,12 +154,36 @@ def read_tables(
     ``then`` runs on each file once it is read, on the pool, so that checking a small file
     overlaps reading a big one.
     """
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with _pool() as pool:
         reading = _read_then(pool, paths, reference=reference, then=then)
         tables = reading.result()
         for task in reading.tasks:  # what ``then`` raised, raised here
             task.result()
     return tables
+
+
+@contextmanager
+def _pool() -> Iterator[ThreadPoolExecutor]:
+    """A thread pool, one thread per core; left by an exception (an interrupt), it cancels what has not started.
+
+    It then does not wait for the tasks still running either: Ctrl-C ends a command at once,
+    not after every check queued behind it.
+    """
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _size(path: Path) -> int:
+    """Bytes of the file at ``path``; 0 when it is gone since the folder was listed (its reader then says so)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 class _Reading:
@@ -213,7 +238,7 @@ def _read_then(
             reading.tasks.append(pool.submit(then, tf))
         reading.read.put(tf)
 
-    tables = sorted((table for table in TABLES if table in paths), key=lambda t: -paths[t].stat().st_size)
+    tables = sorted((table for table in TABLES if table in paths), key=lambda t: -_size(paths[t]))
     reading = _Reading(tables)
     for table in tables:  # into the one list, which readers add their files' checks to meanwhile
         reading.tasks.append(pool.submit(read, table))
@@ -268,7 +293,7 @@ def _validate(
         found[tf.table] = [*tf.problems, *(problem for check in file_checks for problem in check(tf))]
 
     later = [*(DATASET_CHECKS if root.is_dir() else []), *TABLE_CHECKS]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # mostly GIL-free work
+    with _pool() as pool:  # mostly GIL-free work
         reading = _read_then(pool, paths, reference=reference, then=check_file)
         # the checks over all tables start once every file is read, beside the files' own checks still running
         # (the duplicate-name check of a big organisations file outlasts all the reading)
@@ -281,6 +306,7 @@ def _validate(
         for future in checked:
             problems.extend(future.result())
     problems.sort(key=Problem.sort_key)
+    problems = list(dict.fromkeys(problems))  # one problem found twice (``a;;;b``: three empty items) is said once
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
     shown = cap(problems, max_errors)  # errors before warnings
     if not root.is_dir():
