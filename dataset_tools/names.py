@@ -272,7 +272,8 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
     """
     plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
     ascii_texts = texts.filter(plain)
-    written, lowered = [], []
+    written: list[str] = []
+    lowered: list[str] = []
     for text in texts.filter(pc.invert(plain)).to_pylist():
         written.append(as_written := skeleton(text))
         lower = text.lower()
