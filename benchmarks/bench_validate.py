@@ -15,7 +15,8 @@ found against the manifest:
 - the pyarrow parse floor: ``pyarrow.csv.read_csv`` of the same files as strings, median;
 - start-up: ``dataset-tools validate`` on the shipped dataset (``datasets/``, 1,332 rows: every
   check's first use is paid, as at any size, and the rows cost almost nothing), so that growth
-  is shown both with it and beyond it.
+  is shown both with it and beyond it; and, with no fixed cost to subtract, what each row
+  added between two sizes costs.
 
 *real* is the dataset's own shape (every table, named records with 0-20 aliases in four scripts,
 long multi-line notes; ``generate.py --shape real``); *events* is the older shape (events and
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +254,21 @@ def main() -> None:
                 f"{shape}: seconds per row{what} relative to {sizes[0]:,} rows (1.00 = linear, 0.80-1.20): {growth}"
             )
             print(lines[-1], flush=True)
+        if len(sizes) > 2:  # what each added row costs, between consecutive sizes: no fixed cost to subtract
+            added = [marginal(measured[shape, a], measured[shape, b]) for a, b in pairwise(sizes)]
+            growth = ", ".join(f"{b:,}: {cost / added[0]:.2f}" for b, cost in zip(sizes[2:], added[1:], strict=True))
+            lines.append(
+                f"{shape}: seconds per added row relative to {sizes[0]:,}-{sizes[1]:,} "
+                f"(1.00 = linear, 0.80-1.20): {growth}"
+            )
+            print(lines[-1], flush=True)
     print("\n" + "\n".join(lines))
+
+
+def marginal(smaller: dict[str, Any], bigger: dict[str, Any]) -> float:
+    """Wall seconds per row that ``bigger`` adds to ``smaller`` (two sizes of one shape)."""
+    wall = bigger["results"]["dataset-tools validate"]["wall"] - smaller["results"]["dataset-tools validate"]["wall"]
+    return float(wall / (bigger["rows"] - smaller["rows"]))
 
 
 def summary(shape: str, size: int, figures: dict[str, Any]) -> str:
