@@ -256,7 +256,10 @@ def main() -> None:
             print(lines[-1], flush=True)
         if len(sizes) > 2:  # what each added row costs, between consecutive sizes: no fixed cost to subtract
             added = [marginal(measured[shape, a], measured[shape, b]) for a, b in pairwise(sizes)]
-            growth = ", ".join(f"{b:,}: {cost / added[0]:.2f}" for b, cost in zip(sizes[2:], added[1:], strict=True))
+            growth = "not measurable (the first step cost nothing: noise)"  # nothing to divide by
+            if added[0] > 0:
+                steps = zip(sizes[2:], added[1:], strict=True)
+                growth = ", ".join(f"{b:,}: {cost / added[0]:.2f}" for b, cost in steps)
             lines.append(
                 f"{shape}: seconds per added row relative to {sizes[0]:,}-{sizes[1]:,} "
                 f"(1.00 = linear, 0.80-1.20): {growth}"
@@ -266,7 +269,9 @@ def main() -> None:
 
 
 def marginal(smaller: dict[str, Any], bigger: dict[str, Any]) -> float:
-    """Wall seconds per row that ``bigger`` adds to ``smaller`` (two sizes of one shape)."""
+    """Wall seconds per row that ``bigger`` adds to ``smaller`` (two sizes of one shape; 0.0 if as many rows)."""
+    if bigger["rows"] == smaller["rows"]:
+        return 0.0
     wall = bigger["results"]["dataset-tools validate"]["wall"] - smaller["results"]["dataset-tools validate"]["wall"]
     return float(wall / (bigger["rows"] - smaller["rows"]))
 

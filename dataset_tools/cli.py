@@ -470,7 +470,8 @@ def main() -> None:
     The console script runs it through :mod:`dataset_tools.console`, which handles signals first.
     Only here is the process tuned (:mod:`dataset_tools.process`); a caller of :func:`cli`
     keeps its process as it is. The interpreter shuts down as usual, so atexit handlers
-    run and ``coverage run -m dataset_tools`` records.
+    run and ``coverage run -m dataset_tools`` records (except after an interrupt: see
+    :func:`dataset_tools.console.main`).
     """
     process.for_one_command()
     cli(obj=WHOLE_PROCESS)

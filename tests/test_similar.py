@@ -430,3 +430,9 @@ def test_a_branch_named_after_its_declared_parent_is_not_a_duplicate():
     assert found(records) == [(3, "name", "Islamic State in Iraq and the Levant - Libya", "possible-duplicate")]
     related = [frozenset(("isil-libya", "isis"))]
     assert list(likely_duplicates("organisations", "organisations.csv", records, related=related)) == []
+
+
+def test_a_record_without_a_name_is_compared_by_its_other_texts():
+    records = [("a", 2, None, ("Foo Brigade",)), ("b", 3, "Foo Brigade", ()), ("c", 4, None, ())]
+    found = [(p.line, p.field, p.code) for p in likely_duplicates("organisations", "o.csv", records)]
+    assert found == [(3, "name", "possible-duplicate")]

@@ -724,7 +724,9 @@ def test_a_succession_cycle_is_found_in_the_successions_file_alone(tmp_path, ref
     assert located(report) == expected
 
 
-@pytest.mark.parametrize("where", ["reading", "a file's check", "a check of all tables"])
+@pytest.mark.parametrize(
+    "where", ["reading", "saying why a file is unreadable", "a file's check", "a check of all tables"]
+)
 def test_a_bug_in_any_task_reaches_the_caller_and_nothing_waits_for_it(tmp_path, monkeypatch, where):
     """The pool's tasks hand files to each other: one that raises must not leave another waiting forever."""
     from dataset_tools.validation import validator  # noqa: PLC0415 - patched here only
@@ -732,8 +734,14 @@ def test_a_bug_in_any_task_reaches_the_caller_and_nothing_waits_for_it(tmp_path,
     def broken(*_args: object, **_kwargs: object) -> list[object]:
         raise RuntimeError(where)
 
+    def gone(*_args: object, **_kwargs: object) -> None:
+        raise FileNotFoundError(2, "No such file or directory")
+
     if where == "reading":
         monkeypatch.setattr(validator, "read_table", broken)
+    elif where == "saying why a file is unreadable":
+        monkeypatch.setattr(validator, "read_table", gone)
+        monkeypatch.setattr(validator, "_why", broken)
     elif where == "a file's check":
         monkeypatch.setattr(validator, "FILE_CHECKS", [*validator.FILE_CHECKS, broken])
     else:

@@ -221,7 +221,8 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
     ``texts`` holds each record's name, then its aliases, record by record; ``record(i)`` is the
     i-th record (only reported records are asked for).
     """
-    kept = pc.and_(pc.is_valid(texts), pc.less_equal(pc.utf8_length(texts), LONGEST)).to_numpy(zero_copy_only=False)
+    kept = pc.and_kleene(pc.is_valid(texts), pc.less_equal(pc.utf8_length(texts), LONGEST))  # null text: False
+    kept = kept.to_numpy(zero_copy_only=False)
     texts, owner = texts.filter(pa.array(kept)), owner[kept]
     key_column = _key_column(texts)
     # entries: the first text of each record with each key, in order (key, record, the text as written)

@@ -225,17 +225,12 @@ def _read_then(
 
     def read(table: str) -> None:
         try:
-            tf = read_table(paths[table], table, display(paths[table]), reference=reference)
-        except OSError as error:  # gone or changed since the folder was listed
-            tf = TableFile(table=table, path=paths[table], file=display(paths[table]), format=format_of(paths[table]))
-            message = f"{paths[table].name} {_why(error)}"
-            tf.problem("unknown-file", None, message, hint="check the file, then run again")
-            tf.incomplete = True
-        except BaseException as error:  # not the user's: a bug, raised to the caller as before
+            tf = _read_or_say_why(paths[table], table, reference=reference)
+            if then is not None:  # queued behind the reads not yet started: every read ends as early as it can
+                reading.tasks.append(pool.submit(then, tf))
+        except BaseException as error:  # not the user's: a bug, raised to the caller (who would wait forever)
             reading.read.put(error)
             raise
-        if then is not None:  # queued behind the reads not yet started: every read ends as early as it can
-            reading.tasks.append(pool.submit(then, tf))
         reading.read.put(tf)
 
     tables = sorted((table for table in TABLES if table in paths), key=lambda t: -_size(paths[t]))
@@ -249,6 +244,17 @@ def _read_then(
         columns(TABLES[table])
     pa.scalar(0)
     return reading
+
+
+def _read_or_say_why(path: Path, table: str, *, reference: bool) -> TableFile:
+    """The table file at ``path``; one that is gone or changed since the folder was listed holds that problem."""
+    try:
+        return read_table(path, table, display(path), reference=reference)
+    except OSError as error:
+        tf = TableFile(table=table, path=path, file=display(path), format=format_of(path))
+        tf.problem("unknown-file", None, f"{path.name} {_why(error)}", hint="check the file, then run again")
+        tf.incomplete = True
+        return tf
 
 
 def _why(error: OSError) -> str:
