@@ -250,18 +250,6 @@ def look_alike(text: str, other: str) -> bool:
     return skeleton(text) == skeleton(other) or skeleton(text, lowered=True) == skeleton(other, lowered=True)
 
 
-def skeletons(texts: Sequence[str]) -> list[str]:
-    """:func:`skeleton` of each text, a column at a time (see :func:`skeleton_column`)."""
-    return skeleton_column(pa.array(texts, type=pa.large_string())).to_pylist()
-
-
-def skeleton_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`skeleton` of each text of a column (a null stays null): ASCII ones at once (:func:`_ascii_skeletons`)."""
-    plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
-    others = [skeleton(text) for text in texts.filter(pc.invert(plain)).to_pylist()]
-    return _merged(texts, plain, _ascii_skeletons(texts.filter(plain)), others)
-
-
 def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, pa.LargeStringArray]:
     """Both skeletons :func:`look_alike` compares, of each text of a column: as written, and ``lowered``.
 

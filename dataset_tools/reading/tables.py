@@ -660,12 +660,7 @@ def _objects_to(objects: list[tuple[int, Any, dict[str, int]]], result: TableFil
     if result.written is None:
         _objects_to_columns(objects, result)
         return
-    for line, obj, where in objects:
-        if not isinstance(obj, dict):
-            _not_an_object(result, line, obj)
-            continue
-        for key in dict.fromkeys(getattr(obj, "repeated", [])):
-            _repeated(result, where.get(key, line), key, "writing the file back would keep only one")
+    for line, obj, where in _objects(objects, result, "writing the file back would keep only one"):
         value = {key: _strict(item, key, where.get(key, line), result) for key, item in obj.items()}
         result.written.append(Written(line, value, where))
 
@@ -710,6 +705,19 @@ def _repeated(result: TableFile, line: int, key: str, consequence: str, inner: s
     )
 
 
+def _objects(
+    objects: list[tuple[int, Any, dict[str, int]]], result: TableFile, consequence: str
+) -> Iterator[tuple[int, dict[str, Any], dict[str, int]]]:
+    """The records that are JSON objects; the others, and keys written twice (``consequence``), are problems."""
+    for line, obj, where in objects:
+        if not isinstance(obj, dict):
+            _not_an_object(result, line, obj)
+            continue
+        for key in dict.fromkeys(getattr(obj, "repeated", [])):
+            _repeated(result, where.get(key, line), key, consequence)
+        yield line, obj, where
+
+
 def _not_an_object(result: TableFile, line: int, value: Any) -> None:
     result.problem(
         "type-error", line, f"each record must be a JSON object, not {type(value).__name__}", hint="write {...}"
@@ -724,12 +732,7 @@ def _objects_to_columns(objects: list[tuple[int, Any, dict[str, int]]], result: 
     lines: list[int] = []
     extra_seen: set[str] = set()
     present: set[str] = set()
-    for line, obj, where in objects:
-        if not isinstance(obj, dict):
-            _not_an_object(result, line, obj)
-            continue
-        for key in dict.fromkeys(getattr(obj, "repeated", [])):
-            _repeated(result, where.get(key, line), key, "only its last value is checked")
+    for line, obj, where in _objects(objects, result, "only its last value is checked"):
         for key in obj:
             if key not in cols and key not in extra_seen:
                 extra_seen.add(key)

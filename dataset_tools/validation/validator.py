@@ -238,8 +238,7 @@ def _read_then(
     for table in tables:  # into the one list, which readers add their files' checks to meanwhile
         reading.tasks.append(pool.submit(read, table))
     # meanwhile, on this thread, the Python work every check needs once: the column facts, and
-    # pyarrow's look for pandas on its first array (importing it takes 0.15 s, unless the
-    # command line has told pyarrow there is none), here rather than on a reader's thread
+    # pyarrow's import of pandas on its first array (about 0.25 s), here rather than on a reader's thread
     for table in tables:
         columns(TABLES[table])
     pa.scalar(0)
