@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
@@ -89,15 +90,99 @@ def comparable_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
 
 
 def ascii_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`ascii_text` of each text of a column (a null stays null): ASCII texts are their own."""
+    """:func:`ascii_text` of each text of a column (a null stays null): ASCII texts are their own.
+
+    The others are made ASCII together (:func:`_joined_through`): NFKC, then each character
+    replaced by its transliteration through a table of the characters they hold.
+    """
     other = pc.invert(pc.fill_null(pc.string_is_ascii(texts), fill_value=True))
-    converted = [ascii_text(text) for text in texts.filter(other).to_pylist()]
-    return pc.replace_with_mask(texts, other, pa.array(converted, type=pa.large_string()))
+    converted = _joined_through(texts.filter(other), _ascii_of_joined, ascii_text)
+    return pc.replace_with_mask(texts, other, converted)
+
+
+def _ascii_of_joined(text: str) -> str:
+    """:func:`ascii_text` of a text of texts joined by NULs (which it keeps): see :func:`_joined_through`."""
+    return _translated(unicodedata.normalize("NFKC", text), _TRANSLITERATION.__getitem__)
+
+
+_SEPARATOR = "\x00"
+"""What :func:`_joined_through` puts between texts: a character that Unicode normalisation, case
+mapping and both character tables keep as it is and never join to a neighbour (it is a starter
+of combining class 0 that composes with nothing, neither cased nor case-ignorable)."""
+
+
+def _joined_through(
+    texts: pa.LargeStringArray, joined: Callable[[str], str], each: Callable[[str], str]
+) -> pa.LargeStringArray:
+    """``each(text)`` for every text of a column without nulls, computed as ``joined`` of all texts at once.
+
+    ``joined`` gets the texts joined by ``_SEPARATOR`` and must give, for each, what ``each`` does,
+    still separated: true of NFKC and NFD, ``str.casefold`` and ``str.lower`` (whose final-sigma
+    rule stops at the separator as at a text's end), :func:`_translated`, and replacing substrings
+    without the separator. A few passes in C over one string then replace a Python call per text.
+    A text that holds the separator itself is rare and breaks the count: then ``each`` is called
+    per text.
+    """
+    if not len(texts):
+        return pa.array([], type=pa.large_string())
+    whole = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array([0, len(texts)], type=pa.int64()), texts),
+        pa.scalar(_SEPARATOR, type=pa.large_string()),
+    )[0].as_py()
+    if whole.count(_SEPARATOR) != len(texts) - 1:
+        return pa.array([each(text) for text in texts.to_pylist()], type=pa.large_string())
+    data = np.frombuffer(joined(whole).encode("utf-8"), dtype=np.uint8)
+    separators = np.flatnonzero(data == 0)  # UTF-8 writes NUL, and only NUL, as a zero byte
+    ends = np.append(separators, len(data)) - np.arange(len(texts))  # each text's end, once the NULs go
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    return pa.LargeStringArray.from_buffers(
+        len(texts), pa.py_buffer(offsets), pa.py_buffer(np.delete(data, separators).tobytes())
+    )
+
+
+_CODE_POINTS = 0x110000
+_PAD = 0xFFFFFFFF
+"""What pads a short replacement in :func:`_translated`'s table: no code point."""
+_WIDEST = 4
+"""The longest replacement (in characters) that :func:`_translated` looks up in NumPy; with a longer one
+(``anyascii`` writes some symbols as words), the text is translated by ``str.translate``."""
+
+
+def _translated(text: str, replacement: Callable[[int], str]) -> str:
+    """``text`` with each character replaced by ``replacement(code point)``: ``str.translate`` by a table lookup.
+
+    ``replacement`` is asked once per distinct character. The text's code points (UTF-32) are
+    looked up in a NumPy table of the replacements, each padded to the longest, and the
+    padding dropped: the cost per character is compiled.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.intp)  # NumPy indexes by intp
+    seen = np.zeros(_CODE_POINTS, dtype=np.bool_)
+    seen[codes] = True
+    present = np.flatnonzero(seen).tolist()
+    forms = [replacement(code) for code in present]
+    width = max(map(len, forms), default=0)
+    if width > _WIDEST:
+        return text.translate(dict(zip(present, forms, strict=True)))
+    table = np.full((len(forms), width), _PAD, dtype=np.uint32)
+    for row, form in enumerate(forms):
+        table[row, : len(form)] = [ord(character) for character in form]
+    lookup = np.zeros(_CODE_POINTS, dtype=np.uint32)
+    lookup[present] = np.arange(len(present), dtype=np.uint32)
+    rows = table.view(f"V{4 * width}") if width else table  # a row as one item: a flat gather copies it whole
+    slots = rows[lookup[codes]].view(np.uint32).ravel()
+    if width > 1 or (table == _PAD).any():
+        slots = slots[slots != _PAD]
+    return slots.tobytes().decode("utf-32-le")
 
 
 def slugs(texts: Sequence[str]) -> list[str]:
-    """:func:`slugify` of each text, a column at a time (:func:`comparables`, then Arrow's kernels)."""
-    return pc.utf8_trim(pc.replace_substring_regex(comparables(texts), "[^a-z0-9]+", "-"), "-").to_pylist()
+    """:func:`slugify` of each text, a column at a time (see :func:`slug_column`)."""
+    return slug_column(pa.array(texts, type=pa.large_string())).to_pylist()
+
+
+def slug_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`slugify` of each text of a column (a null stays null): :func:`comparable_column`, then Arrow's kernels."""
+    return pc.utf8_trim(pc.replace_substring_regex(comparable_column(texts), "[^a-z0-9]+", "-"), "-")
 
 
 def search_key(text: str) -> str:
@@ -253,31 +338,53 @@ def look_alike(text: str, other: str) -> bool:
 def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, pa.LargeStringArray]:
     """Both skeletons :func:`look_alike` compares, of each text of a column: as written, and ``lowered``.
 
-    A null stays null. The lowered skeletons of ASCII texts are those of their ASCII lower case
-    (Arrow's ``ascii_lower``, then :func:`_ascii_skeletons`); a text in other letters is lowered
-    (``str.lower``) and mapped again only when lowering changes it (most do not: Arabic has no
-    case, and much text is in lower case already), else its skeleton as written is its lowered one.
+    A null stays null. The skeletons of ASCII texts come from one byte table (lowered: of
+    their ASCII lower case, Arrow's ``ascii_lower``; see :func:`_ascii_skeletons`). The texts
+    in other letters are mapped together (:func:`_joined_through`, :func:`_skeleton_of_joined`),
+    and lowered ones again only where lowering changes them (most do not: Arabic has no case,
+    and much text is in lower case already). The few whose NFKC form is ASCII (full-width
+    letters) take :func:`skeleton`'s ASCII path, one at a time.
     """
     plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
-    ascii_texts = texts.filter(plain)
-    written: list[str] = []
-    lowered: list[str] = []
-    for text in texts.filter(pc.invert(plain)).to_pylist():
-        written.append(as_written := skeleton(text))
-        lower = text.lower()
-        lowered.append(as_written if lower == text else skeleton(lower))
+    ascii_texts, others = texts.filter(plain), texts.filter(pc.invert(plain))
+    normal = _joined_through(others, _nfkc, _nfkc)
+    written = _joined_through(normal, _skeleton_of_joined, skeleton)
+    lower = _joined_through(others, str.lower, str.lower)
+    changed = pc.not_equal(lower, others)
+    lowered = pc.replace_with_mask(written, changed, _joined_through(lower.filter(changed), _skeleton_of_joined, skeleton))
+    normal_ascii = pc.string_is_ascii(normal)
+    if pc.any(normal_ascii).as_py():
+        fixed = others.filter(normal_ascii).to_pylist()
+        written = pc.replace_with_mask(written, normal_ascii, pa.array([skeleton(t) for t in fixed], pa.large_string()))
+        lowered = pc.replace_with_mask(
+            lowered, normal_ascii, pa.array([skeleton(t, lowered=True) for t in fixed], pa.large_string())
+        )
     return (
         _merged(texts, plain, _ascii_skeletons(ascii_texts), written),
         _merged(texts, plain, _ascii_skeletons(pc.ascii_lower(ascii_texts)), lowered),
     )
 
 
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _skeleton_of_joined(text: str) -> str:
+    """:func:`skeleton`'s mapping of texts in other letters, for texts joined by NULs (see :func:`_joined_through`)."""
+    mapping, _table = _prototypes()
+    normal = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
+    mapped = unicodedata.normalize("NFD", _translated(normal, lambda code: mapping.get(code, chr(code)))).casefold()
+    for long, short in _ASCII_AFTER:
+        mapped = mapped.replace(long, short)
+    return mapped
+
+
 def _merged(
-    texts: pa.LargeStringArray, plain: pa.BooleanArray, ascii_part: pa.LargeStringArray, others: list[str]
+    texts: pa.LargeStringArray, plain: pa.BooleanArray, ascii_part: pa.LargeStringArray, others: pa.LargeStringArray
 ) -> pa.LargeStringArray:
     """A column like ``texts``: ``ascii_part`` where ``plain`` is true, in order, and ``others`` elsewhere."""
     merged = pc.replace_with_mask(texts, plain, ascii_part)
-    return pc.replace_with_mask(merged, pc.invert(plain), pa.array(others, type=pa.large_string()))
+    return pc.replace_with_mask(merged, pc.invert(plain), others)
 
 
 def _ascii_skeletons(texts: pa.LargeStringArray) -> pa.LargeStringArray:

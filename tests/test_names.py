@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_tools.names import look_alike, skeleton, skeleton_columns
+from dataset_tools.names import ascii_column, ascii_text, look_alike, skeleton, skeleton_columns, slug_column, slugify
 from dataset_tools.validation.similar import likely_duplicates
 
 LOOK_ALIKE_LETTERS = [  # each group: letters of Latin, Cyrillic, Greek that look alike in lower case
@@ -104,3 +104,28 @@ def test_the_duplicate_check_never_loses_in_upper_case_a_pair_it_finds_in_lower_
     text, other = pair
     if warned(text, other):
         assert warned(text.upper(), other.upper()) == [3]
+
+
+# Characters whose treatment depends on their neighbours (combining marks, final sigma, Hangul
+# jamo, the Arabic article), that turn into more than one (ß, İ, ligatures, ㍻, emoji, whose
+# anyascii forms are words), NUL, and plain letters: the column functions work on all texts
+# joined into one string, so each text's result must not leak into its neighbour's.
+_TRICKY = "eaE\u0301\u0308\u0327\u03a3\u03c3\u03c2 \u00df\u0130\ufb01\u2460\u337b\U0001f600\u1100\u1161\u11a8\u0627\u0644\u0647\x00-'\uff21\u0405"
+
+
+@settings(deadline=None)
+@given(st.lists(st.none() | st.text(alphabet=_TRICKY, max_size=8)))
+def test_column_forms_are_each_texts_form_whatever_its_neighbours(texts):
+    column = pa.array(texts, type=pa.large_string())
+    written, lowered = skeleton_columns(column)
+    assert written.to_pylist() == [None if text is None else skeleton(text) for text in texts]
+    assert lowered.to_pylist() == [None if text is None else skeleton(text, lowered=True) for text in texts]
+    assert ascii_column(column).to_pylist() == [None if text is None else ascii_text(text) for text in texts]
+    assert slug_column(column).to_pylist() == [None if text is None else slugify(text) for text in texts]
+
+
+def test_a_text_holding_the_separator_is_still_each_texts_form():
+    texts = ["a\x00b", "\u0130stanbul", "\u0417\x00"]
+    column = pa.array(texts, type=pa.large_string())
+    assert ascii_column(column).to_pylist() == [ascii_text(text) for text in texts]
+    assert skeleton_columns(column)[0].to_pylist() == [skeleton(text) for text in texts]
