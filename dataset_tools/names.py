@@ -181,8 +181,13 @@ def slugs(texts: Sequence[str]) -> list[str]:
 
 
 def slug_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`slugify` of each text of a column (a null stays null): :func:`comparable_column`, then Arrow's kernels."""
-    return pc.utf8_trim(pc.replace_substring_regex(comparable_column(texts), "[^a-z0-9]+", "-"), "-")
+    """:func:`slugify` of each text of a column (a null stays null)."""
+    return slug_of_ascii(ascii_column(texts))
+
+
+def slug_of_ascii(ascii_texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`slugify` of texts given as their :func:`ascii_column`: lowered, runs of other characters a ``-``."""
+    return pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(ascii_texts), "[^a-z0-9]+", "-"), "-")
 
 
 def search_key(text: str) -> str:
@@ -351,7 +356,9 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
     written = _joined_through(normal, _skeleton_of_joined, skeleton)
     lower = _joined_through(others, str.lower, str.lower)
     changed = pc.not_equal(lower, others)
-    lowered = pc.replace_with_mask(written, changed, _joined_through(lower.filter(changed), _skeleton_of_joined, skeleton))
+    lowered = pc.replace_with_mask(
+        written, changed, _joined_through(lower.filter(changed), _skeleton_of_joined, skeleton)
+    )
     normal_ascii = pc.string_is_ascii(normal)
     if pc.any(normal_ascii).as_py():
         fixed = others.filter(normal_ascii).to_pylist()
