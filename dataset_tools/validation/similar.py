@@ -193,7 +193,9 @@ def likely_duplicates(
 
     With ``new_ids`` (the ids a change adds), only pairs that involve a new record are
     reported, on the new record; without it, every pair is reported once, on the record
-    further down the file. A record's own name and aliases never match each other, and
+    further down the file, unless the two look the same and only that one is written in
+    ASCII: then on the other, whose letters are the odd ones (``Неzbollah`` with a Cyrillic
+    ``Н``, whichever line it stands on). A record's own name and aliases never match each other, and
     neither do two records whose ids form a pair in ``related`` (a branch named after its
     parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
@@ -249,6 +251,9 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
         if target is None:
             continue
         text, other_text = entry_text[e_target].as_py(), entry_text[e_other].as_py()
+        if new is None and text.isascii() and not other_text.isascii() and _look_the_same(text, other_text):
+            # the look-alike spelling is warned (and its odd letters named), and the plain one kept
+            target, other, text, other_text = other, target, other_text, text
         yield _problem(table, file, record(target), text, record(other), other_text, score, alike=(ra, rb) in alike)
 
 
