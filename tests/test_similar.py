@@ -486,3 +486,19 @@ def test_name_texts_are_each_records_name_then_its_aliases_made_once(tmp_path):
     assert every.place.tolist() == [0, 1, 2, 3, 0, 1, 0, 1]
     assert every.texts.to_pylist() == ["Türkiye", "Turkey", "", "Türkiye Cumhuriyeti", "", "", "داعش", "ISIS"]
     assert every.ascii.to_pylist() == ["Turkiye", "Turkey", "", "Turkiye Cumhuriyeti", "", "", "d`sh", "ISIS"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "detail"),
+    [
+        ("Caf\u00e9", "Cafe\u0301", ""),  # é, and e with a combining acute
+        ("\uac01", "\u1100\u1161\u11a8", ""),  # a Hangul syllable, and its jamo
+        ("Caf\u00e9", "CAFE\u0301", " and in case"),
+    ],
+)
+def test_texts_one_in_unicode_nfc_are_said_to_differ_only_in_form(first, second, detail):
+    [problem] = likely_duplicates("organisations", "o.csv", [Named("a", 2, first), Named("b", 3, second)])
+    assert problem.message == (
+        f"{second!r} matches the name {first!r} of 'a' (line 2); they differ only in how Unicode writes their "
+        f"letters (composed in one, decomposed in the other){detail}: `dataset-tools fmt` writes them composed (NFC)"
+    )

@@ -306,7 +306,16 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
     their = "name" if other == candidate.name else "alias"
     candidate_line = candidate.line_of("name" if their == "name" else "aliases")
     where = f" (line {candidate_line})" if candidate_line else ""
-    letters = _letters_not_in(text, other) if _look_the_same(text, other) else ""
+    if _one_text_in_two_forms(text, other):
+        case = "" if unicodedata.normalize("NFC", text) == unicodedata.normalize("NFC", other) else " and in case"
+        detail = (
+            f"; they differ only in how Unicode writes their letters (composed in one, decomposed in the other){case}:"
+            " `dataset-tools fmt` writes them composed (NFC)"
+        )
+    elif letters := _letters_not_in(text, other) if _look_the_same(text, other) else "":
+        detail = f"; it is written with {letters}"
+    else:
+        detail = ""
     how = "looks the same as (in other letters)" if alike else "matches" if score >= 100 else "closely matches"
     what = "person" if table == "actors" else "organisation"
     return Problem(
@@ -315,12 +324,22 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
         line=record.line_of(field),
         field=field,
         value=text,
-        message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}"
-        + (f"; it is written with {letters}" if letters else ""),
+        message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}{detail}",
         hint=(
             f"if they are the same {what}, keep one record (`{candidate.id}`) and add this spelling to its "
             "aliases; if they differ, say how in notes"
         ),
+    )
+
+
+def _one_text_in_two_forms(text: str, other: str) -> bool:
+    """True when two different texts are one in Unicode NFC, ignoring case (``Café`` with ``é`` or ``e`` + U+0301).
+
+    `dataset-tools fmt` writes every text in NFC, so the two then read the same.
+    """
+    return (
+        text != other
+        and unicodedata.normalize("NFC", text).casefold() == unicodedata.normalize("NFC", other).casefold()
     )
 
 
