@@ -333,14 +333,12 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
 
 
 def _one_text_in_two_forms(text: str, other: str) -> bool:
-    """True when two different texts are one in Unicode NFC, ignoring case (``Café`` with ``é`` or ``e`` + U+0301).
+    """True when two texts that differ in more than case are one in Unicode NFC, ignoring case (``é``, ``e`` + U+0301).
 
     `dataset-tools fmt` writes every text in NFC, so the two then read the same.
     """
-    return (
-        text != other
-        and unicodedata.normalize("NFC", text).casefold() == unicodedata.normalize("NFC", other).casefold()
-    )
+    nfc, other_nfc = unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", other)
+    return text.casefold() != other.casefold() and nfc.casefold() == other_nfc.casefold()
 
 
 def _look_the_same(text: str, other: str) -> bool:
