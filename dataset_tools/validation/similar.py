@@ -370,12 +370,14 @@ def _similar_entries(
     length = pc.utf8_length(column).to_numpy()
     owner, text = np.asarray(owners, dtype=np.int64), column.to_numpy(zero_copy_only=False)
     blocks, found = [], []
-    for kind, letter in enumerate((pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1))):
+    for letter in (pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1)):
         # a block number per key: keys with equal labels share one, numbered in the order of their first key
         label = pc.binary_join_element_wise(numbers, letter, pa.scalar("\x00", pa.large_string()))
-        block = label.dictionary_encode().indices.to_numpy().astype(np.int64)
-        blocks.append(block)
-        for first, second, score in _scored_in_bands(text, column, length, block, cutoff):
+        blocks.append(label.dictionary_encode().indices.to_numpy().astype(np.int64))
+    largest = max(int(np.bincount(block).max()) for block in blocks)
+    sorted_keys = _sorted_keys(column) if largest > max(EXHAUSTIVE, _BATCHED) else None  # for large blocks
+    for kind, block in enumerate(blocks):
+        for first, second, score in _scored_in_bands(text, sorted_keys, length, block, cutoff):
             keep = owner[first] != owner[second]
             i, j = np.minimum(first[keep], second[keep]), np.maximum(first[keep], second[keep])
             # rows (kind, i, j, score), the score's float64 bits kept as an int64
@@ -422,11 +424,12 @@ def _longest_partner(length: Ints, cutoff: float) -> Ints:
 
 
 def _scored_in_bands(
-    text: npt.NDArray[np.object_], keys: pa.LargeStringArray, length: Ints, block: Ints, cutoff: float
+    text: npt.NDArray[np.object_], keys: _SortedKeys | None, length: Ints, block: Ints, cutoff: float
 ) -> Iterator[tuple[Ints, Ints, npt.NDArray[np.float64]]]:
     """Chunks of (i, j, score), positions of two keys of one block scoring at least ``cutoff``, each pair once.
 
-    ``text`` and ``keys`` both hold the keys, as Python strings and as Arrow's.
+    ``text`` holds the keys as Python strings; ``keys``, the distinct keys sorted (:func:`_sorted_keys`),
+    is needed (not ``None``) when a block holds more than ``EXHAUSTIVE`` keys.
 
     Keys are sorted by block, then length (then position); each key is paired with the keys
     after it in its block up to the longest partner of its length (:func:`_longest_partner`),
@@ -435,7 +438,8 @@ def _scored_in_bands(
     per ``_CELLS`` pairs (one call per block would cost each block the start of rapidfuzz's
     threads); a larger block of at most ``EXHAUSTIVE`` keys is scored a chunk of consecutive
     keys at a time against the keys after each of them up to the longest partner of its
-    longest key (``process.cdist``, which prepares each key once for all its partners).
+    longest key (``process.cdist``, which prepares each key once for all its partners); the
+    blocks of more than ``EXHAUSTIVE`` keys together by :func:`_scored_neighbours`.
     """
     order = np.lexsort((length, block))
     block, length = block[order], length[order]
@@ -447,10 +451,13 @@ def _scored_in_bands(
     size = stops - starts
     batched = np.repeat((size > 1) & (size <= _BATCHED), size)  # sorted positions of keys of small blocks
     yield from _scored_pairs(text, order, np.flatnonzero(batched), reach, cutoff)
-    for start, stop in zip(starts[size > _BATCHED].tolist(), stops[size > _BATCHED].tolist(), strict=True):
-        if stop - start > EXHAUSTIVE:
-            yield _scored_neighbours(text, keys, order[start:stop], cutoff)
-            continue
+    large = (size > _BATCHED) & (size > EXHAUSTIVE)
+    if large.any():  # the keys of every large block, in one pass
+        if keys is None:
+            raise ValueError("the keys of a block of more than EXHAUSTIVE keys must be given sorted")
+        yield _scored_neighbours(text, keys, order[np.repeat(large, size)], size[large], cutoff)
+    middle = (size > _BATCHED) & ~large
+    for start, stop in zip(starts[middle].tolist(), stops[middle].tolist(), strict=True):
         a = start
         while a < stop - 1:
             rows = max(1, min(stop - 1 - a, _CELLS // max(1, int(reach[a]) - a)))
@@ -502,51 +509,65 @@ def _scored_pairs(
 
 
 def _scored_neighbours(
-    text: npt.NDArray[np.object_], keys: pa.LargeStringArray, members: Ints, cutoff: float
+    text: npt.NDArray[np.object_], keys: _SortedKeys, members: Ints, size: Ints, cutoff: float
 ) -> tuple[Ints, Ints, npt.NDArray[np.float64]]:
-    """(i, j, score) for the keys at positions ``members`` (one large block) that share half of themselves.
+    """(i, j, score) for the keys at positions ``members`` (of large blocks) that share half of themselves.
 
-    Two distinct keys are scored when they share about half of the shorter one at their start
-    or at their end (see :func:`_sharing_half`), and stand within ``WINDOW`` of each other in
-    the order of the keys (or of the keys read backwards): the sorted-neighbourhood
-    method of record linkage (Hernández and Stolfo, "The merge/purge problem for large
-    databases", SIGMOD 1995), with the window cut short where keys stop sharing that much.
-    Keys that differ in one place share everything before it or everything after it, so such
-    a pair is always scored. Equal keys are all paired, score 100. Each pair comes once, with
-    ``i`` and ``j`` positions in ``text``.
+    ``members`` holds the keys of each large block in turn, ``size`` the number of keys of each.
+    Two distinct keys of one block are scored when they share about half of the shorter one
+    at their start or at their end (see :func:`_sharing_half`), and stand within ``WINDOW``
+    of each other in the order of the block's keys (or of its keys read backwards): the
+    sorted-neighbourhood method of record linkage (Hernández and Stolfo, "The merge/purge
+    problem for large databases", SIGMOD 1995), with the window cut short where keys stop
+    sharing that much. Keys that differ in one place share everything before it or
+    everything after it, so such a pair is always scored. Equal keys are all paired, score
+    100. Each pair comes once, with ``i`` and ``j`` positions in ``text``.
+
+    All large blocks are done at once: the distinct keys, sorted once (``keys``, see
+    :func:`_sorted_keys`), are put in order of their block (a stable sort keeps each block's
+    keys sorted), windows stop at a block's edge, and the pairs are scored in one
+    ``process.cpdist`` call.
     """
-    encoded = keys.take(pa.array(members)).dictionary_encode()
-    distinct, of_key = encoded.dictionary, encoded.indices.to_numpy()
-    holder = members[np.unique(of_key, return_index=True)[1]]  # a position in ``text`` of each distinct key
-    length = pc.utf8_length(distinct).to_numpy()
+    distinct = len(keys.holder)
+    of_member = keys.of_key[members]
+    key_block = np.full(distinct, -1, dtype=np.int64)  # the large block of each distinct key (-1: none)
+    key_block[of_member] = np.repeat(np.arange(len(size)), size)
+    length = keys.length
     shortest = np.ceil(length * (cutoff / (200 - cutoff)) - 1e-9).astype(np.int64)  # see _longest_partner
-    found = [_sharing_half(_starts(side), length, shortest) for side in (distinct, pc.utf8_reverse(distinct))]
-    u = np.concatenate([pair[0] for pair in found])
-    v = np.concatenate([pair[1] for pair in found])
-    unique = np.unique(np.minimum(u, v) * len(distinct) + np.maximum(u, v))
-    u, v = np.divmod(unique, max(len(distinct), 1))
+    small = key_block.astype(np.min_scalar_type(len(size)))  # numpy sorts integers of 16 bits or less by radix
+    found = []
+    for side, words in zip(keys.orders, keys.words, strict=True):
+        order = side[key_block[side] >= 0]
+        order = order[np.argsort(small[order], kind="stable")]  # by block, sorted within each
+        first, second = _sharing_half(words[order], key_block[order], length[order], shortest[order])
+        found.append((order[first], order[second]))
+    u, v = np.concatenate([pair[0] for pair in found]), np.concatenate([pair[1] for pair in found])
+    u, v = np.divmod(np.unique(np.minimum(u, v) * distinct + np.maximum(u, v)), max(distinct, 1))
     score = process.cpdist(
-        text[holder[u]],
-        text[holder[v]],
+        text[keys.holder[u]],
+        text[keys.holder[v]],
         scorer=fuzz.ratio,
         score_cutoff=cutoff,
         dtype=np.float64,
         workers=-1,
     )
-    by_key = np.argsort(of_key, kind="stable")
-    holders = members[by_key]  # members' positions grouped by their key (in increasing order within a key)
-    starts = np.searchsorted(of_key[by_key], np.arange(len(distinct) + 1))
-    size = np.diff(starts)
-    # every text of key u with every text of key v, for each scored pair (u, v)
     u, v, score = u[score > 0], v[score > 0], score[score > 0]
-    first, second = _products(holders, starts, size, u, v)
-    # and the texts of one key with each other, score 100
-    shared = np.flatnonzero(size > 1)
-    i, j = _products(holders, starts, size, shared, shared)
+    # every text of key u with every text of key v, for each scored pair (u, v), and the texts of
+    # one key with each other (score 100): only the members of those keys are grouped by key
+    count = np.bincount(of_member, minlength=distinct)
+    wanted = count > 1
+    wanted[u], wanted[v] = True, True
+    kept = np.flatnonzero(wanted[of_member])
+    by_key = kept[np.argsort(of_member[kept], kind="stable")]
+    holders = members[by_key]  # members' positions grouped by their key (in increasing order within a key)
+    starts = np.concatenate(([0], np.cumsum(np.where(wanted, count, 0))))
+    first, second = _products(holders, starts, count, u, v)
+    shared = np.flatnonzero(count > 1)
+    i, j = _products(holders, starts, count, shared, shared)
     return (
         np.concatenate((first, i[i < j])),
         np.concatenate((second, j[i < j])),
-        np.concatenate((np.repeat(score, size[u] * size[v]), np.full(int((i < j).sum()), 100.0))),
+        np.concatenate((np.repeat(score, count[u] * count[v]), np.full(int((i < j).sum()), 100.0))),
     )
 
 
@@ -562,47 +583,129 @@ def _products(holders: Ints, starts: Ints, size: Ints, u: Ints, v: Ints) -> tupl
     return holders[starts[u][of_pair] + x], holders[starts[v][of_pair] + y]
 
 
-def _starts(keys: pa.LargeStringArray) -> npt.NDArray[np.bytes_]:
-    """The first ``_PREFIX`` letters of each key (ASCII), as fixed-width bytes (padded with NULs, as numpy pads)."""
-    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(keys, 0, _PREFIX), width=_PREFIX, padding="\x00")
-    _validity, offsets, data = padded.buffers()
-    start = int(np.frombuffer(offsets, dtype=np.int64)[padded.offset])
-    return np.frombuffer(data, dtype=f"S{_PREFIX}", count=len(padded), offset=start)
+Words = npt.NDArray[np.uint64]
 
+
+class _SortedKeys(NamedTuple):
+    """The distinct keys of a column, in the order of their start and in the order of their end."""
+
+    of_key: Ints
+    """The distinct key at each position of the column (numbered in the order of its first position)."""
+    holder: Ints
+    """A position of each distinct key."""
+    length: Ints
+    """Each distinct key's length."""
+    words: tuple[Words, Words]
+    """Each distinct key's first ``_PREFIX`` letters, and its last ones read backwards (:func:`_words`)."""
+    orders: tuple[Ints, Ints]
+    """The distinct keys sorted by each of ``words`` (:func:`_sorted_by`)."""
+
+
+def _sorted_keys(column: pa.LargeStringArray) -> _SortedKeys:
+    """:class:`_SortedKeys` of the keys of ``column`` (ASCII, not null)."""
+    encoded = column.dictionary_encode()
+    of_key = encoded.indices.to_numpy().astype(np.int64)
+    holder = np.zeros(len(encoded.dictionary), dtype=np.int64)
+    holder[of_key] = np.arange(len(of_key))  # any of a key's positions: they hold the same text
+    forward = encoded.dictionary.cast(pa.large_binary())
+    length = pc.binary_length(forward).to_numpy().astype(np.int64)
+    words = (_words(forward, length), _words(pc.binary_reverse(forward), length))
+    return _SortedKeys(of_key, holder, length, words, (_sorted_by(words[0], length), _sorted_by(words[1], length)))
+
+
+def _words(keys: pa.LargeBinaryArray, length: Ints) -> Words:
+    """The first ``_PREFIX`` letters of each key (of ``length`` letters, ASCII), NUL-padded, as 64-bit words.
+
+    Each word holds eight letters, the first as its most significant byte: rows of words
+    compare as numbers as the letters compare as text. There are as many words as the
+    longest key needs (at most ``_PREFIX // 8``).
+    """
+    _validity, offsets_buffer, data_buffer = keys.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[keys.offset : keys.offset + len(keys) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(0, np.uint8)
+    padded = np.concatenate((data[offsets[0] : offsets[-1]], np.zeros(_PREFIX, np.uint8)))
+    # the eight bytes from each byte on, as one big-endian number (numpy reads unaligned items)
+    eights = np.ndarray(shape=(len(padded) - 7,), dtype=">u8", buffer=padded, strides=(1,))
+    start = offsets[:-1] - offsets[0]
+    columns = -(-min(int(length.max(initial=0)), _PREFIX) // 8)
+    words = np.zeros((len(keys), columns), dtype=np.uint64)
+    for column in range(columns):
+        left = np.clip(length - 8 * column, 0, 8)  # letters of the key in this word
+        words[:, column] = eights[start + 8 * column] & _KEPT[left]
+    return words
+
+
+_KEPT = np.array([((1 << 64) - 1) ^ ((1 << (64 - 8 * letters)) - 1) for letters in range(9)], dtype=np.uint64)
+"""The bits of a big-endian word that hold its first 0 to 8 letters."""
 
 _PREFIX = 64
 """Letters of a key's start (or end) that :func:`_sharing_half` compares: sharing that many is enough."""
 
 
-def _sharing_half(fixed: npt.NDArray[np.bytes_], length: Ints, shortest: Ints) -> tuple[Ints, Ints]:
-    """Pairs (i, j) of keys within ``WINDOW`` of each other in sorted order that share enough of their start.
+def _sorted_by(words: Words, length: Ints) -> Ints:
+    """Positions of the rows of ``words`` sorted by their words, then by ``length``, then by position.
 
-    ``fixed`` holds each key's first ``_PREFIX`` letters, ``length`` its length. Two keys share
-    enough when their common start is at least ``(n - 1) // 2`` letters long (``n``: the
-    shorter one's length), or ``_PREFIX``: a key that differs from another in one place shares
-    at least that much with it at its start or at its end.
-
-    ``shortest`` is the shortest key each key can reach the cutoff with: the window ends when
-    no key shares enough with the next ones to meet even that one.
+    The rows are sorted by their first word, then the rows still tied with a neighbour by
+    the next word, and so on (a most-significant-first radix sort, each step a stable
+    ``np.lexsort`` of the tied rows by their run and the next word): most keys part within
+    their first eight letters, and sorting 64-bit numbers costs a fraction of sorting
+    64-letter strings.
     """
-    count = len(fixed)
+    columns = [*words.T, length, np.arange(len(length))]
+    order = np.argsort(columns[0])
+    starts_run = np.ones(len(order), dtype=bool)  # a sorted row that differs from the one before it so far
+    starts_run[1:] = columns[0][order[1:]] != columns[0][order[:-1]]
+    for column in columns[1:]:
+        tied = np.flatnonzero(~starts_run | np.append(~starts_run[1:], False))  # rows in a run of two or more
+        if not len(tied):
+            break
+        run, values = np.cumsum(starts_run)[tied], column[order[tied]]
+        within = np.lexsort((values, run))
+        order[tied], values = order[tied][within], values[within]
+        starts_run[tied[1:]] |= values[1:] != values[:-1]
+    return order
+
+
+def _sharing_half(words: Words, block: Ints, length: Ints, shortest: Ints) -> tuple[Ints, Ints]:
+    """Pairs (i, j) of keys of one block within ``WINDOW`` of each other that share enough of their start.
+
+    The keys are given sorted by ``block``, then by their start: ``words`` holds each key's
+    first ``_PREFIX`` letters (:func:`_words`), ``length`` its length. Two keys share enough
+    when their common start is at least ``(n - 1) // 2`` letters long (``n``: the shorter one's
+    length), or ``_PREFIX``: a key that differs from another in one place shares at least that
+    much with it at its start or at its end. What a key shares with a later one is the least
+    of what each key between them shares with the next; a key shares nothing with one of
+    another block.
+
+    ``shortest`` is the shortest key each key can reach the cutoff with: a key's window ends
+    when it shares too little with the next keys to meet even that one, and a pair of keys
+    too unlike in length to reach the cutoff is not given.
+    """
+    count = len(words)
     if count < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order = np.argsort(fixed, kind="stable")
-    fixed, length, shortest = fixed[order], length[order], shortest[order]
-    letters = fixed.view(np.uint8).reshape(count, _PREFIX)
-    differ = letters[:-1] != letters[1:]
-    common = np.where(differ.any(axis=1), differ.argmax(axis=1), _PREFIX)  # start shared by neighbours
-    shared = np.full(count, _PREFIX, dtype=np.int64)
+    differ = words[1:] != words[:-1]
+    at = differ.argmax(axis=1)  # the first word in which a key and the next differ
+    rows = np.arange(count - 1)
+    top = words[1:][rows, at] ^ words[:-1][rows, at]
+    equal_bytes = sum((top < np.uint64(1 << bits)).astype(np.int64) for bits in range(8, 64, 8))  # of that word
+    common = np.where(differ.any(axis=1), 8 * at + equal_bytes, _PREFIX)  # start shared by neighbours
+    common[block[1:] != block[:-1]] = -1
+    least = np.minimum((shortest - 1) // 2, _PREFIX)  # the least a key must share with a partner
+    key, shared = rows, common  # keys still looking, and what each shares with the key ``step`` after it
     firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for step in range(1, min(WINDOW, count - 1) + 1):
-        shared = np.minimum(shared[: count - step], common[step - 1 :])  # what key i shares with key i + step
-        if not (shared >= np.minimum((shortest[: count - step] - 1) // 2, _PREFIX)).any():
+    for step in range(1, WINDOW + 1):
+        looking = shared >= least[key]
+        key, shared = key[looking], shared[looking]
+        if not len(key):
             break
-        need = np.minimum((np.minimum(length[: count - step], length[step:]) - 1) // 2, _PREFIX)
-        hit = np.flatnonzero(shared >= need)
-        firsts.append(order[hit])
-        seconds.append(order[hit + step])
+        other = key + step
+        need = np.minimum((np.minimum(length[key], length[other]) - 1) // 2, _PREFIX)
+        hit = (shared >= need) & (length[other] >= shortest[key]) & (length[key] >= shortest[other])
+        firsts.append(key[hit])
+        seconds.append(other[hit])
+        going = other < count - 1
+        key, shared = key[going], np.minimum(shared[going], common[other[going]])
     return np.concatenate(firsts), np.concatenate(seconds)
 
 
