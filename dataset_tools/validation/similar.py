@@ -653,16 +653,18 @@ def _sorted_by(words: Words, length: Ints) -> Ints:
     """
     columns = [*words.T, length, np.arange(len(length))]
     order = np.argsort(columns[0])
-    starts_run = np.ones(len(order), dtype=bool)  # a sorted row that differs from the one before it so far
-    starts_run[1:] = columns[0][order[1:]] != columns[0][order[:-1]]
+    tied = np.arange(len(order))  # sorted rows that may still be tied with a neighbour
+    values = columns[0][order]
+    starts_run = np.append(True, values[1:] != values[:-1])  # a row that differs from the one before it so far
     for column in columns[1:]:
-        tied = np.flatnonzero(~starts_run | np.append(~starts_run[1:], False))  # rows in a run of two or more
+        kept = ~starts_run | np.append(~starts_run[1:], False)  # rows in a run of two or more
+        tied, starts_run = tied[kept], starts_run[kept]
         if not len(tied):
             break
-        run, values = np.cumsum(starts_run)[tied], column[order[tied]]
-        within = np.lexsort((values, run))
+        values = column[order[tied]]
+        within = np.lexsort((values, np.cumsum(starts_run)))
         order[tied], values = order[tied][within], values[within]
-        starts_run[tied[1:]] |= values[1:] != values[:-1]
+        starts_run[1:] |= values[1:] != values[:-1]
     return order
 
 
@@ -684,12 +686,12 @@ def _sharing_half(words: Words, block: Ints, length: Ints, shortest: Ints) -> tu
     count = len(words)
     if count < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    differ = words[1:] != words[:-1]
-    at = differ.argmax(axis=1)  # the first word in which a key and the next differ
+    differ = words[1:] ^ words[:-1]
     rows = np.arange(count - 1)
-    top = words[1:][rows, at] ^ words[:-1][rows, at]
-    equal_bytes = sum((top < np.uint64(1 << bits)).astype(np.int64) for bits in range(8, 64, 8))  # of that word
-    common = np.where(differ.any(axis=1), 8 * at + equal_bytes, _PREFIX)  # start shared by neighbours
+    at = (differ != 0).argmax(axis=1)  # the first word in which a key and the next differ
+    top = differ[rows, at]
+    equal_bytes = (top.astype(">u8").view(np.uint8).reshape(-1, 8) != 0).argmax(axis=1)  # in that word
+    common = np.where(top != 0, 8 * at + equal_bytes, _PREFIX)  # start shared by neighbours
     common[block[1:] != block[:-1]] = -1
     least = np.minimum((shortest - 1) // 2, _PREFIX)  # the least a key must share with a partner
     key, shared = rows, common  # keys still looking, and what each shares with the key ``step`` after it
