@@ -22,7 +22,8 @@ would cost the square of its size, a key is scored only against the keys near it
 order that share at least half of it at their start or at their end (see
 ``_scored_neighbours``): every pair that differs in one place is still found (unless more
 than ``WINDOW`` keys share as much with one of them), and the work grows in proportion to
-the number of keys.
+the number of keys. All such blocks are searched together: the distinct keys are sorted
+once, forwards and backwards, and put in order of their block.
 
 The check works on columns: the records' texts (names, then aliases), their keys and
 skeletons are Arrow columns and the pairs numpy arrays; only a record that is reported is
@@ -358,7 +359,9 @@ def _similar_entries(
     :func:`_longest_partner`), by rapidfuzz (compiled, on every core) with ``score_cutoff``,
     at most ``_CELLS`` scores at a time: the pairs of all small blocks in one ``process.cpdist``
     call, a larger block sorted by length and cut into chunks of keys, each scored against its
-    band window by ``process.cdist`` (see :func:`_scored_in_bands`).
+    band window by ``process.cdist`` (see :func:`_scored_in_bands`). In a block of more than
+    ``EXHAUSTIVE`` keys, only neighbours in sorted order are scored (:func:`_scored_neighbours`;
+    the keys must then be ASCII, as :func:`key` makes them).
     """
     if not 1 <= cutoff <= 100:  # so that a passing score is a whole percent above 0 (see _scored_in_bands)
         raise ValueError(f"cutoff must be 1 to 100, not {cutoff}")
@@ -607,36 +610,26 @@ def _sorted_keys(column: pa.LargeStringArray) -> _SortedKeys:
     of_key = encoded.indices.to_numpy().astype(np.int64)
     holder = np.zeros(len(encoded.dictionary), dtype=np.int64)
     holder[of_key] = np.arange(len(of_key))  # any of a key's positions: they hold the same text
-    forward = encoded.dictionary.cast(pa.large_binary())
+    forward = encoded.dictionary
     length = pc.binary_length(forward).to_numpy().astype(np.int64)
-    words = (_words(forward, length), _words(pc.binary_reverse(forward), length))
+    backward = pc.binary_reverse(forward.cast(pa.large_binary())).cast(pa.large_string())  # ASCII: letters are bytes
+    count = -(-int(length.max(initial=0)) // 8)  # words of the longest key: those after are NULs for every key
+    words = (_words(forward, count), _words(backward, count))
     return _SortedKeys(of_key, holder, length, words, (_sorted_by(words[0], length), _sorted_by(words[1], length)))
 
 
-def _words(keys: pa.LargeBinaryArray, length: Ints) -> Words:
-    """The first ``_PREFIX`` letters of each key (of ``length`` letters, ASCII), NUL-padded, as 64-bit words.
+def _words(keys: pa.LargeStringArray, count: int) -> Words:
+    """The first ``8 * count`` letters (at most ``_PREFIX``) of each key (ASCII, padded with NULs), as 64-bit words.
 
     Each word holds eight letters, the first as its most significant byte: rows of words
-    compare as numbers as the letters compare as text. There are as many words as the
-    longest key needs (at most ``_PREFIX // 8``).
+    compare as numbers as the letters compare as text.
     """
-    _validity, offsets_buffer, data_buffer = keys.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[keys.offset : keys.offset + len(keys) + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(0, np.uint8)
-    padded = np.concatenate((data[offsets[0] : offsets[-1]], np.zeros(_PREFIX, np.uint8)))
-    # the eight bytes from each byte on, as one big-endian number (numpy reads unaligned items)
-    eights = np.ndarray(shape=(len(padded) - 7,), dtype=">u8", buffer=padded, strides=(1,))
-    start = offsets[:-1] - offsets[0]
-    columns = -(-min(int(length.max(initial=0)), _PREFIX) // 8)
-    words = np.zeros((len(keys), columns), dtype=np.uint64)
-    for column in range(columns):
-        left = np.clip(length - 8 * column, 0, 8)  # letters of the key in this word
-        words[:, column] = eights[start + 8 * column] & _KEPT[left]
-    return words
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(keys, 0, _PREFIX), width=_PREFIX, padding="\x00")
+    _validity, offsets, data = padded.buffers()
+    start = int(np.frombuffer(offsets, dtype=np.int64)[padded.offset])
+    letters = np.frombuffer(data, dtype=">u8", count=len(padded) * (_PREFIX // 8), offset=start)
+    return letters.reshape(len(padded), _PREFIX // 8)[:, :count].astype(np.uint64)
 
-
-_KEPT = np.array([((1 << 64) - 1) ^ ((1 << (64 - 8 * letters)) - 1) for letters in range(9)], dtype=np.uint64)
-"""The bits of a big-endian word that hold its first 0 to 8 letters."""
 
 _PREFIX = 64
 """Letters of a key's start (or end) that :func:`_sharing_half` compares: sharing that many is enough."""
@@ -645,27 +638,11 @@ _PREFIX = 64
 def _sorted_by(words: Words, length: Ints) -> Ints:
     """Positions of the rows of ``words`` sorted by their words, then by ``length``, then by position.
 
-    The rows are sorted by their first word, then the rows still tied with a neighbour by
-    the next word, and so on (a most-significant-first radix sort, each step a stable
-    ``np.lexsort`` of the tied rows by their run and the next word): most keys part within
-    their first eight letters, and sorting 64-bit numbers costs a fraction of sorting
-    64-letter strings.
+    Arrow's stable sort of the columns (on real 1M organisations' 375k keys, 60 ms against
+    numpy's 90 ms for their letters as ``S64`` strings).
     """
-    columns = [*words.T, length, np.arange(len(length))]
-    order = np.argsort(columns[0])
-    tied = np.arange(len(order))  # sorted rows that may still be tied with a neighbour
-    values = columns[0][order]
-    starts_run = np.append(True, values[1:] != values[:-1])  # a row that differs from the one before it so far
-    for column in columns[1:]:
-        kept = ~starts_run | np.append(~starts_run[1:], False)  # rows in a run of two or more
-        tied, starts_run = tied[kept], starts_run[kept]
-        if not len(tied):
-            break
-        values = column[order[tied]]
-        within = np.lexsort((values, np.cumsum(starts_run)))
-        order[tied], values = order[tied][within], values[within]
-        starts_run[1:] |= values[1:] != values[:-1]
-    return order
+    table = pa.table({**{f"word {column}": words[:, column] for column in range(words.shape[1])}, "length": length})
+    return pc.sort_indices(table, [(name, "ascending") for name in table.column_names]).to_numpy().astype(np.int64)
 
 
 def _sharing_half(words: Words, block: Ints, length: Ints, shortest: Ints) -> tuple[Ints, Ints]:
@@ -681,7 +658,7 @@ def _sharing_half(words: Words, block: Ints, length: Ints, shortest: Ints) -> tu
 
     ``shortest`` is the shortest key each key can reach the cutoff with: a key's window ends
     when it shares too little with the next keys to meet even that one, and a pair of keys
-    too unlike in length to reach the cutoff is not given.
+    too unlike in length to reach the cutoff is not given (either would score below it).
     """
     count = len(words)
     if count < 2:
