@@ -120,8 +120,8 @@ def _joined_through(
     still separated: true of NFKC and NFD, ``str.casefold`` and ``str.lower`` (whose final-sigma
     rule stops at the separator as at a text's end), :func:`_translated`, and replacing substrings
     without the separator. A few passes in C over one string then replace a Python call per text.
-    A text that holds the separator itself is rare and breaks the count: then ``each`` is called
-    per text.
+    A text that holds the separator itself is rare and breaks the count of separators: then
+    ``each`` is called per text.
     """
     if not len(texts):
         return pa.array([], type=pa.large_string())
@@ -129,10 +129,10 @@ def _joined_through(
         pa.LargeListArray.from_arrays(pa.array([0, len(texts)], type=pa.int64()), texts),
         pa.scalar(_SEPARATOR, type=pa.large_string()),
     )[0].as_py()
-    if whole.count(_SEPARATOR) != len(texts) - 1:
-        return pa.array([each(text) for text in texts.to_pylist()], type=pa.large_string())
     data = np.frombuffer(joined(whole).encode("utf-8"), dtype=np.uint8)
     separators = np.flatnonzero(data == 0)  # UTF-8 writes NUL, and only NUL, as a zero byte
+    if len(separators) != len(texts) - 1:  # a text holds a NUL itself
+        return pa.array([each(text) for text in texts.to_pylist()], type=pa.large_string())
     ends = np.append(separators, len(data)) - np.arange(len(texts))  # each text's end, once the NULs go
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     return pa.LargeStringArray.from_buffers(
@@ -181,8 +181,13 @@ def slugs(texts: Sequence[str]) -> list[str]:
 
 
 def slug_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`slugify` of each text of a column (a null stays null): :func:`comparable_column`, then Arrow's kernels."""
-    return pc.utf8_trim(pc.replace_substring_regex(comparable_column(texts), "[^a-z0-9]+", "-"), "-")
+    """:func:`slugify` of each text of a column (a null stays null)."""
+    return slug_of_ascii(ascii_column(texts))
+
+
+def slug_of_ascii(ascii_texts: pa.LargeStringArray) -> pa.LargeStringArray:
+    """:func:`slugify` of texts given as their :func:`ascii_column`: lowered, runs of other characters a ``-``."""
+    return pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(ascii_texts), "[^a-z0-9]+", "-"), "-")
 
 
 def search_key(text: str) -> str:
@@ -309,9 +314,21 @@ def skeleton(text: str, *, lowered: bool = False) -> str:
     mapping, table = _prototypes()
     normal = unicodedata.normalize("NFKC", text)
     if normal.isascii():
-        mapped = normal.encode("ascii").translate(table).decode("ascii").lower()  # ASCII: folding is lowering
-    else:
-        mapped = unicodedata.normalize("NFD", unicodedata.normalize("NFD", normal).translate(mapping)).casefold()
+        return _folded(normal.encode("ascii").translate(table).decode("ascii").lower())  # ASCII: folding is lowering
+    return _mapped(normal, lambda decomposed: decomposed.translate(mapping))
+
+
+def _mapped(normal: str, prototypes: Callable[[str], str]) -> str:
+    """The skeleton of ``normal`` (NFKC, not ASCII): ``prototypes`` replaces each character by its own.
+
+    NFD, each character's prototype, NFD again, case folding, then the ASCII folds (UTS #39's
+    ``skeleton``, case-folded).
+    """
+    return _folded(unicodedata.normalize("NFD", prototypes(unicodedata.normalize("NFD", normal))).casefold())
+
+
+def _folded(mapped: str) -> str:
+    """``mapped`` with the multi-letter prototypes of ASCII characters folded back (see ``_ASCII_AFTER``)."""
     for long, short in _ASCII_AFTER:
         mapped = mapped.replace(long, short)
     return mapped
@@ -351,7 +368,9 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
     written = _joined_through(normal, _skeleton_of_joined, skeleton)
     lower = _joined_through(others, str.lower, str.lower)
     changed = pc.not_equal(lower, others)
-    lowered = pc.replace_with_mask(written, changed, _joined_through(lower.filter(changed), _skeleton_of_joined, skeleton))
+    lowered = pc.replace_with_mask(
+        written, changed, _joined_through(lower.filter(changed), _skeleton_of_joined, skeleton)
+    )
     normal_ascii = pc.string_is_ascii(normal)
     if pc.any(normal_ascii).as_py():
         fixed = others.filter(normal_ascii).to_pylist()
@@ -370,13 +389,12 @@ def _nfkc(text: str) -> str:
 
 
 def _skeleton_of_joined(text: str) -> str:
-    """:func:`skeleton`'s mapping of texts in other letters, for texts joined by NULs (see :func:`_joined_through`)."""
+    """:func:`skeleton` of texts in other letters, joined by NULs (see :func:`_joined_through`): :func:`_mapped`."""
     mapping, _table = _prototypes()
-    normal = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
-    mapped = unicodedata.normalize("NFD", _translated(normal, lambda code: mapping.get(code, chr(code)))).casefold()
-    for long, short in _ASCII_AFTER:
-        mapped = mapped.replace(long, short)
-    return mapped
+    return _mapped(
+        unicodedata.normalize("NFKC", text),
+        lambda decomposed: _translated(decomposed, lambda c: mapping.get(c, chr(c))),
+    )
 
 
 def _merged(

@@ -110,7 +110,10 @@ def test_the_duplicate_check_never_loses_in_upper_case_a_pair_it_finds_in_lower_
 # jamo, the Arabic article), that turn into more than one (ß, İ, ligatures, ㍻, emoji, whose
 # anyascii forms are words), NUL, and plain letters: the column functions work on all texts
 # joined into one string, so each text's result must not leak into its neighbour's.
-_TRICKY = "eaE\u0301\u0308\u0327\u03a3\u03c3\u03c2 \u00df\u0130\ufb01\u2460\u337b\U0001f600\u1100\u1161\u11a8\u0627\u0644\u0647\x00-'\uff21\u0405"
+_TRICKY = (
+    "eaE\u0301\u0308\u0327\u03a3\u03c3\u03c2 \u00df\u0130\ufb01\u2460\u337b\U0001f600"
+    "\u1100\u1161\u11a8\u0627\u0644\u0647\x00-'\uff21\u0405"
+)
 
 
 @settings(deadline=None)

@@ -24,6 +24,7 @@ from dataset_tools.validation.similar import (
     Named,
     _key_column,
     _key_numbers,
+    _name_texts,
     _numbers_of,
     _similar_entries,
     duplicate_names,
@@ -499,3 +500,28 @@ def test_a_record_without_a_name_is_compared_by_its_other_texts():
     records = [("a", 2, None, ("Foo Brigade",)), ("b", 3, "Foo Brigade", ()), ("c", 4, None, ())]
     found = [(p.line, p.field, p.code) for p in likely_duplicates("organisations", "o.csv", records)]
     assert found == [(3, "name", "possible-duplicate")]
+
+
+def test_name_texts_are_each_records_name_then_its_aliases_made_once(tmp_path):
+    path = tmp_path / "organisations.csv"
+    path.write_text(
+        "id,name,aliases\n"
+        "a,Türkiye,Turkey;;Türkiye Cumhuriyeti\n"  # an empty item is an empty text
+        "b,,\n"  # an empty name and an empty aliases cell: two empty texts (both dropped by their users)
+        "c,داعش,ISIS\n",
+        encoding="utf-8",
+    )
+    tf = read_table(path, "organisations", "organisations.csv")
+    counting = mock.Mock(wraps=_name_texts)
+    with mock.patch.object(similar, "_name_texts", counting):
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - only this test asks from threads
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: similar.name_texts(tf), range(8)))
+    assert counting.call_count == 1
+    assert all(result is results[0] for result in results)
+    every = results[0]
+    assert every.owner.tolist() == [0, 0, 0, 0, 1, 1, 2, 2]
+    assert every.place.tolist() == [0, 1, 2, 3, 0, 1, 0, 1]
+    assert every.texts.to_pylist() == ["Türkiye", "Turkey", "", "Türkiye Cumhuriyeti", "", "", "داعش", "ISIS"]
+    assert every.ascii.to_pylist() == ["Turkiye", "Turkey", "", "Turkiye Cumhuriyeti", "", "", "d`sh", "ISIS"]

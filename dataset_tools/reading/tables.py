@@ -22,11 +22,12 @@ import csv
 import io
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pyarrow as pa
@@ -40,6 +41,8 @@ from dataset_tools.validation.problems import Problem
 __all__ = ["FORMATS", "TableFile", "Written", "parse", "read_table", "split_lines"]
 
 BOM = b"\xef\xbb\xbf"
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -81,6 +84,18 @@ class TableFile:
     """None, or (when a caller asks, giving a list) the records as written: see :mod:`dataset_tools.reading.records`."""
     header_line: int = 1
     """The line of the CSV header (after blank lines, if any)."""
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def derived(self, name: str, make: Callable[[], _T]) -> _T:
+        """``make()``, made once for this file and kept under ``name``: what checks on several threads each need.
+
+        A second caller waits for the first one's result rather than making it again.
+        """
+        with self._derived_lock:
+            if name not in self._derived:
+                self._derived[name] = make()
+            return cast("_T", self._derived[name])
 
     def lines_for(self, name: str) -> np.ndarray:
         """The line of field ``name`` in each row: its own line in JSON, else the record's first line."""

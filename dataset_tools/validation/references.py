@@ -12,11 +12,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.names import slug_column
+from dataset_tools.names import slug_of_ascii
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.schema.vocab import OrganisationKind
+from dataset_tools.validation import similar
 from dataset_tools.validation.hints import suggestions
 from dataset_tools.validation.problems import Problem
 
@@ -126,34 +127,23 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, tu
 
     ``Daesh`` is written ``daesh``. Returns that id → (record id, the name as written), for
     the first record and name that give it (organisations before actors, in file order, a
-    record's name before its aliases). The names are written as ids a column at a time
-    (:func:`dataset_tools.names.slug_column`); only those that match become Python strings.
+    record's name before its aliases). The names are written as ids a column at a time, from
+    the ASCII forms the duplicate-name check makes too (:func:`similar.name_texts`); only
+    those that match become Python strings.
     """
     wanted = wanted.cast(pa.large_string())
-    matches: list[tuple[int, int, int, str, str, str]] = []  # (table, record, place in record, as id, id, text)
-    for rank, table in enumerate(("organisations", "actors")):
+    found: dict[str, tuple[str, str]] = {}
+    for table in ("organisations", "actors"):
         tf = files.get(table)
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
             continue
-        data = tf.data.combine_chunks()
-        texts, owner = data.column("name").combine_chunks().cast(pa.large_string()), np.arange(len(data))
-        place = np.zeros(len(data), dtype=np.int64)
-        if "aliases" in data.column_names:
-            cells = pc.split_pattern(data.column("aliases").combine_chunks().cast(pa.large_string()), LIST_DELIMITER)
-            parent = pc.list_parent_indices(cells).to_numpy()  # ascending: the items of a cell stand together
-            texts = pa.concat_arrays([texts, pc.list_flatten(cells)])
-            owner = np.concatenate((owner, parent))
-            place = np.concatenate((place, np.arange(len(parent)) - np.searchsorted(parent, parent) + 1))
-        as_ids = slug_column(texts)
+        every = similar.name_texts(tf)
+        as_ids = slug_of_ascii(every.ascii)
         hit = pc.and_(pc.is_in(as_ids, value_set=wanted), pc.not_equal(as_ids, ""))
-        rows = np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False))
-        ids = data.column("id").combine_chunks()
-        for row in rows.tolist():
-            record = int(owner[row])
-            matches.append((rank, record, int(place[row]), as_ids[row].as_py(), ids[record].as_py(), texts[row].as_py()))
-    found: dict[str, tuple[str, str]] = {}
-    for *_order, as_id, record_id, text in sorted(matches):
-        found.setdefault(as_id, (record_id, text))
+        ids = tf.data.column("id")
+        for row in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
+            record = int(every.owner[row])
+            found.setdefault(as_ids[row].as_py(), (ids[record].as_py(), every.texts[row].as_py()))
     return found
 
 

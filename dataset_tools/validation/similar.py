@@ -99,15 +99,16 @@ def keys(texts: Sequence[str]) -> list[str]:
     return _key_column(pa.array(texts, type=pa.large_string())).to_pylist()
 
 
-def _key_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`key` of each text of a column (a null text has the empty key).
+def _key_column(texts: pa.LargeStringArray, ascii_texts: pa.LargeStringArray | None = None) -> pa.LargeStringArray:
+    """:func:`key` of each text of a column (a null text has the empty key); ``ascii_texts``: ASCII forms, if known.
 
     Each text is made ASCII (:func:`dataset_tools.names.ascii_column`); the rest works on the
     bytes of the whole column with numpy: apostrophes dropped, upper-case letters lowered
     (which is case folding, in ASCII), any byte but ``[0-9a-z]`` made a space; then Arrow
     splits the texts into words, and sorts and joins them (:func:`_joined`).
     """
-    column = pc.fill_null(ascii_column(texts), "") if texts.null_count else ascii_column(texts)
+    column = ascii_column(texts) if ascii_texts is None else ascii_texts
+    column = pc.fill_null(column, "") if column.null_count else column
     _validity, offsets_buffer, data_buffer = column.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
     data = (
@@ -216,16 +217,17 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
     new_ids: Collection[str] | None,
     cutoff: float,
     related: Collection[frozenset[str]],
+    ascii_texts: pa.LargeStringArray | None = None,
 ) -> Iterator[Problem]:
     """:func:`likely_duplicates` of records given as columns: ``texts`` (null: none), each of record ``owner``.
 
     ``texts`` holds each record's name, then its aliases, record by record; ``record(i)`` is the
-    i-th record (only reported records are asked for).
+    i-th record (only reported records are asked for). ``ascii_texts``: the texts' ASCII forms, if known.
     """
     kept = pc.and_kleene(pc.is_valid(texts), pc.less_equal(pc.utf8_length(texts), LONGEST))  # null text: False
-    kept = kept.to_numpy(zero_copy_only=False)
-    texts, owner = texts.filter(pa.array(kept)), owner[kept]
-    key_column = _key_column(texts)
+    kept = pa.array(kept.to_numpy(zero_copy_only=False))
+    texts, owner = texts.filter(kept), owner[kept.to_numpy(zero_copy_only=False)]
+    key_column = _key_column(texts, None if ascii_texts is None else ascii_texts.filter(kept))
     # entries: the first text of each record with each key, in order (key, record, the text as written)
     encoded = pc.dictionary_encode(key_column).indices.to_numpy().astype(np.int64)
     firsts = np.unique(owner * (int(encoded.max(initial=0)) + 1) + encoded, return_index=True)[1]
@@ -696,21 +698,56 @@ def _numbers_of(column: pa.LargeStringArray) -> pa.LargeStringArray:
     return pc.replace_with_mask(pa.repeat(pa.scalar("", pa.large_string()), len(column)), pa.array(digits), numbers)
 
 
+class NameTexts(NamedTuple):
+    """The names and aliases of a table file's records as columns: each record's name, then its aliases in order."""
+
+    owner: Ints
+    """The row (of the file's ``data``) of each text's record."""
+    place: Ints
+    """0 for a record's name, ``k`` for its ``k``-th alias."""
+    texts: pa.LargeStringArray
+    """The texts as written (null where a record has no name; an empty alias item is an empty text)."""
+    ascii: pa.LargeStringArray
+    """:func:`dataset_tools.names.ascii_column` of ``texts``."""
+
+
+def name_texts(tf: TableFile) -> NameTexts:
+    """The names and aliases of ``tf``'s records (a table with ``name``), made once per file.
+
+    The duplicate-name check and the cross-table check's "did you mean" (which writes every
+    name as an id) both read them, and their ASCII forms, from here (see ``TableFile.derived``).
+    """
+    return tf.derived("name_texts", lambda: _name_texts(tf.data))
+
+
+def _name_texts(data: pa.Table) -> NameTexts:
+    names = data.column("name").combine_chunks().cast(pa.large_string())
+    owner, place, texts = np.arange(len(data)), np.zeros(len(data), dtype=np.int64), names
+    if "aliases" in data.column_names:
+        cells = pc.split_pattern(data.column("aliases").combine_chunks().cast(pa.large_string()), LIST_DELIMITER)
+        parent = pc.list_parent_indices(cells).to_numpy()  # ascending: the items of a cell stand together
+        owner = np.concatenate((owner, parent))
+        place = np.concatenate((place, np.arange(len(parent)) - np.searchsorted(parent, parent) + 1))
+        order = np.argsort(owner, kind="stable")  # each record's name, then its aliases in order
+        owner, place = owner[order], place[order]
+        texts = pa.concat_arrays([names, pc.list_flatten(cells)]).take(pa.array(order))
+    return NameTexts(owner, place, texts, ascii_column(texts))
+
+
 def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     """The validator's check: likely duplicates among one table file's records.
 
     A repeated id is a primary-key error already: only its first record is compared. The
-    records' texts are built as columns (names, and the ``;``-separated items of alias cells),
-    a record as :class:`Named` only when it is reported.
+    records' texts are columns (:func:`name_texts`), a record is built as :class:`Named` only
+    when it is reported.
     """
     if tf.table not in NAMED_TABLES or not {"id", "name"} <= set(tf.data.column_names):
         return
     data = tf.data.combine_chunks()
     encoded = pc.dictionary_encode(data.column("id").combine_chunks(), null_encoding="encode")
-    first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]
-    data = data.take(pa.array(first))  # in file order: first occurrences, sorted
+    first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]  # in file order: first occurrences, sorted
     ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
-    lines, alias_lines = tf.lines_for("name")[first], tf.lines_for("aliases")[first]
+    lines, alias_lines = tf.lines_for("name"), tf.lines_for("aliases")
     related: set[frozenset[str]] = set()
     if "parent_id" in data.column_names:  # the records with a parent (and an id): few
         parents = data.column("parent_id").combine_chunks()
@@ -718,17 +755,25 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
         both = pc.fill_null(both, fill_value=False)
         pairs = zip(ids.filter(both).to_pylist(), parents.filter(both).to_pylist(), strict=True)
         related = {frozenset(pair) for pair in pairs}
-    owner, texts = np.arange(len(data)), names
-    if "aliases" in data.column_names:
-        cells = pc.split_pattern(data.column("aliases").combine_chunks().cast(pa.large_string()), LIST_DELIMITER)
-        owner = np.concatenate((owner, pc.list_parent_indices(cells).to_numpy()))
-        texts = pa.concat_arrays([names, pc.list_flatten(cells)])
-        order = np.argsort(owner, kind="stable")  # each record's name, then its aliases in order
-        owner, texts = owner[order], texts.take(pa.array(order))
+    every = name_texts(tf)
+    compared = np.zeros(len(data), dtype=bool)
+    compared[first] = True
+    kept = compared[every.owner]
+    kept_mask = pa.array(kept)
 
     def record(index: int) -> Named:
         line = int(lines[index]) if lines[index] is not None else None
         aliases_line = int(alias_lines[index]) if alias_lines[index] is not None else None
         return Named(ids[index].as_py(), line, names[index].as_py(), aliases_line=aliases_line)
 
-    yield from _duplicates(tf.table, tf.file, record, owner, texts, new_ids=None, cutoff=CUTOFF, related=related)
+    yield from _duplicates(
+        tf.table,
+        tf.file,
+        record,
+        every.owner[kept],
+        every.texts.filter(kept_mask),
+        new_ids=None,
+        cutoff=CUTOFF,
+        related=related,
+        ascii_texts=every.ascii.filter(kept_mask),
+    )
