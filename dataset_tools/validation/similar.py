@@ -539,10 +539,11 @@ def _scored_neighbours(
     key_block[of_member] = np.repeat(np.arange(len(size)), size)
     length = keys.length
     shortest = np.ceil(length * (cutoff / (200 - cutoff)) - 1e-9).astype(np.int64)  # see _longest_partner
+    small = key_block.astype(np.min_scalar_type(len(size)))  # numpy sorts integers of 16 bits or less by radix
     found = []
     for side, words in zip(keys.orders, keys.words, strict=True):
         order = side[key_block[side] >= 0]
-        order = order[np.argsort(key_block[order], kind="stable")]  # by block, sorted within each
+        order = order[np.argsort(small[order], kind="stable")]  # by block, sorted within each
         first, second = _sharing_half(words[order], key_block[order], length[order], shortest[order])
         found.append((order[first], order[second]))
     u, v = np.concatenate([pair[0] for pair in found]), np.concatenate([pair[1] for pair in found])
@@ -556,12 +557,15 @@ def _scored_neighbours(
         workers=-1,
     )
     u, v, score = u[score > 0], v[score > 0], score[score > 0]
-    holders = members[np.argsort(of_member, kind="stable")]  # grouped by their key (in increasing order within one)
+    # every text of key u with every text of key v, for each scored pair (u, v), and the texts of
+    # one key with each other (score 100): only the members of those keys are grouped by key
     count = np.bincount(of_member, minlength=distinct)
-    starts = np.concatenate(([0], np.cumsum(count)))
-    # every text of key u with every text of key v, for each scored pair (u, v)
+    wanted = count > 1
+    wanted[u], wanted[v] = True, True
+    kept = np.flatnonzero(wanted[of_member])
+    holders = members[kept[np.argsort(of_member[kept], kind="stable")]]  # by key (increasing within one)
+    starts = np.concatenate(([0], np.cumsum(np.where(wanted, count, 0))))
     first, second = _products(holders, starts, count, u, v)
-    # and the texts of one key with each other, score 100
     shared = np.flatnonzero(count > 1)
     i, j = _products(holders, starts, count, shared, shared)
     return (
@@ -654,8 +658,8 @@ def _sharing_half(words: Words, block: Ints, length: Ints, shortest: Ints) -> tu
     another block.
 
     ``shortest`` is the shortest key each key can reach the cutoff with: a key's window ends
-    when it shares too little with the next keys to meet even that one (such a pair would
-    score below the cutoff).
+    when it shares too little with the next keys to meet even that one, and a pair of keys
+    too unlike in length to reach the cutoff is not given (either would score below it).
     """
     count = len(words)
     if count < 2:
@@ -677,7 +681,7 @@ def _sharing_half(words: Words, block: Ints, length: Ints, shortest: Ints) -> tu
             break
         other = key + step
         need = np.minimum((np.minimum(length[key], length[other]) - 1) // 2, _PREFIX)
-        hit = shared >= need
+        hit = (shared >= need) & (length[other] >= shortest[key]) & (length[key] >= shortest[other])
         firsts.append(key[hit])
         seconds.append(other[hit])
         going = other < count - 1
