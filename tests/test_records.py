@@ -92,8 +92,8 @@ REFUSED = [
     (
         "a lone surrogate",
         "organisations.json",
-        b'[\n  {"id": "a", "name": "x\\ud800"}\n]\n',
-        [(2, None, "encoding-error")],
+        b'[\n  {"id": "a",\n   "name": "x\\ud800"}\n]\n',
+        [(3, "name", "encoding-error")],
     ),
     (
         "an unknown key in two records, reported once",
