@@ -320,6 +320,7 @@ def test_a_descriptor_linked_to_dev_zero_is_never_read(tmp_path):
     (folder / "datapackage.json").symlink_to("/dev/zero")
     (problem,) = validate(folder).problems
     assert problem.message == "datapackage.json is a link to a file outside the dataset folder, which is never read"
+    assert problem.hint == "make datapackage.json a readable JSON file in the dataset folder, or remove it"
     with pytest.raises(UnreadableInput):
         dataset_tools.load(folder)
 
@@ -459,6 +460,7 @@ def test_a_descriptor_that_is_a_fifo_is_never_waited_on(tmp_path):
     os.mkfifo(folder / "datapackage.json")
     (problem,) = validate(folder).problems
     assert problem.message == "datapackage.json is a named pipe (FIFO), not a file; it was not read"
+    assert problem.hint == "make datapackage.json a readable JSON file in the dataset folder, or remove it"
     with pytest.raises(UnreadableInput, match="named pipe"):
         dataset_tools.load(folder)
 
