@@ -148,6 +148,10 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
         {"organisations.csv": "state-c,=1+1,,state,JO,,,,,src-example-report,\n"},
         [("organisations.csv", after("organisations.csv", 1), "name", "formula-cell")],
     ),
+    "stray-combining-mark": (
+        {"organisations.csv": "state-c,\u0301State C,,state,JO,,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "name", "stray-combining-mark")],
+    ),
     "schema-version-error": (
         {"datapackage.json": b'{"name": "coalitions", "x-schema-version": "2.0.0"}\n'},
         [("datapackage.json", 1, "x-schema-version", "schema-version-error")],
