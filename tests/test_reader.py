@@ -553,3 +553,37 @@ def test_what_a_json_lines_value_holds_names_its_field(tmp_path, reference):
     ]
     report = _validate(folder, reference=reference)
     assert sorted((p.line, p.field, p.code) for p in report.problems if p.code != "possible-duplicate") == expected
+
+
+@pytest.mark.parametrize(
+    ("filename", "record", "expected"),
+    [
+        (
+            "organisations.json",
+            '[\n  {\n    "id": "bell",\n    "aliases": [\n      "ok",\n      "Bell\x07"\n    ]\n  }\n]\n',
+            [(4, "aliases", "parse-error")],  # the key's line, as a type-error of the item would be
+        ),
+        (
+            "organisations.jsonl",
+            '{"id": "nul", "notes": "say \\"name\\": x", "name": "Nul\x00"}\n',
+            [(1, None, "nul-byte"), (1, "name", "parse-error")],
+        ),
+        (
+            "organisations.json",
+            '[\n  {\n    "id": "tab",\n    "name": "Ta\tb"\n  }\n]\n',
+            [(4, "name", "parse-error")],
+        ),
+    ],
+    ids=["bell in an alias", "NUL in JSON Lines", "tab in JSON"],
+)
+def test_a_control_character_written_raw_in_json_names_its_field(tmp_path, filename, record, expected):
+    path = tmp_path / filename
+    path.write_bytes(record.encode())
+    problems = validate(path).problems
+    assert [(p.line, p.field, p.code) for p in problems] == expected
+    assert problems[-1].hint
+    if filename == "organisations.json" and "Bell" in record:
+        assert problems[-1].message == (
+            "invalid JSON: the value of 'aliases' holds U+0007 a control character written as it is, "
+            "which JSON allows only as an escape"
+        )

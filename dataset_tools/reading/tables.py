@@ -101,9 +101,9 @@ class TableFile:
         """The line of field ``name`` in each row: its own line in JSON, else the record's first line."""
         return self.field_lines.get(name, self.lines)
 
-    def unparseable(self, line: int | None, message: str, hint: str) -> None:
+    def unparseable(self, line: int | None, message: str, hint: str, field: str | None = None) -> None:
         """A parse-error: records from here on could not be read, so this table's ids are not all known."""
-        self.problem("parse-error", line, message, hint=hint)
+        self.problem("parse-error", line, message, hint=hint, field=field)
         self.incomplete = True
 
     def problem(self, code: str, line: int | None, message: str, **kwargs: Any) -> None:
@@ -584,7 +584,7 @@ def _read_json(text: str, result: TableFile) -> None:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as error:
-            result.unparseable(error.lineno, f"invalid JSON: {error.msg}", hint="fix the JSON syntax here")
+            _invalid_json(result, error, error.lineno, (pos, line), "fix the JSON syntax here")
             break
         except RecursionError:
             _too_deep(result, line)
@@ -670,6 +670,43 @@ def _walked_key_lines(text: str, start: int, end: int, line: int) -> dict[str, i
     return found
 
 
+_RAW_CONTROL = "Invalid control character at"
+""":mod:`json`'s message for a control character written raw inside a string (RFC 8259 requires an escape)."""
+
+
+def _invalid_json(
+    result: TableFile, error: json.JSONDecodeError, line: int, record: tuple[int, int], hint: str
+) -> None:
+    """A parse-error on ``line`` for ``error``, met reading the record at (position, line) ``record`` of its text.
+
+    A control character written raw inside a string is named, on its key's line and with its
+    field, as the value's other problems are.
+    """
+    start, first_line = record
+    if error.msg != _RAW_CONTROL:
+        result.unparseable(line, f"invalid JSON: {error.msg}", hint=hint)
+        return
+    character = error.doc[error.pos]
+    keys = _walked_key_lines(error.doc, start, error.pos, first_line)
+    name = next(reversed(keys), None)
+    described = f"U+{ord(character):04X} {_CONTROL_NAMES.get(character, 'a control character')}"
+    result.unparseable(
+        keys.get(name, line) if name is not None else line,
+        f"invalid JSON: {'a string' if name is None else f'the value of {name!r}'} holds {described} written as it"
+        " is, which JSON allows only as an escape",
+        hint=_RAW_CONTROL_HINTS.get(character, "delete it: no field may hold it (it is invisible)"),
+        field=name,
+    )
+
+
+_RAW_CONTROL_HINTS = {
+    "\x00": "delete it: no field may hold a NUL",
+    **{character: f"write it as {json.dumps(character)[1:-1]} if it is meant, or delete it" for character in "\t\n\r"},
+}
+_CONTROL_NAMES = {"\x00": "NULL", "\t": "CHARACTER TABULATION", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}
+"""Names of the control characters a raw one in JSON most often is (:mod:`unicodedata` names none of them)."""
+
+
 def _skip_ws(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t\r\n":
         pos += 1
@@ -691,7 +728,7 @@ def _read_jsonl(text: str, result: TableFile) -> None:
         except RecursionError:
             _too_deep(result, number)
         except json.JSONDecodeError as error:
-            result.unparseable(number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object")
+            _invalid_json(result, error, number, (0, number), "each line must be one JSON object")
         else:
             objects.append((number, _in_record(record, number, {}, result) if "\\u" in line else record, {}))
     _objects_to(objects, result)
