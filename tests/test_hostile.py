@@ -19,6 +19,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
@@ -31,6 +32,7 @@ from dataset_tools.console import _stop
 from dataset_tools.errors import UnreadableInput, UsageError
 from dataset_tools.escape import json_text, markdown, terminal, workflow_command
 from dataset_tools.reading import files as validator_files
+from dataset_tools.reading.tables import TableFile
 from dataset_tools.release import build as release
 from dataset_tools.schema import migrate
 from dataset_tools.schema.models import TABLES, columns
@@ -689,6 +691,22 @@ def test_a_text_starting_with_a_combining_mark_is_warned_about_in_every_field_an
     json_output = CliRunner().invoke(cli, ["validate", str(folder), "--format", "json"]).output
     assert '"value": "\\u0301Unique Group"' in json_output
     assert json.loads(json_output)["problems"][1]["value"] == "\u0301Unique Group"  # the JSON value itself is intact
+
+
+TEXT_FIELDS = sorted(
+    (table, column.name)
+    for table, model in TABLES.items()
+    for column in columns(model)
+    if column.pattern in deceptive.FREE_TEXT
+)
+
+
+@pytest.mark.parametrize(("table", "field"), TEXT_FIELDS, ids=[".".join(pair) for pair in TEXT_FIELDS])
+def test_every_text_field_is_checked_for_stray_combining_marks(table, field):
+    data = pa.table({field: pa.array(["Fine", "\u0301Stray", "Caf\u00e9"], pa.string())})
+    tf = TableFile(table=table, path=Path("t.csv"), file="t.csv", format="csv", data=data, lines=np.array([2, 3, 4]))
+    found = [(p.line, p.field, p.code) for p in deceptive.stray_combining_marks(tf)]
+    assert found == [(3, field, "stray-combining-mark")]
 
 
 ACUTE = "U+0301 COMBINING ACUTE ACCENT"
