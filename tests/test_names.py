@@ -103,7 +103,7 @@ def test_the_duplicate_check_never_loses_in_upper_case_a_pair_it_finds_in_lower_
 
     text, other = pair
     if warned(text, other):
-        assert warned(text.upper(), other.upper()) == [3]
+        assert len(warned(text.upper(), other.upper())) == 1
 
 
 # Characters whose treatment depends on their neighbours (combining marks, final sigma, Hangul

@@ -490,8 +490,60 @@ def test_an_unknown_id_that_is_a_records_alias_suggests_that_record(tmp_path):
     assert (problem.code, problem.value, problem.hint) == (
         "foreign-key",
         "agx",
-        "did you mean `armed-group-x`? (AGX is one of its names)",
+        "did you mean `armed-group-x`? (AGX is one of its aliases)",
     )
+
+
+_AGX_AGAIN = "agx-front,AGX Front,AGX,armed-group,,,2014,,,src-example-report,\n"  # also called AGX
+_COALITION_AGX = "coalition-agx,Coalition Y,AGX,coalition,,,2020,,,src-example-report,\n"
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["appended", "first"])
+def test_a_name_several_records_share_suggests_each_whatever_their_order(tmp_path, first):
+    participants = "2025-02-coalition-x-announced-agx,2025-02-coalition-x-announced,agx,target,src-example-report,,\n"
+    folder = make_dataset(tmp_path, {"event_participants.csv": participants})
+    organisations = (folder / "organisations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    organisations.insert(1 if first else len(organisations), _AGX_AGAIN)
+    (folder / "organisations.csv").write_text("".join(organisations), encoding="utf-8")
+    hints = [(p.code, p.value, p.hint) for p in validate(folder).problems if p.code == "foreign-key"]
+    assert hints == [
+        (
+            "foreign-key",
+            "agx",
+            "did you mean `agx-front` (AGX is one of its aliases) or `armed-group-x` (AGX is one of its aliases)?",
+        )
+    ]
+
+
+def test_a_name_suggests_only_records_the_column_may_name(tmp_path):
+    # coalition_id may name a coalition only: of two organisations called AGX, the coalition
+    memberships = "coalition-agx-state-a,state-a,agx,member,2025-02,,,src-example-report,medium,\n"
+    # actor_id may name a person only: the person called Grup X, not the organisation
+    actors = "person-grup-x,Person Grup,Grup X,TR,1970,,src-example-report,\n"
+    positions = "person-grup-x-role,grup-x,state-a-ministry,Adviser,2024,,,src-example-report,high,\n"
+    folder = make_dataset(
+        tmp_path,
+        {
+            "organisations.csv": _COALITION_AGX,
+            "memberships.csv": memberships,
+            "actors.csv": actors,
+            "positions.csv": positions,
+        },
+    )
+    hints = [(p.field, p.value, p.hint) for p in validate(folder).problems if p.code == "foreign-key"]
+    assert hints == [
+        ("coalition_id", "agx", "did you mean `coalition-agx`? (AGX is one of its aliases)"),
+        ("actor_id", "grup-x", "did you mean `person-grup-x`? (Grup X is one of its aliases)"),
+    ]
+
+
+def test_a_name_that_is_a_records_own_name_says_so(tmp_path):
+    participants = (
+        "2025-02-coalition-x-announced-cy,2025-02-coalition-x-announced,coalition-y,target,src-example-report,,\n"
+    )
+    folder = make_dataset(tmp_path, {"event_participants.csv": participants, "organisations.csv": _COALITION_AGX})
+    hints = [(p.value, p.hint) for p in validate(folder).problems if p.code == "foreign-key"]
+    assert hints == [("coalition-y", "did you mean `coalition-agx`? (its name is Coalition Y)")]
 
 
 def test_github_annotations_point_at_the_cells_column(tmp_path):

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +26,8 @@ HINT_LIMIT = 100
 """Suggestions are searched for at most this many unresolved references per column."""
 HINT_CHOICES = 50_000
 """No suggestions when a column may refer to more records than this (one search each)."""
+NAMED_SHOWN = 3
+"""Records a hint names when several are called by the name a reference writes as an id."""
 
 
 def _ids(tf: TableFile) -> pa.Array:
@@ -122,17 +125,31 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         yield from item.problems(home, known_as)
 
 
-def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, tuple[str, str]]:
+class NameMatch(NamedTuple):
+    """A record one of whose names, written as an id, is the id a reference gives."""
+
+    record: str
+    """The record's id."""
+    text: str
+    """Its name or alias, as written."""
+    alias: bool
+    """True for an alias, False for the record's name."""
+
+    def said(self) -> str:
+        """``(Daesh is one of its aliases)``, ``(its name is Daesh)``."""
+        return f"({self.text} is one of its aliases)" if self.alias else f"(its name is {self.text})"
+
+
+def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, list[NameMatch]]:
     """Names and aliases of organisations and actors that, written as an id, are one of ``wanted``.
 
-    ``Daesh`` is written ``daesh``. Returns that id → (record id, the name as written), for
-    the first record and name that give it (organisations before actors, in file order, a
-    record's name before its aliases). The names are written as ids a column at a time, from
-    the ASCII forms the duplicate-name check makes too (:func:`similar.name_texts`); only
-    those that match become Python strings.
+    ``Daesh`` is written ``daesh``. Returns that id → each record with such a name (its first
+    one: the name before the aliases), in no particular order. The names are written as ids
+    a column at a time, from the ASCII forms the duplicate-name check makes too
+    (:func:`similar.name_texts`); only those that match become Python strings.
     """
     wanted = wanted.cast(pa.large_string())
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, dict[str, NameMatch]] = {}
     for table in ("organisations", "actors"):
         tf = files.get(table)
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
@@ -142,9 +159,21 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, tu
         hit = pc.and_(pc.is_in(as_ids, value_set=wanted), pc.not_equal(as_ids, ""))
         ids = tf.data.column("id")
         for row in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
-            record = int(every.owner[row])
-            found.setdefault(as_ids[row].as_py(), (ids[record].as_py(), every.texts[row].as_py()))
-    return found
+            record = ids[int(every.owner[row])].as_py()
+            match = NameMatch(record, every.texts[row].as_py(), bool(every.place[row]))
+            found.setdefault(as_ids[row].as_py(), {}).setdefault(record, match)
+    return {as_id: list(records.values()) for as_id, records in found.items()}
+
+
+def _named_hint(matches: list[NameMatch]) -> str:
+    """``did you mean `isis`? (Daesh is one of its aliases)``; with several records, each (by id), the first few."""
+    matches = sorted(matches)
+    shown = [f"`{match.record}` {match.said()}" for match in matches[:NAMED_SHOWN]]
+    if len(matches) == 1:
+        return f"did you mean `{matches[0].record}`? {matches[0].said()}"
+    if len(matches) > NAMED_SHOWN:
+        return f"did you mean {', '.join(shown)} or one of {len(matches) - NAMED_SHOWN} more records so called?"
+    return f"did you mean {', '.join(shown[:-1])} or {shown[-1]}?"
 
 
 def _common(big: pa.Array, small: pa.Array) -> pa.Array:
@@ -173,6 +202,8 @@ class _Unresolved:
     lines: np.ndarray
     values: pa.Array
     targets: pa.Array
+    orgs: TableFile | None = None
+    """The organisations file, for the kinds a column may name (hints only)."""
 
     def targets_set(self) -> set[str]:
         """The ids this column may name, as a set (built on first use: only for hints)."""
@@ -180,15 +211,30 @@ class _Unresolved:
             self._targets_set = set(self.targets.to_pylist())
         return self._targets_set
 
-    def problems(self, home: dict[str, str], known_as: dict[str, tuple[str, str]]) -> Iterator[Problem]:
+    def wrong_kind(self) -> set[str]:
+        """The organisations this column may not name, being of another kind (built on first use: only for hints)."""
+        if not hasattr(self, "_wrong_kind"):
+            self._wrong_kind: set[str] = set()
+            if self.column.organisation_kinds and self.orgs is not None and "kind" in self.orgs.data.column_names:
+                kinds = self.orgs.data.column("kind")
+                other = pc.invert(pc.is_in(kinds, value_set=pa.array(self.column.organisation_kinds, pa.string())))
+                self._wrong_kind = set(_ids(self.orgs).filter(pc.fill_null(other, fill_value=True)).to_pylist())
+        return self._wrong_kind
+
+    def problems(self, home: dict[str, str], known_as: dict[str, list[NameMatch]]) -> Iterator[Problem]:
         """A reference-kind-error where the id is another table's, else a foreign-key error.
 
-        ``known_as`` maps a name or alias, written as an id would be, to (record id, name):
-        ``daesh`` finds ``isis`` through its alias.
+        ``known_as`` maps a name or alias, written as an id would be, to the records so called:
+        ``daesh`` finds ``isis`` through its alias. The hint names every one of them that the
+        column may name (of its tables, and of its organisation kinds), whatever their order.
         """
         name, wanted = self.column.name, " or ".join(self.column.references)
         values = self.values.to_pylist()
-        named = {value for value in values if value in known_as and known_as[value][0] in self.targets_set()}
+        named: dict[str, list[NameMatch]] = {}
+        for value in dict.fromkeys(value for value in values if value in known_as):
+            fits = [m for m in known_as[value] if m.record in self.targets_set() and m.record not in self.wrong_kind()]
+            if fits:
+                named[value] = fits
         wanting = list(dict.fromkeys(value for value in values[:HINT_LIMIT] if not (value in home or value in named)))
         choices = self.targets.to_pylist() if wanting and len(self.targets) <= HINT_CHOICES else []
         hints = dict(zip(wanting, suggestions(wanting, choices), strict=True))
@@ -205,8 +251,7 @@ class _Unresolved:
                 )
                 continue
             if value in named:
-                record, called = known_as[value]
-                hint: str | None = f"did you mean `{record}`? ({called} is one of its names)"
+                hint: str | None = _named_hint(named[value])
             else:
                 hint = hints[value] if count < HINT_LIMIT else None
             yield Problem(
@@ -253,7 +298,9 @@ def _resolve(
     unresolved = values.take(pa.array(bad))
     if isinstance(unresolved, pa.ChunkedArray):
         unresolved = unresolved.combine_chunks()
-    found = _Unresolved(tf, column, tf.lines_for(column.name)[rows[bad]], unresolved, target_ids)
+    found = _Unresolved(
+        tf, column, tf.lines_for(column.name)[rows[bad]], unresolved, target_ids, files.get("organisations")
+    )
     return found, kind_problems
 
 

@@ -193,7 +193,9 @@ def likely_duplicates(
 
     With ``new_ids`` (the ids a change adds), only pairs that involve a new record are
     reported, on the new record; without it, every pair is reported once, on the record
-    further down the file. A record's own name and aliases never match each other, and
+    further down the file, unless the two look the same and only that one is written in
+    ASCII: then on the other, whose letters are the odd ones (``Неzbollah`` with a Cyrillic
+    ``Н``, whichever line it stands on). A record's own name and aliases never match each other, and
     neither do two records whose ids form a pair in ``related`` (a branch named after its
     parent, such as ``ISIL - Libya`` and ``ISIL``, is a distinct record by declaration).
     """
@@ -249,6 +251,9 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
         if target is None:
             continue
         text, other_text = entry_text[e_target].as_py(), entry_text[e_other].as_py()
+        if new is None and text.isascii() and not other_text.isascii() and _look_the_same(text, other_text):
+            # the look-alike spelling is warned (and its odd letters named), and the plain one kept
+            target, other, text, other_text = other, target, other_text, text
         yield _problem(table, file, record(target), text, record(other), other_text, score, alike=(ra, rb) in alike)
 
 
@@ -301,7 +306,16 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
     their = "name" if other == candidate.name else "alias"
     candidate_line = candidate.line_of("name" if their == "name" else "aliases")
     where = f" (line {candidate_line})" if candidate_line else ""
-    letters = _letters_not_in(text, other) if _look_the_same(text, other) else ""
+    if _one_text_in_two_forms(text, other):
+        case = "" if unicodedata.normalize("NFC", text) == unicodedata.normalize("NFC", other) else " and in case"
+        detail = (
+            f"; they differ only in how Unicode writes their letters (composed in one, decomposed in the other){case}:"
+            " `dataset-tools fmt` writes them composed (NFC)"
+        )
+    elif letters := _letters_not_in(text, other) if _look_the_same(text, other) else "":
+        detail = f"; it is written with {letters}"
+    else:
+        detail = ""
     how = "looks the same as (in other letters)" if alike else "matches" if score >= 100 else "closely matches"
     what = "person" if table == "actors" else "organisation"
     return Problem(
@@ -310,13 +324,21 @@ def _problem(  # noqa: PLR0913 - the two records, the two texts that matched, an
         line=record.line_of(field),
         field=field,
         value=text,
-        message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}"
-        + (f"; it is written with {letters}" if letters else ""),
+        message=f"{text!r} {how} the {their} {other!r} of {candidate.id!r}{where}{detail}",
         hint=(
             f"if they are the same {what}, keep one record (`{candidate.id}`) and add this spelling to its "
             "aliases; if they differ, say how in notes"
         ),
     )
+
+
+def _one_text_in_two_forms(text: str, other: str) -> bool:
+    """True when two texts that differ in more than case are one in Unicode NFC, ignoring case (``é``, ``e`` + U+0301).
+
+    `dataset-tools fmt` writes every text in NFC, so the two then read the same.
+    """
+    nfc, other_nfc = unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", other)
+    return text.casefold() != other.casefold() and nfc.casefold() == other_nfc.casefold()
 
 
 def _look_the_same(text: str, other: str) -> bool:
