@@ -45,9 +45,9 @@ def _records(table: str) -> st.SearchStrategy[TableFile]:
     )
 
 
-def _names_as_ids_per_row(files: dict[str, TableFile], wanted: set[str]) -> dict[str, tuple[str, str]]:
-    """The definition: record by record, its name then its aliases; the first to give an id wins."""
-    found: dict[str, tuple[str, str]] = {}
+def _names_as_ids_per_row(files: dict[str, TableFile], wanted: set[str]) -> dict[str, list[references.NameMatch]]:
+    """The definition: record by record, its name then its aliases; each record so called once, with its first text."""
+    found: dict[str, dict[str, references.NameMatch]] = {}
     for table in ("organisations", "actors"):
         if table not in files:
             continue
@@ -58,17 +58,18 @@ def _names_as_ids_per_row(files: dict[str, TableFile], wanted: set[str]) -> dict
             data.column("aliases").to_pylist(),
             strict=True,
         ):
-            for text in [name, *(others.split(LIST_DELIMITER) if others else [])]:
+            for place, text in enumerate([name, *(others.split(LIST_DELIMITER) if others else [])]):
                 if slugify(text) in wanted:
-                    found.setdefault(slugify(text), (record, text))
-    return found
+                    match = references.NameMatch(record, text, alias=place > 0)
+                    found.setdefault(slugify(text), {}).setdefault(record, match)
+    return {as_id: sorted(records.values()) for as_id, records in found.items()}
 
 
 @given(_records("organisations"), _records("actors"), st.lists(st.sampled_from(["isis", "daesh", "agx", "x-y"])))
 def test_names_as_ids_is_the_per_record_search(organisations, actors, wanted):
     files = {"organisations": organisations, "actors": actors}
     found = references._names_as_ids(files, pa.array(wanted, pa.string()))  # noqa: SLF001 - the unit under test
-    assert found == _names_as_ids_per_row(files, set(wanted))
+    assert {as_id: sorted(matches) for as_id, matches in found.items()} == _names_as_ids_per_row(files, set(wanted))
 
 
 _ITEMS = st.sampled_from(["src-a", "src-b", "nope", "Not An Id", "", " src-a"])

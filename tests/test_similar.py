@@ -429,6 +429,68 @@ def test_in_a_large_block_every_pair_that_differs_in_one_place_is_found_and_noth
     assert set(one_edit) <= set(got)
 
 
+def _common_start(first, second):
+    """The number of letters two texts share at their start."""
+    return next(
+        (at for at, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), min(len(first), len(second))
+    )
+
+
+def _neighbour_pairs(keys, owners, cutoff):
+    """The pairs a large block's sorted-neighbourhood search must find, in the order of :func:`_every_pair`.
+
+    By its definition, block by block: the block's distinct keys are sorted by their first 64
+    letters (a shorter start first), then length, then first position, and so are the keys read
+    backwards; two keys are candidates when they stand within ``WINDOW`` of each other in one of
+    these orders and every key from one to the other shares at least half of the shorter one's
+    letters (all 64 at most) with the next one.
+    """
+    numbers = [_key_numbers(text) for text in keys]
+    found, seen = [], set()
+    for kind, position in enumerate((0, -1)):
+        labels = [(number, text[position]) for text, number in zip(keys, numbers, strict=True)]
+        candidates = set()
+        for label in dict.fromkeys(labels):
+            distinct = list(dict.fromkeys(text for text, other in zip(keys, labels, strict=True) if other == label))
+            for side in (lambda text: text, lambda text: text[::-1]):
+                ordered = sorted(distinct, key=lambda text, side=side: (side(text)[:64], len(text)))
+                common = [
+                    _common_start(side(ordered[c])[:64], side(ordered[c + 1])[:64]) for c in range(len(ordered) - 1)
+                ]
+                for a, b in itertools.combinations(range(len(ordered)), 2):
+                    need = min((min(len(ordered[a]), len(ordered[b])) - 1) // 2, 64)
+                    if b - a <= similar.WINDOW and min(common[a:b]) >= need:
+                        candidates.add(frozenset((ordered[a], ordered[b])))
+        for i, j in itertools.combinations(range(len(keys)), 2):
+            near = keys[i] == keys[j] or frozenset((keys[i], keys[j])) in candidates
+            score = fuzz.ratio(keys[i], keys[j], score_cutoff=cutoff)
+            if labels[i] == labels[j] and owners[i] != owners[j] and near and score and (i, j) not in seen:
+                seen.add((i, j))
+                found.append(((kind, labels.index(labels[i]), i, j), score))
+    return [(i, j, score) for (_, _, i, j), score in sorted(found)]
+
+
+# keys that share long starts (more than the 64 letters compared) and ends, in few letters
+_LONG_KEYS = st.lists(
+    st.builds(
+        lambda start, middle, end: (start + middle + end).strip(),
+        st.sampled_from(["", "a" * 70, "ab" * 34 + "b", "b a"]),
+        st.text(alphabet="ab 1", max_size=6),
+        st.sampled_from(["", "b" * 66, "a b"]),
+    ).filter(bool),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_KEYS, _LONG_KEYS), st.data(), st.sampled_from([90.0, 60.0, 30.0]), st.sampled_from([1, 2, 64]))
+def test_all_large_blocks_at_once_find_what_each_blocks_sorted_neighbourhood_finds(keys, data, cutoff, window):
+    owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
+    every_block_large = {"EXHAUSTIVE": 1, "_BATCHED": 1, "WINDOW": window}
+    with mock.patch.multiple(similar, **every_block_large):
+        assert list(_similar_entries(keys, owners, cutoff)) == _neighbour_pairs(keys, owners, cutoff)
+
+
 def test_a_large_block_finds_misspellings_among_many_names():
     rng = random.Random(11)  # noqa: S311 - seeded test data, not cryptography
     names = [" ".join("".join(rng.choices("bdfgklmnprstvz", k=3)) + "a" for _ in range(3)) for _ in range(6_000)]
