@@ -12,6 +12,9 @@ workflow command early. Every command prints through these functions:
 - :func:`workflow_command` for every GitHub workflow command any command prints;
 - :func:`json_text` for JSON printed to a terminal: the encoder escapes C0 controls, and
   this the rest (DEL, C1 controls, bidi and other invisible characters), as JSON ``u`` escapes.
+
+Each also escapes a combining mark with no letter before it, which would otherwise sit on
+the quote or space printed before it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,34 @@ def _unsafe(character: str) -> bool:
     return character not in JOINERS and unicodedata.category(character) in _UNSAFE_CATEGORIES
 
 
+@lru_cache(maxsize=1 << 12)
+def _category(character: str) -> str:
+    return unicodedata.category(character)
+
+
+def _bare(text: str, index: int) -> bool:
+    """True when ``text[index]`` is a combining mark with nothing to sit on (it would land on a quote or a space).
+
+    That is: no letter, digit or symbol comes before it, past any other marks and the joiners; the text
+    starts there, or a space, punctuation or a control character does.
+    """
+    if not _category(text[index]).startswith("M"):
+        return False
+    while index > 0:
+        index -= 1
+        before = text[index]
+        if before not in JOINERS and not _category(before).startswith("M"):
+            return _category(before)[0] in "PZC"
+    return True
+
+
+def _bare_marks(text: str) -> frozenset[int]:
+    """Where ``text`` holds a combining mark with nothing to sit on (:func:`_bare`); none in ASCII."""
+    if text.isascii():
+        return frozenset()
+    return frozenset(index for index, character in enumerate(text) if not character.isascii() and _bare(text, index))
+
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -48,12 +79,17 @@ def _shown(character: str) -> str:
 def terminal(text: str, *, keep_newlines: bool = False) -> str:
     r"""``text`` with every unsafe character written as its escape (``\x1b``, ``\u202e``, ``\n``).
 
-    Tabs too are escaped, and line breaks unless ``keep_newlines``. Printable text is
-    returned as it is (one scan).
+    Tabs too are escaped, and line breaks unless ``keep_newlines``, and a combining mark with
+    no letter before it (``'\u0301Unique'``: raw, the accent would sit on the quote). Printable
+    ASCII text is returned as it is (one scan).
     """
-    if text.isprintable():  # False for every unsafe category (and for spaces other than " ")
+    bare = _bare_marks(text)
+    if not bare and text.isprintable():  # False for every unsafe category (and for spaces other than " ")
         return text
-    return "".join(_shown(c) if (_unsafe(c) or c == "\t") and not (keep_newlines and c == "\n") else c for c in text)
+    return "".join(
+        _shown(c) if (_unsafe(c) or c == "\t" or index in bare) and not (keep_newlines and c == "\n") else c
+        for index, c in enumerate(text)
+    )
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!$])")
@@ -129,4 +165,8 @@ def json_text(encoded: str) -> str:
     """
     if encoded.isascii() and "\x7f" not in encoded:
         return encoded
-    return "".join(_json_escape(c) if c != "\n" and (c == "\x7f" or _unsafe(c)) else c for c in encoded)
+    bare = _bare_marks(encoded)
+    return "".join(
+        _json_escape(c) if c != "\n" and (c == "\x7f" or _unsafe(c) or index in bare) else c
+        for index, c in enumerate(encoded)
+    )

@@ -48,3 +48,9 @@ def test_a_date_with_a_final_line_break_is_no_date() -> None:
 def test_every_column_agrees_with_explain(name: str, values: list[str]) -> None:
     column = EVERY_COLUMN[name]
     assert rejected(column, values) == [checks.explain(column, value) is not None for value in values]
+
+
+@given(column=st.sampled_from(sorted(EVERY_COLUMN)), value=st.one_of(TRICKY, st.text(max_size=12)))
+def test_every_value_a_field_refuses_comes_with_what_to_do(column: str, value: str) -> None:
+    found = checks.explain(EVERY_COLUMN[column], value)
+    assert found is None or found[2].strip(), (column, value, found)

@@ -19,6 +19,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
@@ -29,8 +30,9 @@ from dataset_tools import validate
 from dataset_tools.cli import cli
 from dataset_tools.console import _stop
 from dataset_tools.errors import UnreadableInput, UsageError
-from dataset_tools.escape import markdown, terminal, workflow_command
+from dataset_tools.escape import json_text, markdown, terminal, workflow_command
 from dataset_tools.reading import files as validator_files
+from dataset_tools.reading.tables import TableFile
 from dataset_tools.release import build as release
 from dataset_tools.schema import migrate
 from dataset_tools.schema.models import TABLES, columns
@@ -665,6 +667,75 @@ def test_the_byte_scan_finds_exactly_the_refused_characters(texts):
 def test_terminal_escaping_keeps_joiners_and_escapes_the_rest():
     assert terminal("a\x1b[31mb\u202ec\u200bd\u200ce\u200df\n") == "a\\x1b[31mb\\u202ec\\u200bd\u200ce\u200df\\n"
     assert markdown("a_b <i>") == "a\\_b \\<i\\>"
+
+
+def test_a_text_starting_with_a_combining_mark_is_warned_about_in_every_field_and_printed_escaped(tmp_path):
+    folder = dataset(
+        tmp_path,
+        organisations=(
+            "state-c,\u0301Unique Group,Fine;\u0301Alias,state,JO,,,,,src-example-report,\u0651note\n"
+            'state-d,Caf\u00e9 e\u0301 \u062a\u064e,,state,JO,,,,,src-example-report,"a \u0301word\nand \u0302a line"\n'
+        ),
+    )
+    row = lines_of(folder, "organisations") - 2
+    for reference in (False, True):
+        found = [(p.line, p.field, p.code, p.message) for p in oracle(folder, reference=reference).problems]
+        assert found == [
+            (row, "aliases", "stray-combining-mark", "aliases has an item that starts with " + ACUTE + SITS),
+            (row, "name", "stray-combining-mark", "name starts with " + ACUTE + SITS),
+            (row, "notes", "stray-combining-mark", "notes starts with U+0651 ARABIC SHADDA" + SITS),
+            (row + 1, "notes", "stray-combining-mark", "notes has a word that starts with " + ACUTE + SITS),
+        ]
+    text = CliRunner().invoke(cli, ["validate", str(folder)]).output
+    assert "hint: remove it, or write it after the letter it belongs to (or write the accented letter itself)" in text
+    json_output = CliRunner().invoke(cli, ["validate", str(folder), "--format", "json"]).output
+    assert '"value": "\\u0301Unique Group"' in json_output
+    assert json.loads(json_output)["problems"][1]["value"] == "\u0301Unique Group"  # the JSON value itself is intact
+
+
+TEXT_FIELDS = sorted(
+    (table, column.name)
+    for table, model in TABLES.items()
+    for column in columns(model)
+    if column.pattern in deceptive.FREE_TEXT
+)
+
+
+@pytest.mark.parametrize(("table", "field"), TEXT_FIELDS, ids=[".".join(pair) for pair in TEXT_FIELDS])
+def test_every_text_field_is_checked_for_stray_combining_marks(table, field):
+    data = pa.table({field: pa.array(["Fine", "\u0301Stray", "Caf\u00e9"], pa.string())})
+    tf = TableFile(table=table, path=Path("t.csv"), file="t.csv", format="csv", data=data, lines=np.array([2, 3, 4]))
+    found = [(p.line, p.field, p.code) for p in deceptive.stray_combining_marks(tf)]
+    assert found == [(3, field, "stray-combining-mark")]
+
+
+ACUTE = "U+0301 COMBINING ACUTE ACCENT"
+SITS = ", a combining mark with no letter before it to sit on"
+MARKED = "aZ ;\t\n\u00a0\u2028\u0301\u0651\u093f\u20dd\u0627\u0915\u200d\U0001f600"
+"""Letters (Latin, Arabic, Devanagari), spaces, the list delimiter, marks (Mn, Mc, Me), a joiner, an emoji."""
+
+
+@given(st.lists(st.text(alphabet=MARKED, max_size=8), min_size=1, max_size=12), st.booleans())
+def test_the_column_scan_finds_exactly_the_texts_with_a_stray_mark(texts, is_list):
+    expected = [row for row, text in enumerate(texts) if deceptive.stray_mark(text, is_list) is not None]
+    found = deceptive.stray_rows(pa.chunked_array([pa.array(texts, pa.string())]), is_list=is_list)
+    assert found.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("'\u0301Unique Group'", "'\\u0301Unique Group'"),  # the accent would sit on the quote
+        ("a \u0301\u0302b", "a \\u0301\\u0302b"),  # on the space, both
+        ("Cafe\u0301 \u062a\u064e \u0915\u093f", "Cafe\u0301 \u062a\u064e \u0915\u093f"),  # on their letters
+    ],
+)
+def test_a_combining_mark_with_no_letter_is_printed_escaped(text, shown):
+    assert terminal(text) == shown
+    assert json.loads(json_text(json.dumps(text, ensure_ascii=False))) == text
+    assert json_text(json.dumps(text, ensure_ascii=False)) == json.dumps(shown, ensure_ascii=False).replace(
+        "\\\\", "\\"
+    )
 
 
 # --- the folder boundary and big numbers: other parts of the work (issue 13: 1, 8, 9) --------

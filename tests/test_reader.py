@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -17,7 +19,7 @@ from dataset_tools.errors import UnreadableInput
 from dataset_tools.reading import bytematch, packages
 from dataset_tools.schema import models
 from dataset_tools.validation import checks
-from dataset_tools.validation.validator import validate
+from dataset_tools.validation.validator import _validate, validate
 from dataset_tools.writing import fmt
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
@@ -318,6 +320,7 @@ def test_a_descriptor_linked_to_dev_zero_is_never_read(tmp_path):
     (folder / "datapackage.json").symlink_to("/dev/zero")
     (problem,) = validate(folder).problems
     assert problem.message == "datapackage.json is a link to a file outside the dataset folder, which is never read"
+    assert problem.hint == "make datapackage.json a readable JSON file in the dataset folder, or remove it"
     with pytest.raises(UnreadableInput):
         dataset_tools.load(folder)
 
@@ -457,5 +460,130 @@ def test_a_descriptor_that_is_a_fifo_is_never_waited_on(tmp_path):
     os.mkfifo(folder / "datapackage.json")
     (problem,) = validate(folder).problems
     assert problem.message == "datapackage.json is a named pipe (FIFO), not a file; it was not read"
+    assert problem.hint == "make datapackage.json a readable JSON file in the dataset folder, or remove it"
     with pytest.raises(UnreadableInput, match="named pipe"):
         dataset_tools.load(folder)
+
+
+# --- what a JSON record's value holds is located at its key --------------------------------------
+
+
+def _fmt_layout_orgs(*bad: str) -> tuple[bytes, int]:
+    """organisations.json as `dataset-tools fmt` lays it out (one key a line), ``bad`` records appended.
+
+    Returns the bytes and the line the first appended record's ``{`` is on.
+    """
+    rows = [{k: v for k, v in row.items() if v} for row in csv_records(ORGS)]
+    for row in rows:
+        for name in ("aliases", "source_ids"):
+            if name in row:
+                row[name] = row[name].split(";")
+    head = json.dumps(rows, ensure_ascii=False, indent=2)[: -len("\n]")]
+    return (head + ",\n" + ",\n".join(bad) + "\n]\n").encode(), head.count("\n") + 2
+
+
+def csv_records(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+SURROGATES = """  {
+    "id": "surr-group",
+    "name": "Surr \\ud800 Group",
+    "aliases": [
+      "ok",
+      "\\udc00x",
+      7
+    ],
+    "kind": "armed-group",
+    "source_ids": [
+      "src-example-report"
+    ]
+  }"""
+"""Lone surrogates in name (line +2) and in an item of aliases (+3), and a number among the aliases (+3)."""
+HIDDEN = """  {
+    "notes": "a note that says \\"name\\": here",
+    "id": "hidden-group",
+    "n\\u0061me": "Nul\\u0000 Group",
+    "aliases": ["Bell\\u0007", "Over\\u202eride"],
+    "title_or_kind": "x",
+    "kin\\u0064": "armed-group",
+    "n\\u00e4me": "x",
+    "source_ids": ["src-example-report"]
+  }"""
+"""A key written with escapes, found as JSON reads it; ``"name":`` inside a string is no key."""
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_what_a_json_value_holds_is_on_its_keys_line_and_names_its_field(tmp_path, reference):
+    raw, first = _fmt_layout_orgs(SURROGATES, HIDDEN)
+    folder = make_dataset(tmp_path, {"organisations.csv": None, "organisations.json": raw})
+    second = first + SURROGATES.count("\n") + 1
+    expected = [
+        (first + 2, "name", "encoding-error"),
+        (first + 3, "aliases", "encoding-error"),
+        (first + 3, "aliases", "type-error"),
+        (second + 3, "name", "constraint-error"),  # a NUL
+        (second + 4, "aliases", "deceptive-character"),  # one a record and field, naming the first character
+        (second + 5, "title_or_kind", "extra-label"),
+        (second + 7, "n\u00e4me", "extra-label"),
+    ]
+    report = _validate(folder, reference=reference)
+    assert sorted((p.line, p.field, p.code) for p in report.problems if p.code != "possible-duplicate") == expected
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_what_a_json_lines_value_holds_names_its_field(tmp_path, reference):
+    records = [json.dumps(json.loads(record)) for record in (SURROGATES, HIDDEN)]
+    lines = [
+        json.dumps({"id": row["id"], "name": row["name"], "kind": row["kind"], "source_ids": ["src-example-report"]})
+        for row in csv_records(ORGS)
+    ]
+    folder = make_dataset(
+        tmp_path, {"organisations.csv": None, "organisations.jsonl": "\n".join([*lines, *records, ""]).encode()}
+    )
+    first, second = len(lines) + 1, len(lines) + 2
+    expected = [
+        (first, "aliases", "encoding-error"),
+        (first, "aliases", "type-error"),
+        (first, "name", "encoding-error"),
+        (second, "aliases", "deceptive-character"),
+        (second, "name", "constraint-error"),
+        (second, "n\u00e4me", "extra-label"),
+        (second, "title_or_kind", "extra-label"),
+    ]
+    report = _validate(folder, reference=reference)
+    assert sorted((p.line, p.field, p.code) for p in report.problems if p.code != "possible-duplicate") == expected
+
+
+@pytest.mark.parametrize(
+    ("filename", "record", "expected"),
+    [
+        (
+            "organisations.json",
+            '[\n  {\n    "id": "bell",\n    "aliases": [\n      "ok",\n      "Bell\x07"\n    ]\n  }\n]\n',
+            [(4, "aliases", "parse-error")],  # the key's line, as a type-error of the item would be
+        ),
+        (
+            "organisations.jsonl",
+            '{"id": "nul", "notes": "say \\"name\\": x", "name": "Nul\x00"}\n',
+            [(1, None, "nul-byte"), (1, "name", "parse-error")],
+        ),
+        (
+            "organisations.json",
+            '[\n  {\n    "id": "tab",\n    "name": "Ta\tb"\n  }\n]\n',
+            [(4, "name", "parse-error")],
+        ),
+    ],
+    ids=["bell in an alias", "NUL in JSON Lines", "tab in JSON"],
+)
+def test_a_control_character_written_raw_in_json_names_its_field(tmp_path, filename, record, expected):
+    path = tmp_path / filename
+    path.write_bytes(record.encode())
+    problems = validate(path).problems
+    assert [(p.line, p.field, p.code) for p in problems] == expected
+    assert problems[-1].hint
+    if filename == "organisations.json" and "Bell" in record:
+        assert problems[-1].message == (
+            "invalid JSON: the value of 'aliases' holds U+0007 a control character written as it is, "
+            "which JSON allows only as an escape"
+        )

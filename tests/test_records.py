@@ -92,8 +92,8 @@ REFUSED = [
     (
         "a lone surrogate",
         "organisations.json",
-        b'[\n  {"id": "a", "name": "x\\ud800"}\n]\n',
-        [(2, None, "encoding-error")],
+        b'[\n  {"id": "a",\n   "name": "x\\ud800"}\n]\n',
+        [(3, "name", "encoding-error")],
     ),
     (
         "an unknown key in two records, reported once",
@@ -384,3 +384,12 @@ def test_fmt_refuses_a_folder_an_interrupted_migration_left_half_done(tmp_path, 
     validated = CliRunner().invoke(cli, ["validate", str(folder)])
     assert f"{folder}: {PENDING}validate" in " ".join(validated.output.split())  # one message, two commands
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_bytes_the_named_encoding_cannot_decode_are_a_problem_that_says_what_to_do():
+    raw = b"id,name\nstate-c,State C\nx-1,\x81\xff\n"  # not UTF-8, and 0x81 is no cp1252 character
+    found = records.from_bytes(raw, "organisations", "organisations.csv", "csv", from_encoding="cp1252")
+    assert located(found.problems) == [(3, None, "encoding-error")]
+    assert found.problems[0].hint == (
+        "name the file's real encoding with --from-encoding, or fix the bytes on this line in cp1252"
+    )

@@ -4,6 +4,7 @@ Every case starts from the valid mini dataset in fixtures/valid/, then replaces,
 deletes files. Cases run on both the fast and the reference path, which must agree.
 """
 
+import ast
 import csv
 import json
 import shutil
@@ -146,6 +147,10 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[tuple[str, int | None, str 
     "formula-cell": (
         {"organisations.csv": "state-c,=1+1,,state,JO,,,,,src-example-report,\n"},
         [("organisations.csv", after("organisations.csv", 1), "name", "formula-cell")],
+    ),
+    "stray-combining-mark": (
+        {"organisations.csv": "state-c,\u0301State C,,state,JO,,,,,src-example-report,\n"},
+        [("organisations.csv", after("organisations.csv", 1), "name", "stray-combining-mark")],
     ),
     "schema-version-error": (
         {"datapackage.json": b'{"name": "coalitions", "x-schema-version": "2.0.0"}\n'},
@@ -800,3 +805,68 @@ def test_a_bug_in_any_task_reaches_the_caller_and_nothing_waits_for_it(tmp_path,
         monkeypatch.setattr(validator, "TABLE_CHECKS", [*validator.TABLE_CHECKS, broken])
     with pytest.raises(RuntimeError, match=where):
         validator.validate(make_dataset(tmp_path, {}))
+
+
+# --- every problem says what to do -------------------------------------------------------------
+
+BAD_FIELDS = (
+    "hezbollah-nul,Hezbollah\x00,,armed-group,,,,,,src-example-report,\n"  # a NUL: nul-byte and constraint-error
+    "!!!,Bang,,armed-group,,,,,,src-example-report,\n"  # an id with nothing to slugify
+    "q-zero,Q Zero,,armed-group,,,,,Q0,src-example-report,\n"  # no Wikidata id
+    "no-country,No Country,,armed-group,QQ,,,,,src-example-report,\n"  # no country code close to it
+    "no-kind,No Kind,,zzzzzzzz,,,,,,src-example-report,\n"  # no kind close to it
+    'broken-line,"Broken\nLine",,armed-group,,,,,,src-example-report,\n'  # a line break in a one-line text
+)
+BAD_SOURCE = "src-bad,Bad,Example,not a url,,,,qq,news-report,\n"  # no URL; no language code close to it
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_field_problem_says_what_to_do_where_nothing_close_can_be_suggested(tmp_path, reference):
+    folder = make_dataset(tmp_path, {"organisations.csv": BAD_FIELDS, "sources.csv": BAD_SOURCE})
+    report = validate(folder, reference=reference)
+    org, src = after("organisations.csv"), after("sources.csv")
+    assert [(line, field, code) for _, line, field, code in located(report)] == [
+        (org, None, "nul-byte"),
+        (org, "name", "constraint-error"),
+        (org + 1, "id", "constraint-error"),
+        (org + 2, "wikidata_id", "constraint-error"),
+        (org + 3, "country", "constraint-error"),
+        (org + 4, "kind", "constraint-error"),
+        (org + 5, "name", "constraint-error"),
+        (src, "language", "constraint-error"),
+        (src, "url", "constraint-error"),
+    ]
+    assert [problem for problem in report.problems if not problem.hint] == []
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_every_problem_of_every_case_says_what_to_do(tmp_path, reference):
+    """Every code's case: no problem is without a hint (the catalogue's property, on real inputs)."""
+    unhinted = []
+    for number, case in enumerate(sorted(CASES)):
+        files, _ = CASES[case]
+        report = validate(make_dataset(tmp_path / str(number), files), reference=reference)
+        unhinted += [(case, problem.code, problem.field) for problem in report.problems if not problem.hint]
+    assert unhinted == []
+
+
+def test_every_problem_the_code_makes_is_given_a_hint():
+    """Each ``Problem(…)`` and ``tf.problem(…)`` call passes a hint that is not ``None`` (a file's local helper
+    ``problem(…)`` has its own default); the tests above check that the hints computed are not empty."""
+    package = Path(__file__).parent.parent / "dataset_tools"
+    unhinted = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            made = isinstance(node.func, ast.Name) and node.func.id == "Problem"
+            if not made and not (isinstance(node.func, ast.Attribute) and node.func.attr == "problem"):
+                continue
+            if any(keyword.arg is None for keyword in node.keywords):
+                continue  # TableFile.problem handing its caller's keywords on: its callers are checked
+            hint = next((keyword.value for keyword in node.keywords if keyword.arg == "hint"), None)
+            if hint is None and made and len(node.args) >= 7:
+                hint = node.args[6]
+            if hint is None or (isinstance(hint, ast.Constant) and not hint.value):
+                unhinted.append(f"{path.relative_to(package.parent)}:{node.lineno}")
+    assert unhinted == []

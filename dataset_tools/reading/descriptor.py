@@ -74,13 +74,16 @@ def parse(raw: bytes, file: str, code: str = "schema-version-error") -> Descript
 
 def read(path: Path, file: str) -> Descriptor:
     """The descriptor at ``path`` (a file inside its folder); problems name ``file``."""
+    hint = f"make {path.name} a readable JSON file in the dataset folder, or remove it"
     wrong = files.oddity(path, path.parent)
     if wrong is not None:
-        return Descriptor(None, problems=[Problem("schema-version-error", file, None, f"{path.name} {wrong}")])
+        return Descriptor(
+            None, problems=[Problem("schema-version-error", file, None, f"{path.name} {wrong}", hint=hint)]
+        )
     try:
         raw = files.read_bytes(path, limit=LIMIT)
     except UnreadableInput as error:
-        return Descriptor(None, problems=[Problem("schema-version-error", file, None, str(error))])
+        return Descriptor(None, problems=[Problem("schema-version-error", file, None, str(error), hint=hint)])
     return parse(raw, file)
 
 

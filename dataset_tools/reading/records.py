@@ -82,7 +82,10 @@ def from_bytes(raw: bytes, table: str, file: str, fmt: str, *, from_encoding: st
         except UnicodeDecodeError as error:
             message = f"this line cannot be decoded as {from_encoding}, so the file cannot be converted without loss"
             line = len(split_lines(raw[: error.start]))
-            found.problems.append(Problem("encoding-error", file, line, message))
+            hint = (
+                f"name the file's real encoding with --from-encoding, or fix the bytes on this line in {from_encoding}"
+            )
+            found.problems.append(Problem("encoding-error", file, line, message, hint=hint))
             return found
     result = TableFile(table=table, path=Path(file), file=file, format=fmt, written=[])
     parse(utf8, result, reference=True)

@@ -25,7 +25,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -101,9 +101,9 @@ class TableFile:
         """The line of field ``name`` in each row: its own line in JSON, else the record's first line."""
         return self.field_lines.get(name, self.lines)
 
-    def unparseable(self, line: int | None, message: str, hint: str) -> None:
+    def unparseable(self, line: int | None, message: str, hint: str, field: str | None = None) -> None:
         """A parse-error: records from here on could not be read, so this table's ids are not all known."""
-        self.problem("parse-error", line, message, hint=hint)
+        self.problem("parse-error", line, message, hint=hint, field=field)
         self.incomplete = True
 
     def problem(self, code: str, line: int | None, message: str, **kwargs: Any) -> None:
@@ -584,14 +584,15 @@ def _read_json(text: str, result: TableFile) -> None:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as error:
-            result.unparseable(error.lineno, f"invalid JSON: {error.msg}", hint="fix the JSON syntax here")
+            _invalid_json(result, error, error.lineno, (pos, line), "fix the JSON syntax here")
             break
         except RecursionError:
             _too_deep(result, line)
             break
+        where = _key_lines(text, pos, end, line, value)
         if text.find("\\u", pos, end) != -1:  # only an escape can write half a character
-            value = _characters(value, line, result)
-        objects.append((line, value, _key_lines(text, pos, end, line, value)))
+            value = _in_record(value, line, where, result)
+        objects.append((line, value, where))
         pos = _skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
@@ -623,15 +624,87 @@ def _too_deep(result: TableFile, line: int) -> None:
 
 
 def _key_lines(text: str, start: int, end: int, line: int, value: Any) -> dict[str, int]:
-    """The line of each key of a JSON object written from ``start`` to ``end``, starting on ``line``."""
+    """The line of each key of a JSON object written from ``start`` to ``end``, starting on ``line``.
+
+    A key is found as JSON reads it, written with ``u`` escapes or not, and never a ``"name":``
+    inside a string or in an object nested in a value. Most records hold no nested object and
+    their keys as :mod:`json` writes them: each is searched for directly; any other record is
+    walked token by token (:func:`_walked_key_lines`).
+    """
     if not isinstance(value, dict):
         return {}
-    found = {}
-    for key in value:
-        match = re.compile(re.escape(json.dumps(key)) + r"\s*:").search(text, start, end)
-        if match:
-            found[key] = line + text.count("\n", start, match.start())
+    if text.find("{", start + 1, end) == -1:
+        found = {}
+        for key in value:
+            match = _key_pattern(key).search(text, start, end)
+            if match is None:
+                break
+            found[key] = line + text.count("\n", start, match.start(1))
+        else:
+            return found
+    return _walked_key_lines(text, start, end, line)
+
+
+@lru_cache(maxsize=1 << 10)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """``key`` as JSON writes it (group 1), after the ``{`` or ``,`` before a key (a quote in a string is escaped)."""
+    return re.compile(r"[{,]\s*(" + re.escape(json.dumps(key, ensure_ascii=False)) + r")\s*:")
+
+
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?|[{}\[\]]')
+"""A JSON string (group 2 set when it is a key, followed by its colon) or a bracket."""
+
+
+def _walked_key_lines(text: str, start: int, end: int, line: int) -> dict[str, int]:
+    """:func:`_key_lines` of any object: its own keys are the strings followed by ``:`` one bracket deep."""
+    found: dict[str, int] = {}
+    depth, counted = 0, start
+    for token in _TOKEN.finditer(text, start, end):
+        written = token[1]
+        if written is None:
+            depth += 1 if token[0] in ("{", "[") else -1
+        elif depth == 1 and token[2] is not None:
+            line += text.count("\n", counted, token.start())
+            counted = token.start()
+            found.setdefault(json.loads(f'"{written}"') if "\\" in written else written, line)
     return found
+
+
+_RAW_CONTROL = "Invalid control character at"
+""":mod:`json`'s message for a control character written raw inside a string (RFC 8259 requires an escape)."""
+
+
+def _invalid_json(
+    result: TableFile, error: json.JSONDecodeError, line: int, record: tuple[int, int], hint: str
+) -> None:
+    """A parse-error on ``line`` for ``error``, met reading the record at (position, line) ``record`` of its text.
+
+    A control character written raw inside a string is named, on its key's line and with its
+    field, as the value's other problems are.
+    """
+    start, first_line = record
+    if error.msg != _RAW_CONTROL:
+        result.unparseable(line, f"invalid JSON: {error.msg}", hint=hint)
+        return
+    character = error.doc[error.pos]
+    keys = _walked_key_lines(error.doc, start, error.pos, first_line)
+    name = next(reversed(keys), None)
+    described = f"U+{ord(character):04X} {_CONTROL_NAMES.get(character, 'a control character')}"
+    result.unparseable(
+        keys.get(name, line) if name is not None else line,
+        f"invalid JSON: {'a string' if name is None else f'the value of {name!r}'} holds {described} written as it"
+        " is, which JSON allows only as an escape",
+        hint=_RAW_CONTROL_HINTS.get(character, "delete it: no field may hold it (it is invisible)"),
+        field=name,
+    )
+
+
+_RAW_CONTROL_HINTS = {
+    "\x00": "delete it: no field may hold a NUL",
+    **{character: f"write it as {json.dumps(character)[1:-1]} if it is meant, or delete it" for character in "\t\n\r"},
+}
+_CONTROL_NAMES = {"\x00": "NULL", "\t": "CHARACTER TABULATION", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}
+"""Names of the control characters a raw one in JSON most often is (:mod:`unicodedata` names none of them)."""
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -655,9 +728,9 @@ def _read_jsonl(text: str, result: TableFile) -> None:
         except RecursionError:
             _too_deep(result, number)
         except json.JSONDecodeError as error:
-            result.unparseable(number, f"invalid JSON: {error.msg}", hint="each line must be one JSON object")
+            _invalid_json(result, error, number, (0, number), "each line must be one JSON object")
         else:
-            objects.append((number, _characters(record, number, result) if "\\u" in line else record, {}))
+            objects.append((number, _in_record(record, number, {}, result) if "\\u" in line else record, {}))
     _objects_to(objects, result)
 
 
@@ -774,8 +847,30 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 """A lone surrogate: JSON can write one (``"\\ud800"``), but it is no character and no UTF-8."""
 
 
-def _characters(value: Any, line: int, result: TableFile) -> Any:
-    """``value`` with every lone surrogate replaced by U+FFFD, each text holding one reported."""
+def _in_record(value: Any, line: int, where: dict[str, int], result: TableFile) -> Any:
+    """:func:`_characters` of a record read on ``line``: what a field's value holds is located at its key.
+
+    ``where`` gives each key's line (JSON, one key a line; empty in JSON Lines, where every key is on
+    ``line``); a problem inside a value names that line and the key as its field, as every other
+    problem of a field does. A key holding a lone surrogate is itself the field named.
+    """
+    if not isinstance(value, dict):
+        return _characters(value, line, result)
+    fixed = _Record()
+    for key, item in value.items():
+        name = _SURROGATE.sub("\ufffd", key)
+        fixed[_characters(key, where.get(key, line), result, name)] = _characters(
+            item, where.get(key, line), result, name
+        )
+    fixed.repeated = [_SURROGATE.sub("\ufffd", key) for key in getattr(value, "repeated", [])]
+    return fixed
+
+
+def _characters(value: Any, line: int, result: TableFile, name: str | None = None) -> Any:
+    """``value`` (of field ``name``, on ``line``) with every lone surrogate replaced by U+FFFD.
+
+    Each text holding one is reported, on ``line`` and naming ``name``.
+    """
     if isinstance(value, str):
         if _SURROGATE.search(value) is None:
             return value
@@ -784,15 +879,16 @@ def _characters(value: Any, line: int, result: TableFile) -> Any:
             "encoding-error",
             line,
             f"a JSON escape of half a character (a lone surrogate) in {fixed!r}, shown here as \ufffd",
+            field=name,
             value=fixed,
             hint="write the character itself, or both halves of its \\u escape",
         )
         return fixed
     if isinstance(value, list):
-        return [_characters(item, line, result) for item in value]
+        return [_characters(item, line, result, name) for item in value]
     if isinstance(value, dict):
         fixed = _Record(
-            {_characters(key, line, result): _characters(item, line, result) for key, item in value.items()}
+            {_characters(key, line, result, name): _characters(item, line, result, name) for key, item in value.items()}
         )
         fixed.repeated = [_SURROGATE.sub("\ufffd", key) for key in getattr(value, "repeated", [])]
         return fixed

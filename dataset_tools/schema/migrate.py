@@ -32,7 +32,7 @@ from dataset_tools.schema import compat
 from dataset_tools.schema import migrations as registry
 from dataset_tools.schema.migrations import MIGRATIONS, Migration, Record, TableMigration, Unrepresentable
 from dataset_tools.schema.models import LIST_DELIMITER
-from dataset_tools.validation.problems import Problem
+from dataset_tools.validation.problems import CODES, Problem
 from dataset_tools.writing import transaction
 from dataset_tools.writing.canonical import csv_text
 
@@ -165,7 +165,8 @@ FORMATS = files.FORMATS
 
 
 def _problem(result: Result, path: Path, line: int | None, message: str, field_name: str | None = None) -> None:
-    result.problems.append(Problem("migration-error", path.as_posix(), line, message, field=field_name))
+    hint = CODES["migration-error"].todo
+    result.problems.append(Problem("migration-error", path.as_posix(), line, message, field=field_name, hint=hint))
 
 
 def _read(path: Path, table: str, step: TableMigration | None, result: Result, read: dict[Path, bytes]) -> _File | None:

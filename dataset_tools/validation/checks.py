@@ -46,10 +46,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
+def explain(column: Column, value: str) -> tuple[str, str, str] | None:
     """Why ``value`` is not valid in ``column``: (code, message, hint), or None if it is valid.
 
-    The order of the tests is pydantic's: length, then type, then pattern or vocabulary.
+    The order of the tests is pydantic's: length, then type, then pattern or vocabulary. Every
+    hint says what to do, even when no close value can be suggested.
     """
     name = column.name
     if column.max_length is not None and len(value) > column.max_length:
@@ -73,10 +74,11 @@ def explain(column: Column, value: str) -> tuple[str, str, str | None] | None:
         )
         if column.vocabulary is not None:
             allowed = ", ".join(column.enum)
+            hint = hint or f"write one of the allowed values; docs/data-dictionary.md says what each {name} means"
             return "constraint-error", f"{value!r} is not a {name} value; allowed: {allowed}", hint
-        return "constraint-error", f"{value!r} is not a valid {name} code", hint
+        return "constraint-error", f"{value!r} is not a valid {name} code", hint or _code_hint(column)
     if column.pattern and not _compiled(column.pattern).fullmatch(value):
-        return "constraint-error", _pattern_message(column, value), _pattern_hint(column, value)
+        return "constraint-error", *_pattern_problem(column, value)
     if column.stripped and value != value.strip():
         return "constraint-error", _outer_space_message(name, value), OUTER_SPACE_HINT
     return None
@@ -107,39 +109,62 @@ def needs_model(model: type[Record]) -> bool:
     return any(rule not in NATIVE_RULES for column in columns(model) for rule in column.rules)
 
 
-def _pattern_message(column: Column, value: str) -> str:
+def _pattern_problem(column: Column, value: str) -> tuple[str, str]:
+    """Why ``value`` breaks ``column``'s pattern, and what to do about it: (message, hint)."""
     name = column.name
     if value == "" and column.is_list:
-        return f"{name} has an empty item"
+        return f"{name} has an empty item", f"remove the extra {LIST_DELIMITER!r}"
     if name == "id" or column.references:
-        return f"{value!r} is not a valid id: ids use lowercase letters, digits and single hyphens"
-    if column.pattern == codelists.URL_PATTERN:
-        return f"{value!r} is not an http(s) URL"
-    if column.pattern == QID_PATTERN:
-        return f"{value!r} is not a Wikidata id (Q followed by digits, e.g. Q42)"
-    if value != value.strip():
-        return _outer_space_message(name, value)
-    if "\x00" in value:
-        return f"{name} contains a NUL character"
-    if column.is_list and LIST_DELIMITER in value:
-        return f"an item of {name} contains {LIST_DELIMITER!r}, which separates items"
-    return f"{name} holds a line break, which only notes and summaries may hold"
-
-
-def _pattern_hint(column: Column, value: str) -> str | None:
-    if value == "" and column.is_list:
-        return f"remove the extra {LIST_DELIMITER!r}"
-    if column.name == "id" or column.references:
         slug = slugify(value)
-        return f"did you mean `{slug}`?" if slug else None
+        return (
+            f"{value!r} is not a valid id: ids use lowercase letters, digits and single hyphens",
+            f"did you mean `{slug}`?" if slug else f"write an id of Latin letters or digits, such as `{ID_EXAMPLE}`",
+        )
+    if column.pattern == codelists.URL_PATTERN:
+        return (
+            f"{value!r} is not an http(s) URL",
+            "copy the whole address from the browser, https:// included; a URL holds no spaces",
+        )
+    if column.pattern == QID_PATTERN:
+        return (
+            f"{value!r} is not a Wikidata id (Q followed by digits, e.g. Q42)",
+            f"copy the Q-number from the item's Wikidata page, or leave {name} empty",
+        )
     if value != value.strip():
-        return OUTER_SPACE_HINT
-    return None
+        return _outer_space_message(name, value), OUTER_SPACE_HINT
+    if "\x00" in value:
+        return f"{name} contains a NUL character", NUL_HINT
+    if column.is_list and LIST_DELIMITER in value:
+        return (
+            f"an item of {name} contains {LIST_DELIMITER!r}, which separates items",
+            f"make it two items, or write it without {LIST_DELIMITER!r}",
+        )
+    return (
+        f"{name} holds a line break, which only notes and summaries may hold",
+        "join the lines with a space; longer detail goes in notes",
+    )
+
+
+ID_EXAMPLE = "armed-group-x"
+NUL_HINT = "delete it: a NUL is usually a copy-paste or export accident"
+
+
+def _code_hint(column: Column) -> str:
+    """What to write in a field of a code list no close code was found for."""
+    if column.enum == codelists.country_codes():
+        return "write the country's two-letter ISO 3166-1 code, in capitals (`SY` for Syria)"
+    if column.enum == codelists.language_codes():
+        return "write the language's two-letter ISO 639-1 code, in lowercase (`ar` for Arabic)"
+    return f"write one of the codes docs/data-dictionary.md lists for {column.name}"
 
 
 def _field_problem(tf: TableFile, row: int, column: Column, value: str) -> Problem:
     found = explain(column, value)
-    code, message, hint = found or ("constraint-error", f"{column.name} breaks the field's constraints", None)
+    code, message, hint = found or (
+        "constraint-error",
+        f"{column.name} breaks the field's constraints",
+        f"docs/data-dictionary.md gives what {column.name} may hold: {column.description}",
+    )
     return Problem(code, tf.file, int(tf.lines_for(column.name)[row]), message, column.name, value, hint)
 
 

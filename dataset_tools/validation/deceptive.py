@@ -14,6 +14,11 @@ Two checks of every table file, the same on both validation paths:
 - ``formula-cell`` (warning): a cell starts with ``=``, ``+``, ``-`` or ``@`` (in a list,
   an item does), which a spreadsheet that opens the CSV release runs as a formula (OWASP,
   "CSV Injection"). The value may be meant; the warning asks a reviewer to look.
+- ``stray-combining-mark`` (warning): a text field (or a list item, or a word of it) starts
+  with a combining mark (an accent, a vowel sign: general category M), which then has no
+  letter to sit on and lands on whatever is shown before it, a quote or a space. Unicode
+  calls it a defective combining character sequence (The Unicode Standard, §3.6, D57).
+  Most often an accent typed before its letter, or left behind when a letter was deleted.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -192,7 +198,79 @@ def _formula_rows(values: pa.ChunkedArray, starts: np.ndarray) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
+_AFTER_SPACE = r"[\t\n\r\x0b\x0c\p{Z}]\p{M}"
+"""A combining mark after whitespace (RE2 syntax, as pyarrow's regexes are)."""
+SPACES = frozenset("\t\n\r\x0b\x0c")
+"""The whitespace outside Unicode's Z categories that :data:`_AFTER_SPACE` names."""
+
+
+@lru_cache(maxsize=1 << 12)
+def _category(character: str) -> str:
+    return unicodedata.category(character)
+
+
+def stray_mark(value: str, is_list: bool) -> int | None:
+    """The index of ``value``'s first combining mark with no letter before it, or None.
+
+    Such a mark starts the value, follows whitespace, or (``is_list``) follows the ``;`` that starts an item.
+    """
+    for index, character in enumerate(value):
+        if character.isascii() or not _category(character).startswith("M"):
+            continue
+        before = value[index - 1] if index else None
+        if before is None or before in SPACES or _category(before).startswith("Z") or (is_list and before == ";"):
+            return index
+    return None
+
+
+def stray_combining_marks(tf: TableFile) -> Iterator[Problem]:
+    """``stray-combining-mark`` warnings: text whose value, list item or word starts with a combining mark."""
+    for column in columns(TABLES[tf.table]):
+        if column.pattern not in FREE_TEXT or column.name not in tf.data.column_names:
+            continue
+        name, values = column.name, tf.data.column(column.name)
+        rows = stray_rows(values, is_list=column.is_list)
+        lines = tf.lines_for(name)
+        for row in rows.tolist():
+            value = values[row].as_py()
+            index = stray_mark(value, column.is_list)
+            if index is None:  # RE2's Unicode tables may be newer than Python's
+                continue
+            yield Problem(
+                "stray-combining-mark",
+                tf.file,
+                int(lines[row]),
+                f"{name} {_opening(value, index)} {_named(value[index])}, a combining mark with no letter before it "
+                "to sit on",
+                field=name,
+                value=value,
+                hint="remove it, or write it after the letter it belongs to (or write the accented letter itself)",
+            )
+
+
+def _opening(value: str, index: int) -> str:
+    """What the stray mark at ``index`` of ``value`` opens, for a message: ``starts with``, ``has a word that …``."""
+    if index == 0:
+        return "starts with"
+    return "has an item that starts with" if value[index - 1] == LIST_DELIMITER else "has a word that starts with"
+
+
+def stray_rows(values: pa.ChunkedArray, *, is_list: bool) -> np.ndarray:
+    """Rows of ``values`` with a combining mark :func:`stray_mark` finds, found with one RE2 scan.
+
+    Only rows that are not ASCII (a combining mark never is) are scanned.
+    """
+    ascii_ = pc.fill_null(pc.string_is_ascii(values), fill_value=True)
+    rows = np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return rows
+    subset = values.take(pa.array(rows)) if len(rows) < len(values) else values
+    starts = f"(?:^|{LIST_DELIMITER})\\p{{M}}" if is_list else r"^\p{M}"
+    return rows[pc.match_substring_regex(subset, f"{starts}|{_AFTER_SPACE}").to_numpy(zero_copy_only=False)]
+
+
 def text_checks(tf: TableFile) -> Iterator[Problem]:
-    """The validator's check: :func:`deceptive_characters`, then :func:`formula_cells`."""
+    """The validator's check: :func:`deceptive_characters`, :func:`formula_cells`, :func:`stray_combining_marks`."""
     yield from deceptive_characters(tf)
     yield from formula_cells(tf)
+    yield from stray_combining_marks(tf)

@@ -150,6 +150,12 @@ CODES: dict[str, Code] = {
         "Reword the text so it starts otherwise; if it is meant, say so in the pull request (reviewers open the"
         " CSV as text).",
     ),
+    "stray-combining-mark": Code(
+        Severity.WARNING,
+        "A text value, list item or word starts with a combining mark (an accent with no letter before it), which"
+        " shows on whatever is printed before it.",
+        "Remove the mark the message names, or write it after its letter (or the accented letter itself).",
+    ),
     # each record
     "date-order-error": Code(
         Severity.ERROR,

@@ -224,9 +224,13 @@ def _header_index(header: list[str], names: list[str], line: int, file: str, pro
     for position, raw_label in enumerate(header):
         label = normalise(raw_label)
         if label == "":
-            problems.append(Problem("blank-label", file, line, f"header cell {position + 1} is empty"))
+            hint = "name the column after a field, or remove it (often a trailing comma)"
+            problems.append(Problem("blank-label", file, line, f"header cell {position + 1} is empty", hint=hint))
         elif label in index:
-            problems.append(Problem("duplicate-label", file, line, f"column {label!r} appears twice", field=label))
+            hint = "keep one of the two columns, moving any values it lacks from the other"
+            problems.append(
+                Problem("duplicate-label", file, line, f"column {label!r} appears twice", field=label, hint=hint)
+            )
         elif label not in names:
             problems.append(
                 Problem(
