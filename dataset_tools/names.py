@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -71,22 +71,8 @@ def comparable(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """A name written as an id would be: ``Daesh`` → ``daesh``, ``Hakan Fidan`` → ``hakan-fidan``."""
-    return "-".join(_WORD.findall(comparable(text)))
-
-
-def comparables(texts: Sequence[str]) -> pa.LargeStringArray:
-    """:func:`comparable` of each text, as an Arrow column (see :func:`comparable_column`)."""
-    return comparable_column(pa.array(texts, type=pa.large_string()))
-
-
-def comparable_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`comparable` of each text of a column (a null stays null).
-
-    Each text is made ASCII alone; Arrow's kernel lowers the whole column (in ASCII, lowering
-    is case folding).
-    """
-    return pc.ascii_lower(ascii_column(texts))
+    """A name written as an id (:func:`slug_of_ascii`): ``Daesh`` → ``daesh``, ``Hakan Fidan`` → ``hakan-fidan``."""
+    return str(slug_of_ascii(pa.array([ascii_text(text)], type=pa.large_string()))[0].as_py())
 
 
 def ascii_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
@@ -155,7 +141,7 @@ def _translated(text: str, replacement: Callable[[int], str]) -> str:
     looked up in a NumPy table of the replacements, each padded to the longest, and the
     padding dropped: the cost per character is compiled.
     """
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.intp)  # NumPy indexes by intp
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     seen = np.zeros(_CODE_POINTS, dtype=np.bool_)
     seen[codes] = True
     present = np.flatnonzero(seen).tolist()
@@ -175,18 +161,11 @@ def _translated(text: str, replacement: Callable[[int], str]) -> str:
     return slots.tobytes().decode("utf-32-le")
 
 
-def slugs(texts: Sequence[str]) -> list[str]:
-    """:func:`slugify` of each text, a column at a time (see :func:`slug_column`)."""
-    return slug_column(pa.array(texts, type=pa.large_string())).to_pylist()
-
-
-def slug_column(texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`slugify` of each text of a column (a null stays null)."""
-    return slug_of_ascii(ascii_column(texts))
-
-
 def slug_of_ascii(ascii_texts: pa.LargeStringArray) -> pa.LargeStringArray:
-    """:func:`slugify` of texts given as their :func:`ascii_column`: lowered, runs of other characters a ``-``."""
+    """Texts written as ids, given as their :func:`ascii_column`: lowered, each run of other than ``[a-z0-9]`` a ``-``.
+
+    A null stays null. The one rule of :func:`slugify`, which asks it of one text.
+    """
     return pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(ascii_texts), "[^a-z0-9]+", "-"), "-")
 
 

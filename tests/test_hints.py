@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from anyascii import anyascii
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import process, utils
 from rapidfuzz.distance import OSA
 
 from dataset_tools import validate
-from dataset_tools.names import ascii_text, slugify, slugs
+from dataset_tools.names import ascii_text, slugify
 from dataset_tools.validation import future
 from dataset_tools.validation.hints import CUTOFF, country_hint, date_hint, did_you_mean, suggestions
 from dataset_tools.validation.validator import _validate as oracle  # the private reference path
@@ -26,12 +26,6 @@ VALID = Path(__file__).parent / "fixtures" / "valid"
 @given(st.text())
 def test_ascii_text_is_anyascii_of_the_whole_text(text: str) -> None:
     assert ascii_text(text) == anyascii(unicodedata.normalize("NFKC", text))
-
-
-@settings(deadline=None)
-@given(st.lists(st.text()))
-def test_slugs_of_a_column_are_each_texts_slug(texts: list[str]) -> None:
-    assert slugs(texts) == [slugify(text) for text in texts]
 
 
 def test_slugify_writes_names_as_ids() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_tools.names import ascii_column, ascii_text, look_alike, skeleton, skeleton_columns, slug_column, slugify
+from dataset_tools.names import ascii_column, ascii_text, look_alike, skeleton, skeleton_columns, slug_of_ascii, slugify
 from dataset_tools.validation.similar import likely_duplicates
 
 LOOK_ALIKE_LETTERS = [  # each group: letters of Latin, Cyrillic, Greek that look alike in lower case
@@ -124,7 +124,7 @@ def test_column_forms_are_each_texts_form_whatever_its_neighbours(texts):
     assert written.to_pylist() == [None if text is None else skeleton(text) for text in texts]
     assert lowered.to_pylist() == [None if text is None else skeleton(text, lowered=True) for text in texts]
     assert ascii_column(column).to_pylist() == [None if text is None else ascii_text(text) for text in texts]
-    assert slug_column(column).to_pylist() == [None if text is None else slugify(text) for text in texts]
+    assert slug_of_ascii(ascii_column(column)).to_pylist() == [None if t is None else slugify(t) for t in texts]
 
 
 def test_a_text_holding_the_separator_is_still_each_texts_form():

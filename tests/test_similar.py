@@ -6,6 +6,7 @@ import itertools
 import random
 import re
 import string
+import time
 from unittest import mock
 
 import pyarrow as pa
@@ -121,15 +122,20 @@ def test_a_look_alike_in_other_letters_is_a_duplicate(latin, look_alike):
         ("Hezbollah", "\u041de\u0437bollah".replace("\u0437", "z")),  # only the skeletons match
         ("Islamic State", "\u0406slamic State"),  # the keys match too
         ("ISIS", "\uff29\uff33\uff29\uff33"),  # full-width letters
+        ("T\u00fcrkiye", "\u0422\u00fcrkiye"),  # the plain one is not ASCII either: Cyrillic Т among Latin
+        ("\u0425\u0435\u0437\u0431\u043e\u043b\u043b\u0430", "X\u0435\u0437\u0431\u043e\u043b\u043b\u0430"),  # Latin X
     ],
 )
 def test_the_look_alike_spelling_is_warned_whichever_line_it_stands_on(latin, look_alike):
     for latin_line, other_line in ((2, 3), (3, 2)):
-        records = [Named("plain", latin_line, latin), Named("odd", other_line, look_alike)]
-        [problem] = likely_duplicates("organisations", "organisations.csv", records)
-        assert (problem.line, problem.value) == (other_line, look_alike)
-        assert "keep one record (`plain`)" in problem.hint
-        assert "it is written with U+" in problem.message
+        for new_ids in (None, {"plain", "odd"}):  # in a pull request that adds both, too
+            records = [Named("plain", latin_line, latin), Named("odd", other_line, look_alike)]
+            [problem] = likely_duplicates("organisations", "organisations.csv", records, new_ids=new_ids)
+            assert (problem.line, problem.value) == (other_line, look_alike)
+            assert "keep one record (`plain`)" in problem.hint
+            assert "it is written with U+" in problem.message
+            assert "U+0054" not in problem.message
+            assert "U+0425" not in problem.message
 
 
 def test_a_look_alike_warning_names_the_letters_from_another_script():
@@ -213,7 +219,7 @@ def test_look_alikes_are_found_whatever_their_case(first, second, message):
     assert warnings([Named("a", 2, first), Named("b", 3, second)]) == [(3, "name", "possible-duplicate", message)]
 
 
-def test_the_plain_spelling_written_first_is_still_the_one_kept():
+def test_a_look_alike_written_first_is_warned_on_its_own_line():
     assert warnings([Named("a", 2, "Islamic \u0405tate"), Named("b", 3, "ISLAMIC STATE")]) == [
         (
             2,
@@ -535,7 +541,12 @@ def test_name_texts_are_each_records_name_then_its_aliases_made_once(tmp_path):
         encoding="utf-8",
     )
     tf = read_table(path, "organisations", "organisations.csv")
-    counting = mock.Mock(wraps=_name_texts)
+
+    def slow(data):  # the first caller is still making them when the others ask
+        time.sleep(0.05)
+        return _name_texts(data)
+
+    counting = mock.Mock(wraps=slow)
     with mock.patch.object(similar, "_name_texts", counting):
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - only this test asks from threads
 
@@ -556,11 +567,14 @@ def test_name_texts_are_each_records_name_then_its_aliases_made_once(tmp_path):
         ("Caf\u00e9", "Cafe\u0301", ""),  # é, and e with a combining acute
         ("\uac01", "\u1100\u1161\u11a8", ""),  # a Hangul syllable, and its jamo
         ("Caf\u00e9", "CAFE\u0301", " and in case"),
+        ("\u0391\u03b8\u03ae\u03bd\u03b1", "\u0391\u03b8\u1f75\u03bd\u03b1", ""),  # both composed: tonos, oxia
+        ("Nguye\u0323\u0302n", "Nguye\u0302\u0323n", ""),  # both decomposed, the marks in another order
+        ("\u8c48", "\uf900", ""),  # a CJK compatibility ideograph
     ],
 )
 def test_texts_one_in_unicode_nfc_are_said_to_differ_only_in_form(first, second, detail):
     [problem] = likely_duplicates("organisations", "o.csv", [Named("a", 2, first), Named("b", 3, second)])
     assert problem.message == (
-        f"{second!r} matches the name {first!r} of 'a' (line 2); they differ only in how Unicode writes their "
-        f"letters (composed in one, decomposed in the other){detail}: `dataset-tools fmt` writes them composed (NFC)"
+        f"{second!r} matches the name {first!r} of 'a' (line 2); they are one text in Unicode NFC, its letters "
+        f"written with other code points{detail}: `dataset-tools fmt` writes both in NFC"
     )

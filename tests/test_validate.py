@@ -537,6 +537,15 @@ def test_a_name_suggests_only_records_the_column_may_name(tmp_path):
     ]
 
 
+def test_a_name_suggests_a_record_whose_own_kind_is_wrong_as_the_kind_check_accepts_it(tmp_path):
+    # an organisation with a misspelt kind is reported there, and may be named (no reference-kind-error)
+    organisations = "zz-coalition,Coalition Z,AGX,coalitoin,,,2020,,,src-example-report,\n"
+    memberships = "zz-state-a,state-a,agx,member,2025-02,,,src-example-report,medium,\n"
+    folder = make_dataset(tmp_path, {"organisations.csv": organisations, "memberships.csv": memberships})
+    hints = [(p.field, p.code, p.hint) for p in validate(folder).problems if p.file.endswith("memberships.csv")]
+    assert hints == [("coalition_id", "foreign-key", "did you mean `zz-coalition`? (AGX is one of its aliases)")]
+
+
 def test_a_name_that_is_a_records_own_name_says_so(tmp_path):
     participants = (
         "2025-02-coalition-x-announced-cy,2025-02-coalition-x-announced,coalition-y,target,src-example-report,,\n"

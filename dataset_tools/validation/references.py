@@ -214,11 +214,8 @@ class _Unresolved:
     def wrong_kind(self) -> set[str]:
         """The organisations this column may not name, being of another kind (built on first use: only for hints)."""
         if not hasattr(self, "_wrong_kind"):
-            self._wrong_kind: set[str] = set()
-            if self.column.organisation_kinds and self.orgs is not None and "kind" in self.orgs.data.column_names:
-                kinds = self.orgs.data.column("kind")
-                other = pc.invert(pc.is_in(kinds, value_set=pa.array(self.column.organisation_kinds, pa.string())))
-                self._wrong_kind = set(_ids(self.orgs).filter(pc.fill_null(other, fill_value=True)).to_pylist())
+            misfits = _of_other_kinds(self.column, self.orgs) if self.orgs is not None else None
+            self._wrong_kind: set[str] = set(misfits.to_pylist()) if misfits is not None else set()
         return self._wrong_kind
 
     def problems(self, home: dict[str, str], known_as: dict[str, list[NameMatch]]) -> Iterator[Problem]:
@@ -304,6 +301,21 @@ def _resolve(
     return found, kind_problems
 
 
+def _of_other_kinds(column: Column, orgs: TableFile) -> pa.Array | None:
+    """The ids of the organisations ``column`` may not name: of a valid kind but not one of its kinds.
+
+    An organisation whose own kind is empty or invalid is reported there, not at every
+    reference to it: it counts as fitting. None when the column names no kinds, or the
+    organisations have none.
+    """
+    if not column.organisation_kinds or "kind" not in orgs.data.column_names:
+        return None
+    kinds = orgs.data.column("kind").combine_chunks()
+    known = pc.is_in(kinds, value_set=pa.array(list(OrganisationKind), pa.string()))
+    other = pc.invert(pc.is_in(kinds, value_set=pa.array(column.organisation_kinds, pa.string())))
+    return _ids(orgs).filter(pc.and_(known, other))
+
+
 def _kinds(
     tf: TableFile,
     column: Column,
@@ -312,17 +324,13 @@ def _kinds(
     resolved: np.ndarray,
     orgs: TableFile,
 ) -> Iterator[Problem]:
-    if "kind" not in orgs.data.column_names:
+    misfits = _of_other_kinds(column, orgs)
+    if misfits is None:
         return
-    org_ids, kinds = _ids(orgs), orgs.data.column("kind").combine_chunks()
-    allowed = org_ids.filter(pc.is_in(kinds, value_set=pa.array(column.organisation_kinds, pa.string())))
-    # an organisation whose own kind is invalid is reported there, not at every reference to it
-    known = org_ids.filter(pc.is_in(kinds, value_set=pa.array(list(OrganisationKind), pa.string())))
-    wrong = resolved & ~pc.is_in(values, value_set=allowed).to_numpy(zero_copy_only=False)
-    wrong &= pc.is_in(values, value_set=known).to_numpy(zero_copy_only=False)
+    wrong = resolved & pc.is_in(values, value_set=misfits).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
-    kind_of = dict(zip(org_ids.to_pylist(), kinds.to_pylist(), strict=True))
+    kind_of = dict(zip(_ids(orgs).to_pylist(), orgs.data.column("kind").to_pylist(), strict=True))
     expected = " or ".join(column.organisation_kinds)
     for index in np.flatnonzero(wrong):
         value = values[index].as_py()
