@@ -98,3 +98,14 @@ def test_unresolved_list_items_are_the_per_item_lookup(cells, chunks):
         if item not in {"src-a", "src-b"} and pattern.fullmatch(item)
     ]
     assert (list(zip(found.lines.tolist(), found.values.to_pylist(), strict=True)), kinds) == (expected, [])
+
+
+def test_a_named_hint_names_three_records_by_id_and_counts_the_rest():
+    matches = [references.NameMatch(f"r{k}", "AGX", alias=k != 3) for k in (4, 3, 2, 1, 0)]
+    assert references._named_hint(matches) == (  # noqa: SLF001 - the unit under test
+        "did you mean `r0` (AGX is one of its aliases), `r1` (AGX is one of its aliases), "
+        "`r2` (AGX is one of its aliases) or one of 2 more records so called?"
+    )
+    assert references._named_hint(matches[:2]) == (  # noqa: SLF001 - the unit under test
+        "did you mean `r3` (its name is AGX) or `r4` (AGX is one of its aliases)?"
+    )
