@@ -13,8 +13,9 @@ workflow command early. Every command prints through these functions:
 - :func:`json_text` for JSON printed to a terminal: the encoder escapes C0 controls, and
   this the rest (DEL, C1 controls, bidi and other invisible characters), as JSON ``u`` escapes.
 
-Each also escapes a combining mark with no letter before it, which would otherwise sit on
-the quote or space printed before it.
+Each also escapes a combining mark with no letter before it (:func:`stray_marks`, which the
+``stray-combining-mark`` check asks too), which would otherwise sit on the quote or space
+printed before it.
 """
 
 from __future__ import annotations
@@ -43,27 +44,39 @@ def _category(character: str) -> str:
     return unicodedata.category(character)
 
 
-def _bare(text: str, index: int) -> bool:
-    """True when ``text[index]`` is a combining mark with nothing to sit on (it would land on a quote or a space).
+SPACE_CLASS = "\t\n\r\x0b\x0c \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The whitespace after which a combining mark has no letter to sit on, as a regex class body:
+the ASCII whitespace controls and Unicode's Z categories (space, line and paragraph separators;
+a test keeps this equal to ``unicodedata``'s)."""
 
-    That is: no letter, digit or symbol comes before it, past any other marks and the joiners; the text
-    starts there, or a space, punctuation or a control character does.
+
+QUOTES = "'\""
+"""What messages print around a value: a mark right after one has no letter to sit on either."""
+
+
+@lru_cache(maxsize=8)
+def _before_nothing(after: str) -> re.Pattern[str]:
+    """A non-ASCII character at the start, after :data:`SPACE_CLASS` whitespace, or after a character of ``after``."""
+    return re.compile(f"(?:^|(?<=[{SPACE_CLASS}{re.escape(after)}]))[^\\x00-\\x7f]")
+
+
+def stray_marks(text: str, *, after: str = "") -> list[int]:
+    """Where ``text`` holds a combining mark with no letter before it to sit on, in order.
+
+    That is each mark of a run of marks (general category M) that starts the text or follows
+    whitespace (:data:`SPACE_CLASS`) or a character of ``after`` (``;``, which starts a list
+    item): The Unicode Standard calls it a defective combining character sequence (§3.6, D57).
+    Linear in the text: only the characters that start a word are looked at.
     """
-    if not _category(text[index]).startswith("M"):
-        return False
-    while index > 0:
-        index -= 1
-        before = text[index]
-        if before not in JOINERS and not _category(before).startswith("M"):
-            return _category(before)[0] in "PZC"
-    return True
-
-
-def _bare_marks(text: str) -> frozenset[int]:
-    """Where ``text`` holds a combining mark with nothing to sit on (:func:`_bare`); none in ASCII."""
     if text.isascii():
-        return frozenset()
-    return frozenset(index for index, character in enumerate(text) if not character.isascii() and _bare(text, index))
+        return []
+    found: list[int] = []
+    for match in _before_nothing(after).finditer(text):
+        index = match.start()
+        while index < len(text) and _category(text[index]).startswith("M"):
+            found.append(index)
+            index += 1
+    return found
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -83,7 +96,7 @@ def terminal(text: str, *, keep_newlines: bool = False) -> str:
     no letter before it (``'\u0301Unique'``: raw, the accent would sit on the quote). Printable
     ASCII text is returned as it is (one scan).
     """
-    bare = _bare_marks(text)
+    bare = set(stray_marks(text, after=QUOTES))
     if not bare and text.isprintable():  # False for every unsafe category (and for spaces other than " ")
         return text
     return "".join(
@@ -157,6 +170,25 @@ def _json_escape(character: str) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
+_JSON_BEFORE_NOTHING = re.compile(
+    f"(?:^|(?<=[{SPACE_CLASS}{QUOTES}])|"
+    r'(?<=\\[nrtbf"/\\])|(?<=\\u[0-9a-fA-F]{4}))[^\x00-\x7f]'
+)
+"""In JSON text: a non-ASCII character that starts a string, follows whitespace, or follows an escape the
+encoder wrote (``\\n``, ``\\u0007``): in the value, nothing visible stands before it."""
+
+
+def _json_stray_marks(encoded: str) -> list[int]:
+    """:func:`stray_marks` of the strings of JSON text, as the encoder wrote them (escapes count as nothing)."""
+    found: list[int] = []
+    for match in _JSON_BEFORE_NOTHING.finditer(encoded):
+        index = match.start()
+        while index < len(encoded) and _category(encoded[index]).startswith("M"):
+            found.append(index)
+            index += 1
+    return found
+
+
 def json_text(encoded: str) -> str:
     """JSON text (from ``json.dumps(…, ensure_ascii=False)``) with every unsafe character escaped.
 
@@ -165,7 +197,9 @@ def json_text(encoded: str) -> str:
     """
     if encoded.isascii() and "\x7f" not in encoded:
         return encoded
-    bare = _bare_marks(encoded)
+    bare = set(_json_stray_marks(encoded))
+    if not bare and encoded.replace("\n", "").isprintable():  # False for DEL and every unsafe category
+        return encoded
     return "".join(
         _json_escape(c) if c != "\n" and (c == "\x7f" or _unsafe(c) or index in bare) else c
         for index, c in enumerate(encoded)

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -852,3 +853,34 @@ def test_a_table_file_gone_between_listing_and_reading_is_one_problem(tmp_path, 
     assert [p.message for p in report.problems if p.code == "unknown-file"] == [
         "sources.csv cannot be read (No such file or directory)"
     ]
+
+
+def test_the_space_class_is_unicodes_separators_and_the_ascii_whitespace_controls():
+    from dataset_tools.escape import SPACE_CLASS  # noqa: PLC0415 - only this test reads the class
+
+    listed = set(re.findall(f"[{SPACE_CLASS}]", "".join(map(chr, range(0x110000)))))
+    separators = {chr(code) for code in range(0x110000) if unicodedata.category(chr(code)).startswith("Z")}
+    assert listed == separators | set("\t\n\r\x0b\x0c")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("First line.\n\u0301Second", "First line.\\n\\u0301Second"),  # after an escape the encoder writes
+        ("a\u0007\u0301b", "a\\u0007\\u0301b"),
+        ("x" + "\u0301" * 3, "x" + "\u0301" * 3),  # on their letter, however many
+        (" " + "\u0301" * 3, " " + "\\u0301" * 3),  # on the space: all of the run
+    ],
+)
+def test_json_output_escapes_a_mark_that_follows_nothing_visible(value, shown):
+    encoded = json_text(json.dumps(value, ensure_ascii=False))
+    assert json.loads(encoded) == value
+    assert encoded == '"' + shown + '"'
+
+
+def test_a_long_run_of_marks_is_found_whole():
+    from dataset_tools.escape import stray_marks  # noqa: PLC0415 - only this test asks it directly
+
+    assert stray_marks(" " + "\u0301" * 20_000) == list(range(1, 20_001))
+    assert stray_marks("a" + "\u0301" * 20_000) == []
+    assert stray_marks("\u0627\u064e \u0651x;\u0301", after=";") == [3, 6]

@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dataset_tools.escape import SPACE_CLASS, stray_marks
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import (
@@ -198,29 +198,17 @@ def _formula_rows(values: pa.ChunkedArray, starts: np.ndarray) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-_AFTER_SPACE = r"[\t\n\r\x0b\x0c\p{Z}]\p{M}"
+_AFTER_SPACE = f"[{SPACE_CLASS}]\\p{{M}}"
 """A combining mark after whitespace (RE2 syntax, as pyarrow's regexes are)."""
-SPACES = frozenset("\t\n\r\x0b\x0c")
-"""The whitespace outside Unicode's Z categories that :data:`_AFTER_SPACE` names."""
-
-
-@lru_cache(maxsize=1 << 12)
-def _category(character: str) -> str:
-    return unicodedata.category(character)
 
 
 def stray_mark(value: str, is_list: bool) -> int | None:
-    """The index of ``value``'s first combining mark with no letter before it, or None.
+    """The index of ``value``'s first combining mark with no letter before it, or None (:func:`escape.stray_marks`).
 
     Such a mark starts the value, follows whitespace, or (``is_list``) follows the ``;`` that starts an item.
     """
-    for index, character in enumerate(value):
-        if character.isascii() or not _category(character).startswith("M"):
-            continue
-        before = value[index - 1] if index else None
-        if before is None or before in SPACES or _category(before).startswith("Z") or (is_list and before == ";"):
-            return index
-    return None
+    found = stray_marks(value, after=LIST_DELIMITER if is_list else "")
+    return found[0] if found else None
 
 
 def stray_combining_marks(tf: TableFile) -> Iterator[Problem]:
@@ -256,21 +244,10 @@ def _opening(value: str, index: int) -> str:
 
 
 def stray_rows(values: pa.ChunkedArray, *, is_list: bool) -> np.ndarray:
-    r"""Rows of ``values`` with a combining mark :func:`stray_mark` finds, found with RE2 scans.
-
-    Only rows with a combining mark at all are scanned for one that starts a value, item or
-    word: a scan for ``\p{M}`` alone reads text several times faster than the scan for where
-    it stands (0.3 s against 1.5 s for the notes of the real shape's 1M-row benchmark, 169 MB),
-    and most text has none.
-    """
-    rows = np.flatnonzero(
-        pc.fill_null(pc.match_substring_regex(values, r"\p{M}"), fill_value=False).to_numpy(zero_copy_only=False)
-    )
-    if not len(rows):
-        return rows
-    subset = values.take(pa.array(rows))
+    """Rows of ``values`` with a combining mark :func:`stray_mark` finds, found with one RE2 scan of every value."""
     starts = f"(?:^|{LIST_DELIMITER})\\p{{M}}" if is_list else r"^\p{M}"
-    return rows[pc.match_substring_regex(subset, f"{starts}|{_AFTER_SPACE}").to_numpy(zero_copy_only=False)]
+    found = pc.match_substring_regex(values, f"{starts}|{_AFTER_SPACE}")
+    return np.flatnonzero(pc.fill_null(found, fill_value=False).to_numpy(zero_copy_only=False))
 
 
 def text_checks(tf: TableFile) -> Iterator[Problem]:
