@@ -573,8 +573,18 @@ def test_what_a_json_lines_value_holds_names_its_field(tmp_path, reference):
             '[\n  {\n    "id": "tab",\n    "name": "Ta\tb"\n  }\n]\n',
             [(4, "name", "parse-error")],
         ),
+        (  # in a key: no field is named, not the key before it
+            "organisations.json",
+            '[\n  {\n    "id": "tab",\n    "aliases": ["a"],\n    "no\ttes": "x"\n  }\n]\n',
+            [(5, None, "parse-error")],
+        ),
+        (
+            "organisations.jsonl",
+            '{"id": "a", "na\tme": "B"}\n',
+            [(1, None, "parse-error")],
+        ),
     ],
-    ids=["bell in an alias", "NUL in JSON Lines", "tab in JSON"],
+    ids=["bell in an alias", "NUL in JSON Lines", "tab in JSON", "tab in a key", "tab in a JSON Lines key"],
 )
 def test_a_control_character_written_raw_in_json_names_its_field(tmp_path, filename, record, expected):
     path = tmp_path / filename
@@ -582,6 +592,8 @@ def test_a_control_character_written_raw_in_json_names_its_field(tmp_path, filen
     problems = validate(path).problems
     assert [(p.line, p.field, p.code) for p in problems] == expected
     assert problems[-1].hint
+    if "no\ttes" in record:
+        assert problems[-1].message.startswith("invalid JSON: a key holds U+0009 CHARACTER TABULATION")
     if filename == "organisations.json" and "Bell" in record:
         assert problems[-1].message == (
             "invalid JSON: the value of 'aliases' holds U+0007 a control character written as it is, "

@@ -689,9 +689,17 @@ def _invalid_json(
         result.unparseable(line, f"invalid JSON: {error.msg}", hint=hint)
         return
     character = error.doc[error.pos]
+    described = f"U+{ord(character):04X} {_CONTROL_NAMES.get(character, 'a control character')}"
+    opening = error.doc.rfind('"', start, error.pos)
+    if _is_key_at(error.doc, start, opening):
+        result.unparseable(
+            first_line + error.doc.count("\n", start, opening),
+            f"invalid JSON: a key holds {described} written as it is, which JSON allows only as an escape",
+            hint="delete it: no field's name holds it",
+        )
+        return
     keys = _walked_key_lines(error.doc, start, error.pos, first_line)
     name = next(reversed(keys), None)
-    described = f"U+{ord(character):04X} {_CONTROL_NAMES.get(character, 'a control character')}"
     result.unparseable(
         keys.get(name, line) if name is not None else line,
         f"invalid JSON: {'a string' if name is None else f'the value of {name!r}'} holds {described} written as it"
@@ -699,6 +707,26 @@ def _invalid_json(
         hint=_RAW_CONTROL_HINTS.get(character, "delete it: no field may hold it (it is invisible)"),
         field=name,
     )
+
+
+def _is_key_at(text: str, start: int, opening: int) -> bool:
+    """True when the string opening at ``opening`` (of the object starting at ``start``) stands where a key goes.
+
+    That is right inside an object, after its ``{`` or after a value (then a comma): not after
+    a key's colon, and not inside an array.
+    """
+    brackets: list[str] = []
+    after_key = False
+    for token in _TOKEN.finditer(text, start, max(opening, start)):
+        if token[1] is None:
+            if token[0] in "{[":
+                brackets.append(token[0])
+            elif brackets:
+                brackets.pop()
+            after_key = False
+        else:
+            after_key = token[2] is not None
+    return bool(brackets) and brackets[-1] == "{" and not after_key
 
 
 _RAW_CONTROL_HINTS = {
