@@ -44,10 +44,12 @@ def _category(character: str) -> str:
     return unicodedata.category(character)
 
 
-SPACE_CLASS = "\t\n\r\x0b\x0c \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACE_CLASS = "\t\n\r\x0b\x0c \u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 """The whitespace after which a combining mark has no letter to sit on, as a regex class body:
 the ASCII whitespace controls and Unicode's Z categories (space, line and paragraph separators;
-a test keeps this equal to ``unicodedata``'s)."""
+a test keeps this equal to ``unicodedata``'s), but U+00A0 NO-BREAK SPACE, on which The Unicode
+Standard (§2.11, Combining Characters) shows a mark in isolation: ``"\u00a0\u0301"`` is the
+acute accent spoken of as a mark."""
 
 
 QUOTES = "'\""

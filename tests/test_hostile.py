@@ -688,7 +688,10 @@ def test_a_text_starting_with_a_combining_mark_is_warned_about_in_every_field_an
             (row + 1, "notes", "stray-combining-mark", "notes has a word that starts with " + ACUTE + SITS),
         ]
     text = CliRunner().invoke(cli, ["validate", str(folder)]).output
-    assert "hint: remove it, or write it after the letter it belongs to (or write the accented letter itself)" in text
+    assert (
+        "hint: remove it, or write it after the letter it belongs to (or write the accented letter itself); "
+        "to show the mark on its own, write it after a no-break space (U+00A0)"
+    ) in text
     json_output = CliRunner().invoke(cli, ["validate", str(folder), "--format", "json"]).output
     assert '"value": "\\u0301Unique Group"' in json_output
     assert json.loads(json_output)["problems"][1]["value"] == "\u0301Unique Group"  # the JSON value itself is intact
@@ -860,7 +863,7 @@ def test_the_space_class_is_unicodes_separators_and_the_ascii_whitespace_control
 
     listed = set(re.findall(f"[{SPACE_CLASS}]", "".join(map(chr, range(0x110000)))))
     separators = {chr(code) for code in range(0x110000) if unicodedata.category(chr(code)).startswith("Z")}
-    assert listed == separators | set("\t\n\r\x0b\x0c")
+    assert listed == (separators | set("\t\n\r\x0b\x0c")) - {"\u00a0"}  # a mark on a no-break space is shown alone
 
 
 @pytest.mark.parametrize(
@@ -884,3 +887,4 @@ def test_a_long_run_of_marks_is_found_whole():
     assert stray_marks(" " + "\u0301" * 20_000) == list(range(1, 20_001))
     assert stray_marks("a" + "\u0301" * 20_000) == []
     assert stray_marks("\u0627\u064e \u0651x;\u0301", after=";") == [3, 6]
+    assert stray_marks("the acute accent (\u00a0\u0301)") == []  # The Unicode Standard's way to show a mark alone

@@ -232,7 +232,8 @@ def stray_combining_marks(tf: TableFile) -> Iterator[Problem]:
                 "to sit on",
                 field=name,
                 value=value,
-                hint="remove it, or write it after the letter it belongs to (or write the accented letter itself)",
+                hint="remove it, or write it after the letter it belongs to (or write the accented letter itself); "
+                "to show the mark on its own, write it after a no-break space (U+00A0)",
             )
 
 
