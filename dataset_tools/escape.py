@@ -70,10 +70,13 @@ def stray_marks(text: str, *, after: str = "") -> list[int]:
     item): The Unicode Standard calls it a defective combining character sequence (§3.6, D57).
     Linear in the text: only the characters that start a word are looked at.
     """
-    if text.isascii():
-        return []
+    return [] if text.isascii() else _mark_runs(_before_nothing(after), text)
+
+
+def _mark_runs(starts: re.Pattern[str], text: str) -> list[int]:
+    """The positions of the combining marks in the runs that begin where ``starts`` matches in ``text``."""
     found: list[int] = []
-    for match in _before_nothing(after).finditer(text):
+    for match in starts.finditer(text):
         index = match.start()
         while index < len(text) and _category(text[index]).startswith("M"):
             found.append(index)
@@ -182,13 +185,7 @@ encoder wrote (``\\n``, ``\\u0007``): in the value, nothing visible stands befor
 
 def _json_stray_marks(encoded: str) -> list[int]:
     """:func:`stray_marks` of the strings of JSON text, as the encoder wrote them (escapes count as nothing)."""
-    found: list[int] = []
-    for match in _JSON_BEFORE_NOTHING.finditer(encoded):
-        index = match.start()
-        while index < len(encoded) and _category(encoded[index]).startswith("M"):
-            found.append(index)
-            index += 1
-    return found
+    return _mark_runs(_JSON_BEFORE_NOTHING, encoded)
 
 
 def json_text(encoded: str) -> str:

@@ -364,6 +364,7 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
 
 
 def _nfkc(text: str) -> str:
+    """``text`` in Unicode NFKC (for :func:`_joined_through`, which asks a function)."""
     return unicodedata.normalize("NFKC", text)
 
 

@@ -226,9 +226,10 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
     ``texts`` holds each record's name, then its aliases, record by record; ``record(i)`` is the
     i-th record (only reported records are asked for). ``ascii_texts``: the texts' ASCII forms, if known.
     """
-    kept = pc.and_kleene(pc.is_valid(texts), pc.less_equal(pc.utf8_length(texts), LONGEST))  # null text: False
-    kept = pa.array(kept.to_numpy(zero_copy_only=False))
-    texts, owner = texts.filter(kept), owner[kept.to_numpy(zero_copy_only=False)]
+    valid = pc.and_kleene(pc.is_valid(texts), pc.less_equal(pc.utf8_length(texts), LONGEST))  # null text: False
+    mask = valid.to_numpy(zero_copy_only=False)
+    kept = pa.array(mask)
+    texts, owner = texts.filter(kept), owner[mask]
     key_column = _key_column(texts, None if ascii_texts is None else ascii_texts.filter(kept))
     # entries: the first text of each record with each key, in order (key, record, the text as written)
     encoded = pc.dictionary_encode(key_column).indices.to_numpy().astype(np.int64)
@@ -248,11 +249,13 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
         if related and frozenset((record(ra).id, record(rb).id)) in related:
             continue
-        texts_ = (entry_text[ea].as_py(), entry_text[eb].as_py())
-        target, other, e_target, e_other = _report_on(record(ra), record(rb), ra, rb, ea, eb, new=new, texts=texts_)
+        said = {ea: entry_text[ea].as_py(), eb: entry_text[eb].as_py()}
+        target, other, e_target, e_other = _report_on(
+            record(ra), record(rb), ra, rb, ea, eb, new=new, texts=(said[ea], said[eb])
+        )
         if target is None:
             continue
-        text, other_text = entry_text[e_target].as_py(), entry_text[e_other].as_py()
+        text, other_text = said[e_target], said[e_other]
         yield _problem(table, file, record(target), text, record(other), other_text, score, alike=(ra, rb) in alike)
 
 
