@@ -40,43 +40,57 @@ def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeyp
     assert fast.problems == validate(faulty, reference=True).problems
 
 
+def _records(raw: bytes, body: int) -> tuple[np.ndarray, np.ndarray]:
+    buf = np.frombuffer(raw, dtype=np.uint8, offset=body)
+    return fastcsv._records(len(buf), *fastcsv._offsets(buf, ord("\n"), ord('"')))  # noqa: SLF001 - the rule itself
+
+
 def test_cuts_fall_between_records_when_cells_span_lines(monkeypatch):
     monkeypatch.setattr(fastcsv, "PIECE", 1000)
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 8)
     raw = b"a,b\n" + b'1,"x\ny\nz"\n' * 2000
-    quotes = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, offset=4) == ord('"'))
-    bounds = fastcsv._split(raw, 4, 8, quotes)  # noqa: SLF001 - the cutting rule itself
-    assert len(bounds) == 9
-    assert [raw[cut - 3 : cut] for cut in bounds[1:-1]] == [b'z"\n'] * 7  # each after a record, never inside a cell
+    ends, firsts = _records(raw, 4)
+    assert ends.tolist() == [10 * k for k in range(1, 2001)]
+    assert firsts.tolist() == [2 + 3 * k for k in range(2000)]
+    cuts = fastcsv._split(ends, 8)  # noqa: SLF001 - the cutting rule itself
+    assert len(cuts) == 9
+    assert [raw[4 + ends[cut - 1] - 3 : 4 + ends[cut - 1]] for cut in cuts[1:-1]] == [b'z"\n'] * 7
     parsed = fastcsv.parse(raw, 4, 2)
     assert parsed is not None
     assert parsed.lines.tolist() == [2 + 3 * k for k in range(2000)]
     assert set(parsed.table.column(1).to_pylist()) == {"x\ny\nz"}
 
 
-class _CountingFinds(bytes):
-    """Bytes that count the searches made of them."""
-
-    finds = 0
-
-    def find(self, *args):  # type: ignore[override]
-        type(self).finds += 1
-        return super().find(*args)
-
-
-def test_a_cut_passes_a_cell_of_many_lines_and_doubled_quotes_in_one_step(monkeypatch):
+def test_a_cut_meant_for_inside_a_cell_of_many_lines_and_doubled_quotes_moves_past_it(monkeypatch):
     monkeypatch.setattr(fastcsv, "PIECE", 1000)
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 4)
     cell = b'"' + b'""\n' * 5000 + b'x"'
     raw = b"a,b\n" + b"1," + cell + b"\n" + b"2,y\n" * 3000
-    quotes = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, offset=4) == ord('"'))
-    counting = _CountingFinds(raw)
-    bounds = fastcsv._split(counting, 4, 4, quotes)  # noqa: SLF001 - the cutting rule itself
-    assert bounds[1] == 4 + 2 + len(cell) + 1  # the cuts meant for inside the cell move past it
-    assert _CountingFinds.finds <= 3 * 2  # per cut: a line feed in the cell, then one past its end
+    ends, _ = _records(raw, 4)
+    assert fastcsv._split(ends, 4)[1] == 1  # noqa: SLF001 - the cuts meant for inside the cell move past it
     parsed = fastcsv.parse(raw, 4, 2)
     assert parsed is not None
     assert parsed.lines.tolist() == [2] + [5003 + k for k in range(3000)]
+
+
+def test_the_offsets_are_found_across_scan_blocks(monkeypatch):
+    monkeypatch.setattr(fastcsv, "SCAN", 3)
+    buf = np.frombuffer(b'a"\n""\n\n"x', dtype=np.uint8)
+    feeds, quotes = fastcsv._offsets(buf, ord("\n"), ord('"'))  # noqa: SLF001 - the scan itself
+    assert feeds.tolist() == [2, 5, 6]
+    assert quotes.tolist() == [1, 3, 4, 7]
+    assert [found.tolist() for found in fastcsv._offsets(buf[:0], ord("\n"))] == [[]]  # noqa: SLF001
+
+
+def test_a_piece_where_pyarrow_finds_other_records_is_declined(monkeypatch):
+    real = fastcsv._records  # noqa: SLF001 - made to disagree with pyarrow
+
+    def one_record_short(size, line_feeds, quotes):
+        ends, firsts = real(size, line_feeds, quotes)
+        return ends[1:], firsts[1:]
+
+    monkeypatch.setattr(fastcsv, "_records", one_record_short)
+    assert fastcsv.parse(b"x,y\n1,2\n3,4\n", 4, 2) is None
 
 
 PIECES_OF_GARBAGE = st.lists(
@@ -152,15 +166,57 @@ RFC_4180_RECORDS = st.lists(
 
 
 @given(records=RFC_4180_RECORDS, parts=st.integers(1, 9), piece=st.sampled_from([1, 4, 16]))
-def test_every_cut_falls_between_records(records, parts, piece):
+def test_records_end_at_their_line_feeds_and_every_cut_falls_between_them(records, parts, piece):
     raw = b"x,y\n" + "".join(record + "\n" for record in records).encode()
-    quotes = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, offset=4) == ord('"'))
-    bounds = fastcsv._split(raw, 4, parts, quotes, piece)  # noqa: SLF001 - the cutting rule itself
-    ends = set(itertools.accumulate((len(record.encode()) + 1 for record in records), initial=4))
-    assert bounds[0] == 4
-    assert bounds[-1] == len(raw)
-    assert set(bounds) <= ends
-    assert bounds == sorted(set(bounds))
+    ends, firsts = _records(raw, 4)
+    assert ends.tolist() == list(itertools.accumulate(len(record.encode()) + 1 for record in records))
+    assert firsts.tolist() == list(itertools.accumulate((record.count("\n") + 1 for record in records[:-1]), initial=2))
+    cuts = fastcsv._split(ends, parts, piece)  # noqa: SLF001 - the cutting rule itself
+    assert cuts[0] == 0
+    assert cuts[-1] == len(records)
+    assert cuts == sorted(set(cuts))
+
+
+ADVERSARIAL_CELLS = st.one_of(
+    st.text(alphabet="ab\u00e9 ", max_size=3),
+    st.lists(st.sampled_from(["a", "\u00e9", " ", ",", '"', "\n", "\r\n"]), max_size=5).map(
+        lambda parts: '"' + "".join(parts).replace('"', '""') + '"'
+    ),
+)
+ADVERSARIAL_BODIES = st.tuples(
+    st.lists(
+        st.tuples(st.lists(ADVERSARIAL_CELLS, max_size=4).map(",".join), st.sampled_from(["\n", "\r\n"])),
+        max_size=12,
+    ),
+    st.booleans(),
+).map(lambda body: "".join(record + end for record, end in body[0])[: None if body[1] else -1] if body[0] else "")
+"""RFC 4180 bodies: quoted cells over LF and CRLF lines, doubled quotes, blank and ragged records, maybe no last break.
+
+Dropping the last character of a body ending in CRLF leaves a carriage return that ends no line: declined.
+"""
+
+
+def _reference_records(body: str, width: int) -> list[tuple[int, list[str]]]:
+    """(first line, cells) of each record, as the csv module reads the body under a one-line header."""
+    reader = csv.reader(io.StringIO(body, newline=""))
+    records, line = [], 2
+    for cells in reader:
+        records.append((line, cells or [""] * width))  # a blank line: a row of empty cells
+        line = reader.line_num + 2
+    return records
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=ADVERSARIAL_BODIES, piece=st.sampled_from([1, 8, 64]), cores=st.sampled_from([1, 2, 3, 7]))
+def test_every_record_of_a_plain_body_lands_on_its_line_or_the_body_is_declined(body, piece, cores):
+    with patch.object(fastcsv, "PIECE", piece), patch.object(fastcsv.os, "cpu_count", lambda: cores):
+        parsed = fastcsv.parse(b"x,y,z\n" + body.encode(), 6, 3)
+    if parsed is None:
+        assert body == "" or body.endswith("\r")  # nothing to read, or a carriage return that ends no line
+        return
+    rows = [(int(line), list(row.values())) for line, row in zip(parsed.lines, parsed.table.to_pylist(), strict=True)]
+    ragged = [(line, next(csv.reader(io.StringIO(text, newline="")))) for line, text in parsed.invalid]
+    assert sorted(rows + ragged) == _reference_records(body, 3)
 
 
 def _rfc4180_quote(raw: bytes, index: int, at: int) -> bool:

@@ -3,17 +3,18 @@
 The body of a file (after a one-line header) is first checked for plain quoting: every
 quote opens a cell, closes one, or is doubled inside one (RFC 4180), else ``parse``
 answers None for the reference reader to decide (pyarrow would silently drop a stray
-quote inside a quoted cell). The quote offsets found for that check, once for the whole
-body, also choose where to cut it: under such quoting a line feed lies outside every
-quoted cell exactly when an even number of quotes precede it, so the body is cut at such
-line feeds into one piece per core, and a cell over several lines is never cut. Each
-piece is checked and parsed on its own thread (pyarrow releases the GIL). In a piece,
-pyarrow numbers the rows it cannot use (a wrong number of cells) and keeps blank lines as
-rows of empty cells; a record spans one line plus the line breaks inside its cells, which
-pyarrow keeps as they are. A piece is declined (and with it the file) when it is not valid
-UTF-8 or holds a carriage return that ends no line (readers differ on where such a line
-ends). Plain quoting also means the file never ends inside a quoted cell: an unclosed
-quote makes the count odd.
+quote inside a quoted cell). Under such quoting a line feed ends a record exactly when an
+even number of quotes precede it, so the offsets of the body's line feeds and quotes,
+found once, give where each record ends and on which line it starts, from the bytes
+alone. The body is cut after records into one piece per core, so a cell over several
+lines is never cut, and each piece is checked and parsed on its own thread (pyarrow
+releases the GIL). In a piece, pyarrow numbers the rows it cannot use (a wrong number of
+cells) and keeps blank lines as rows of empty cells, so its rows and those it cannot use
+are the piece's records, one for one; a piece where pyarrow finds another number of
+records is declined (and with it the file), as is one that is not valid UTF-8 or holds a
+carriage return that ends no line (readers differ on where such a line ends). Plain
+quoting also means the file never ends inside a quoted cell: an unclosed quote makes the
+count odd.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 PIECE = 8 * 1024 * 1024
@@ -52,8 +52,6 @@ class _Piece:
     table: pa.Table
     invalid: dict[int, str]
     """Record number in the piece (1-based) → text."""
-    spans: np.ndarray
-    """Lines each record of the piece spans, in record order."""
     usable: np.ndarray
     """Which records of the piece are rows of ``table``."""
 
@@ -61,72 +59,82 @@ class _Piece:
 def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     """Parse ``raw[body:]`` as records of ``width`` cells, the header being line 1; None to decline."""
     buf = np.frombuffer(raw, dtype=np.uint8, offset=body)
-    quotes = np.flatnonzero(buf == ord('"'))  # once, for the quoting check and for the cuts
+    line_feeds, quotes = _offsets(buf, ord("\n"), ord('"'))  # once, for the quoting check, the cuts and the lines
     if not _quotes_are_rfc4180(buf, quotes):
         return None  # a quote pyarrow would read otherwise than the reference reader
-    bounds = _split(raw, body, os.cpu_count() or 1, quotes)
-    if len(bounds) == 2:
-        pieces = [_piece(raw, body, len(raw), width)]
+    ends, firsts = _records(len(buf), line_feeds, quotes)
+    cuts = _split(ends, os.cpu_count() or 1)
+    bounds = [body + (int(ends[cut - 1]) if cut else 0) for cut in cuts]
+    if len(cuts) == 2:
+        pieces = [_piece(raw, bounds[0], bounds[1], width, len(ends))]
     else:
-        with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
-            pieces = list(pool.map(lambda i: _piece(raw, bounds[i], bounds[i + 1], width), range(len(bounds) - 1)))
+        with ThreadPoolExecutor(max_workers=len(cuts) - 1) as pool:
+            pieces = list(
+                pool.map(
+                    lambda i: _piece(raw, bounds[i], bounds[i + 1], width, cuts[i + 1] - cuts[i]),
+                    range(len(cuts) - 1),
+                )
+            )
     done = [piece for piece in pieces if piece is not None]
     if len(done) < len(pieces):
         return None
-    spans = np.concatenate([piece.spans for piece in done])
     usable = np.concatenate([piece.usable for piece in done])
-    starts = 2 + np.concatenate(([0], np.cumsum(spans)[:-1]))
-    invalid, offset = [], 0
-    for piece in done:
-        invalid += [(int(starts[offset + number - 1]), text) for number, text in sorted(piece.invalid.items())]
-        offset += len(piece.spans)
+    invalid = [
+        (int(firsts[cut + number - 1]), text)
+        for cut, piece in zip(cuts[:-1], done, strict=True)
+        for number, text in sorted(piece.invalid.items())
+    ]
     table = pa.concat_tables([piece.table for piece in done])
-    return Parsed(table=table, lines=starts[usable], invalid=invalid)
+    return Parsed(table=table, lines=firsts[usable], invalid=invalid)
 
 
-def _split(raw: bytes | mmap.mmap, body: int, parts: int, quotes: np.ndarray, piece: int | None = None) -> list[int]:
-    """Offsets that cut ``raw[body:]`` into about ``parts`` pieces (of ``piece`` bytes at least), after line breaks.
+def _records(size: int, line_feeds: np.ndarray, quotes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each record of a body of ``size`` bytes ends (the offset past it), and the line it starts on.
 
-    ``quotes`` are the offsets of the body's quotes, quoted as RFC 4180 quotes (see
-    :func:`_quotes_are_rfc4180`): a line feed then lies outside every quoted cell exactly
-    when an even number of quotes comes before it, so no cut falls inside a cell.
+    ``line_feeds`` and ``quotes`` are the offsets of the body's line feeds and quotes, the
+    quotes RFC 4180 ones (see :func:`_quotes_are_rfc4180`): a line feed then ends a record
+    exactly when an even number of quotes precede it. The header is line 1, so the first
+    record starts on line 2, and every other one on the line after the one before it ends.
+    Both arrays are int64, one item per record.
     """
-    size = len(raw) - body
+    last = np.flatnonzero((np.searchsorted(quotes, line_feeds) & 1) == 0)  # the line feeds that end a record
+    ends = line_feeds[last] + 1
+    if size > (ends[-1] if len(ends) else 0):
+        ends = np.append(ends, size)  # a last record with no line feed after it
+    return ends, 2 + np.concatenate(([0], last + 1))[: len(ends)]
+
+
+SCAN = 256 * 1024
+"""Bytes compared at a time by :func:`_offsets`: one small mask, reused, instead of one as big as the file."""
+
+
+def _offsets(buf: np.ndarray, *values: int) -> list[np.ndarray]:
+    """For each byte value, the offsets in ``buf`` where it stands, ascending (int64)."""
+    mask = np.empty(min(SCAN, len(buf)), dtype=bool)
+    found: list[list[np.ndarray]] = [[np.zeros(0, dtype=np.int64)] for _ in values]
+    for start in range(0, len(buf), SCAN):
+        block = buf[start : start + SCAN]
+        for offsets, value in zip(found, values, strict=True):
+            offsets.append(np.flatnonzero(np.equal(block, value, out=mask[: len(block)])) + start)
+    return [np.concatenate(offsets) for offsets in found]
+
+
+def _split(ends: np.ndarray, parts: int, piece: int | None = None) -> list[int]:
+    """How many records come before each cut into about ``parts`` pieces (of ``piece`` bytes at least).
+
+    ``ends`` are the offsets just past each record in the body (the last one its size), so
+    a cut after a record never falls inside a cell. The list starts with 0 and ends with
+    the number of records.
+    """
+    size = int(ends[-1]) if len(ends) else 0
     parts = max(1, min(parts, size // (piece or PIECE)))
-    bounds = [body]
-    closes = _closing_quotes(np.frombuffer(raw, dtype=np.uint8, offset=body), quotes)
-    for k in range(1, parts):
-        cut = _line_feed_outside_quotes(raw, body, quotes, closes, body + size * k // parts)
-        if cut == -1 or cut + 1 <= bounds[-1] or cut + 1 >= len(raw):
-            break
-        bounds.append(cut + 1)
-    bounds.append(len(raw))
-    return bounds
+    targets = np.arange(1, parts, dtype=np.int64) * size // parts
+    after = np.searchsorted(ends, targets, side="right") + 1  # the records up to the first ending past a target
+    return [0, *np.unique(after[after < len(ends)]).tolist(), len(ends)]
 
 
-def _closing_quotes(buf: np.ndarray, quotes: np.ndarray) -> np.ndarray:
-    """The offsets of the quotes that end a quoted cell: closing ones (every second) not doubled by the next byte."""
-    closing = quotes[1::2]
-    return closing[(closing + 1 == len(buf)) | (buf[np.minimum(closing + 1, len(buf) - 1)] != ord('"'))]
-
-
-def _line_feed_outside_quotes(
-    raw: bytes | mmap.mmap, body: int, quotes: np.ndarray, closes: np.ndarray, start: int
-) -> int:
-    """The offset of the first line feed from ``start`` on that an even number of the body's quotes precede, or -1.
-
-    A line feed inside a quoted cell is passed by going on from the quote that ends the
-    cell (``closes``, of :func:`_closing_quotes`), so each step passes a whole cell.
-    """
-    while (found := raw.find(b"\n", start)) != -1:
-        if int(np.searchsorted(quotes, found - body)) % 2 == 0:
-            return found
-        start = body + int(closes[np.searchsorted(closes, found - body)]) + 1
-    return -1
-
-
-def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece | None:
-    """Check and parse one piece of the body; None when the reference reader must decide."""
+def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int, records: int) -> _Piece | None:
+    """Check and parse one piece of the body, of ``records`` records; None when the reference reader must decide."""
     view = pa.py_buffer(raw).slice(start, stop - start)
     if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop):
         return None
@@ -156,13 +164,11 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int) -> _Piece 
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    ragged = sorted(invalid)
-    usable = np.ones(table.num_rows + len(invalid), dtype=bool)
-    usable[np.asarray(ragged, dtype=np.int64) - 1] = False
-    spans = np.ones(len(usable), dtype=np.int64)  # a record spans one line, and one more per line break in it
-    spans[usable] += _breaks_per_row(table)
-    spans[~usable] += np.array([invalid[number].count("\n") for number in ragged], dtype=np.int64)
-    return _Piece(table=table, invalid=invalid, spans=spans, usable=usable)
+    if table.num_rows + len(invalid) != records or not all(1 <= number <= records for number in invalid):
+        return None  # pyarrow found other records than the line feeds outside quotes end: never misplace a line
+    usable = np.ones(records, dtype=bool)
+    usable[np.fromiter(invalid, dtype=np.int64, count=len(invalid)) - 1] = False
+    return _Piece(table=table, invalid=invalid, usable=usable)
 
 
 def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool:
@@ -170,16 +176,8 @@ def _lone_carriage_return(raw: bytes | mmap.mmap, start: int, stop: int) -> bool
     if raw.find(b"\r", start, stop) == -1:
         return False
     buf = np.frombuffer(raw, dtype=np.uint8, count=stop - start, offset=start)
-    returns = np.flatnonzero(buf == ord("\r")) + 1
+    returns = _offsets(buf, ord("\r"))[0] + 1
     return bool(returns[-1] == len(buf) or (buf[returns] != ord("\n")).any())
-
-
-def _breaks_per_row(table: pa.Table) -> np.ndarray:
-    """How many line feeds the cells of each row hold, all columns together."""
-    counts = np.zeros(table.num_rows, dtype=np.int64)
-    for column in table.columns:
-        counts += pc.count_substring(column, "\n").to_numpy()
-    return counts
 
 
 def plain_quoting(raw: bytes) -> bool:
