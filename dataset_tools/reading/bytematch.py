@@ -103,11 +103,11 @@ def _outer_space(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     filled = np.flatnonzero(~_ends_at_start(offsets))
     first, last = data[offsets[filled]], data[offsets[filled + 1] - 1]
     bad[filled] = _ASCII_SPACE[first] | _ASCII_SPACE[last]
-    starting = filled[np.logical_or.reduce([leads[first] for leads in _WIDE_LEADS.values()])]
+    starting = filled[np.logical_or.reduce(list(_WIDE_LEADS.values()))[first]]
     wide_end = filled[last >= 0x80]
     ending = np.zeros(len(wide_end), dtype=bool)
-    for width, leads in _WIDE_LEADS.items():  # before the start of a short string: any byte, checked below
-        ending |= leads[data[np.maximum(offsets[wide_end + 1] - width, 0)]]
+    for width, leads in _WIDE_LEADS.items():  # a string shorter than width reads an earlier byte: only a
+        ending |= leads[data[np.maximum(offsets[wide_end + 1] - width, 0)]]  # candidate, _wide_edge decides
     for rows, at_start in ((starting, True), (wide_end[ending], False)):
         if len(rows):
             bad[rows] |= _wide_edge(offsets, data, rows, at_start=at_start)
