@@ -127,38 +127,41 @@ def _joined_through(
 
 
 _CODE_POINTS = 0x110000
-_PAD = 0xFFFFFFFF
-"""What pads a short replacement in :func:`_translated`'s table: no code point."""
-_WIDEST = 4
-"""The longest replacement (in characters) that :func:`_translated` looks up in NumPy; with a longer one
-(``anyascii`` writes some symbols as words), the text is translated by ``str.translate``."""
+_STAND_INS = 256
+"""The most characters with a replacement other than one character that :func:`_translated` maps
+through stand-ins; with more, the text is translated by ``str.translate``."""
 
 
 def _translated(text: str, replacement: Callable[[int], str]) -> str:
     """``text`` with each character replaced by ``replacement(code point)``: ``str.translate`` by a table lookup.
 
     ``replacement`` is asked once per distinct character. The text's code points (UTF-32) are
-    looked up in a NumPy table of the replacements, each padded to the longest, and the
-    padding dropped: the cost per character is compiled.
+    looked up in a NumPy table of one character per character: the cost per character is
+    compiled. A character replaced by none or by several (few: ``anyascii`` writes ``ß`` as
+    ``ss``) is first replaced by a stand-in, a character in neither the text's replacements
+    nor the text, and each stand-in then by its replacement (``str.replace``). A result all
+    in U+0000-U+00FF (ASCII, for transliteration) is decoded from one byte per character.
     """
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     seen = np.zeros(_CODE_POINTS, dtype=np.bool_)
     seen[codes] = True
     present = np.flatnonzero(seen).tolist()
     forms = [replacement(code) for code in present]
-    width = max(map(len, forms), default=0)
-    if width > _WIDEST:
+    uneven = [row for row, form in enumerate(forms) if len(form) != 1]
+    if len(uneven) > _STAND_INS:
         return text.translate(dict(zip(present, forms, strict=True)))
-    table = np.full((len(forms), width), _PAD, dtype=np.uint32)
-    for row, form in enumerate(forms):
-        table[row, : len(form)] = [ord(character) for character in form]
+    taken = set("".join(forms)) | {chr(code) for code in present}
+    free = (chr(code) for code in range(0x80, _CODE_POINTS) if not 0xD800 <= code < 0xE000 and chr(code) not in taken)
+    stand_ins = {row: next(free) for row in uneven}
+    table = np.array([ord(stand_ins.get(row) or form) for row, form in enumerate(forms)], dtype=np.uint32)
     lookup = np.zeros(_CODE_POINTS, dtype=np.uint32)
     lookup[present] = np.arange(len(present), dtype=np.uint32)
-    rows = table.view(f"V{4 * width}") if width else table  # a row as one item: a flat gather copies it whole
-    slots = rows[lookup[codes]].view(np.uint32).ravel()
-    if width > 1 or (table == _PAD).any():
-        slots = slots[slots != _PAD]
-    return slots.tobytes().decode("utf-32-le")
+    narrow = len(table) == 0 or int(table.max()) < 0x100
+    slots = (table.astype(np.uint8) if narrow else table)[lookup[codes]]
+    result = slots.tobytes().decode("latin-1" if narrow else "utf-32-le")
+    for row, stand_in in stand_ins.items():
+        result = result.replace(stand_in, forms[row])
+    return result
 
 
 def slug_of_ascii(ascii_texts: pa.LargeStringArray) -> pa.LargeStringArray:

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataset_tools.names import ascii_column, ascii_text, look_alike, skeleton, skeleton_columns, slug_of_ascii, slugify
+from dataset_tools.names import (
+    _translated,
+    ascii_column,
+    ascii_text,
+    look_alike,
+    skeleton,
+    skeleton_columns,
+    slug_of_ascii,
+    slugify,
+)
 from dataset_tools.validation.similar import likely_duplicates
 
 LOOK_ALIKE_LETTERS = [  # each group: letters of Latin, Cyrillic, Greek that look alike in lower case
@@ -132,3 +141,16 @@ def test_a_text_holding_the_separator_is_still_each_texts_form():
     column = pa.array(texts, type=pa.large_string())
     assert ascii_column(column).to_pylist() == [ascii_text(text) for text in texts]
     assert skeleton_columns(column)[0].to_pylist() == [skeleton(text) for text in texts]
+
+
+_MAPPED = "ab\x00\x7f\x80\x81\xff\u0100\u0627\U0001f600"
+"""Characters a replacement table may map from and to: ASCII, NUL, the first characters a stand-in
+could be (U+0080 on), the last of one byte per character (U+00FF) and the first past it, wider ones."""
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=_MAPPED), st.dictionaries(st.sampled_from(_MAPPED), st.text(alphabet=_MAPPED, max_size=3)))
+def test_translating_through_the_table_is_str_translate(text, forms):
+    # replacements of none, one or several characters, into and out of one byte per character
+    table = {ord(character): form for character, form in forms.items()}
+    assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)
