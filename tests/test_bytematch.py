@@ -83,3 +83,16 @@ def test_lists_of_slugs_are_tested_whole(texts: list[str]) -> None:
 
 def test_lists_of_text_go_item_by_item() -> None:
     assert bytematch.matcher(ITEM_PATTERN, ";") is None
+
+
+NEAR_SPACE = [*bytematch.WHITESPACE, *map(chr, range(0x2010, 0x2028)), "\u3001", "\u205e", "\u2060", "\u1681", "\u00a1"]
+"""Every whitespace character, and characters sharing its first bytes (dashes, quotes, ideographic comma, …)."""
+EDGE_ALPHABET = st.sampled_from([*NEAR_SPACE, *"aZ.é", "\u0434", "\u062f", "\u10d0", "\u4e00", "\U0001f600"])
+
+
+@given(texts=st.lists(st.text(EDGE_ALPHABET, max_size=4), max_size=30), cut=st.integers(0, 30), large=st.booleans())
+def test_outer_space_is_what_str_strip_removes(texts: list[str], cut: int, large: bool) -> None:
+    """The byte test equals ``value != value.strip()``, the rule's definition, in slices and chunks too."""
+    array = pa.array(["\u3000", *texts], pa.large_string() if large else pa.string()).slice(1)
+    chunked = pa.chunked_array([array.slice(0, cut), array.slice(cut)], type=array.type)
+    assert bytematch.outer_space(chunked).tolist() == [text != text.strip() for text in texts]

@@ -81,13 +81,19 @@ WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 """Every character ``str.strip`` removes (Unicode whitespace; none lies past U+3000, a test checks)."""
 _ASCII_SPACE = np.array([chr(byte) in WHITESPACE for byte in range(128)] + [False] * 128)
 _WIDE_SPACE = [char.encode() for char in WHITESPACE if ord(char) >= 0x80]
+_WIDE_LEADS = {
+    width: np.isin(np.arange(256), [encoded[0] for encoded in _WIDE_SPACE if len(encoded) == width])
+    for width in sorted({len(encoded) for encoded in _WIDE_SPACE})
+}
+"""By UTF-8 width: which lead bytes start a non-ASCII whitespace character of that width (a few: 0xC2, 0xE1–0xE3)."""
 
 
 def outer_space(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which strings of ``values`` start or end with whitespace (as ``str.strip`` sees it); empty ones do not.
 
-    ASCII bytes are looked up; only strings that start or end with a non-ASCII byte are
-    compared with the UTF-8 bytes of each non-ASCII whitespace character.
+    ASCII bytes are looked up; only strings whose first character, or last one, has the lead
+    byte of a non-ASCII whitespace character (found at the start, or that character's width
+    before the end) are compared with the UTF-8 bytes of each of them.
     """
     return _per_chunk(values, lambda chunk: _outer_space(*buffers(chunk)))
 
@@ -97,7 +103,12 @@ def _outer_space(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     filled = np.flatnonzero(~_ends_at_start(offsets))
     first, last = data[offsets[filled]], data[offsets[filled + 1] - 1]
     bad[filled] = _ASCII_SPACE[first] | _ASCII_SPACE[last]
-    for rows, at_start in ((filled[first >= 0x80], True), (filled[last >= 0x80], False)):
+    starting = filled[np.logical_or.reduce(list(_WIDE_LEADS.values()))[first]]
+    wide_end = filled[last >= 0x80]
+    ending = np.zeros(len(wide_end), dtype=bool)
+    for width, leads in _WIDE_LEADS.items():  # a string shorter than width reads an earlier byte: only a
+        ending |= leads[data[np.maximum(offsets[wide_end + 1] - width, 0)]]  # candidate, _wide_edge decides
+    for rows, at_start in ((starting, True), (wide_end[ending], False)):
         if len(rows):
             bad[rows] |= _wide_edge(offsets, data, rows, at_start=at_start)
     return bad
