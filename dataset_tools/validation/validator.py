@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -146,13 +147,15 @@ def _targets(root: Path) -> tuple[dict[str, Path], list[Problem], list[str]]:
     raise UsageError(f"{root}: not a dataset folder or a table file (tables: {names}; {files.suffixes()})")
 
 
-def read_tables(
-    paths: dict[str, Path], *, reference: bool = False, then: Callable[[TableFile], object] | None = None
-) -> dict[str, TableFile]:
+Jobs = Callable[[TableFile], Iterable[Callable[[], object]]]
+"""What to do with a file once it is read: the jobs ``then(tf)`` gives, each run as a task of its own."""
+
+
+def read_tables(paths: dict[str, Path], *, reference: bool = False, then: Jobs | None = None) -> dict[str, TableFile]:
     """Read each table's file, in parallel (pyarrow releases the GIL); schema order out.
 
-    ``then`` runs on each file once it is read, on the pool, so that checking a small file
-    overlaps reading a big one.
+    Each job ``then`` gives for a file once it is read runs on the pool, so that checking a
+    small file overlaps reading a big one.
     """
     with _pool() as pool:
         reading = _read_then(pool, paths, reference=reference, then=then)
@@ -212,22 +215,24 @@ def _read_then(
     paths: dict[str, Path],
     *,
     reference: bool = False,
-    then: Callable[[TableFile], object] | None = None,
+    then: Jobs | None = None,
 ) -> _Reading:
-    """Start reading each table's file on ``pool``, and ``then`` on it once read, as a task of its own.
+    """Start reading each table's file on ``pool``, and each job of ``then`` on it once read, as a task of its own.
 
     The checks over all tables need every file read, so no file's own check (the duplicate-name
     check of a big organisations file takes seconds) holds up a read: each is queued behind
-    the reads. Files are read biggest first: reading first the named tables, for their long
-    check, made the events shape (a big coalition_events, 5,000 organisations) 0.5 to 1.5 s
-    slower, its big reads waiting behind both name checks.
+    the reads. A file's checks are jobs of their own, so that two of them (the duplicate names
+    and the text checks of a big organisations file) run side by side. Files are read biggest
+    first: reading first the named tables, for their long check, made the events shape (a big
+    coalition_events, 5,000 organisations) 0.5 to 1.5 s slower, its big reads waiting behind
+    both name checks.
     """
 
     def read(table: str) -> None:
         try:
             tf = _read_or_say_why(paths[table], table, reference=reference)
             if then is not None:  # queued behind the reads not yet started: every read ends as early as it can
-                reading.tasks.append(pool.submit(then, tf))
+                reading.tasks += [pool.submit(job) for job in then(tf)]
         except BaseException as error:  # not the user's: a bug, raised to the caller (who would wait forever)
             reading.read.put(error)
             raise
@@ -243,6 +248,11 @@ def _read_then(
         columns(TABLES[table])
     pa.scalar(0)
     return reading
+
+
+def _run(check: FileCheck, tf: TableFile, into: list[Problem]) -> None:
+    """Put the problems ``check`` finds in ``tf`` into ``into``."""
+    into.extend(check(tf))
 
 
 def _read_or_say_why(path: Path, table: str, *, reference: bool) -> TableFile:
@@ -290,12 +300,13 @@ def _validate(
     paths, problems, notes = _targets(root)  # raises UnreadableInput for a path that cannot be read
     if root.is_dir():
         transaction.refuse_pending(root, then="validate")
-    found: dict[str, list[Problem]] = {}
+    found: dict[str, list[list[Problem]]] = {}  # each file's problems: the reader's, then each check's, in order
 
-    def check_file(tf: TableFile) -> None:
+    def check_file(tf: TableFile) -> list[Callable[[], None]]:
         # a model with a rule the column checks cannot state is checked row by row, through the model itself
         file_checks = REFERENCE_FILE_CHECKS if reference or checks.needs_model(TABLES[tf.table]) else FILE_CHECKS
-        found[tf.table] = [*tf.problems, *(problem for check in file_checks for problem in check(tf))]
+        found[tf.table] = [list(tf.problems), *([] for _ in file_checks)]
+        return [partial(_run, check, tf, into) for check, into in zip(file_checks, found[tf.table][1:], strict=True)]
 
     later = [*(DATASET_CHECKS if root.is_dir() else []), *TABLE_CHECKS]
     with _pool() as pool:  # mostly GIL-free work
@@ -307,7 +318,7 @@ def _validate(
         for task in reading.tasks:
             task.result()
         for table in tables:
-            problems.extend(found[table])
+            problems.extend(problem for each in found[table] for problem in each)
         for future in checked:
             problems.extend(future.result())
     problems.sort(key=Problem.sort_key)
