@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from difflib import SequenceMatcher
 from itertools import combinations
 from typing import NamedTuple
@@ -237,14 +238,16 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
     firsts = np.sort(firsts[pc.not_equal(pc.binary_length(key_column), 0).to_numpy(zero_copy_only=False)[firsts]])
     keys_, entry_owner, entry_text = key_column.take(firsts), owner[firsts], texts.take(firsts)
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
-    for a, b, score in _similar_entries(keys_, entry_owner, cutoff):
-        ra, rb = int(entry_owner[a]), int(entry_owner[b])
-        if not words_agree(keys_[a].as_py(), keys_[b].as_py()):
-            continue
-        pair = (min(ra, rb), max(ra, rb))
-        if pair not in best or score > best[pair][0]:
-            best[pair] = (score, a, b) if ra < rb else (score, b, a)
-    alike = _look_alikes(entry_text, entry_owner, best)
+    with ThreadPoolExecutor(max_workers=1) as beside:  # the skeletons (mostly Unicode in C) beside the keys' scores
+        skeletons = beside.submit(skeleton_columns, entry_text)
+        for a, b, score in _similar_entries(keys_, entry_owner, cutoff):
+            ra, rb = int(entry_owner[a]), int(entry_owner[b])
+            if not words_agree(keys_[a].as_py(), keys_[b].as_py()):
+                continue
+            pair = (min(ra, rb), max(ra, rb))
+            if pair not in best or score > best[pair][0]:
+                best[pair] = (score, a, b) if ra < rb else (score, b, a)
+        alike = _look_alikes(skeletons.result(), entry_owner, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
         if related and frozenset((record(ra).id, record(rb).id)) in related:
@@ -260,16 +263,17 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
 
 
 def _look_alikes(
-    texts: pa.LargeStringArray, owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
+    skeletons: Iterable[pa.LargeStringArray], owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
     """Add to ``best`` the record pairs whose texts (of records ``owner``) look alike, and return them.
 
     Texts look alike when they share a confusable skeleton as written or one of their lower
-    case (:func:`dataset_tools.names.look_alike`): texts are grouped by each skeleton in turn
+    case (:func:`dataset_tools.names.look_alike`; ``skeletons``: both, of each text, from
+    :func:`dataset_tools.names.skeleton_columns`): texts are grouped by each skeleton in turn
     and paired within a group; a pair found by both, or by the keys already, is kept once.
     """
     alike = set()
-    for shared in skeleton_columns(texts):
+    for shared in skeletons:
         group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
         twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
         twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
