@@ -8,11 +8,9 @@ finding differs. Table and cross-table checks work on sets of ids and have one f
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
@@ -35,6 +33,7 @@ from dataset_tools.schema.models import (
     from_row,
     no_outer_space,
 )
+from dataset_tools.validation import parallel
 from dataset_tools.validation.hints import country_hint, date_hint, did_you_mean
 from dataset_tools.validation.problems import Problem
 
@@ -258,17 +257,9 @@ def _column(tf: TableFile, name: str) -> pa.ChunkedArray:
 def field_checks(tf: TableFile) -> Iterator[Problem]:
     """Required, type, pattern, length and vocabulary of every cell, column by column (in parallel)."""
     present = [column for column in columns(TABLES[tf.table]) if column.name in tf.data.column_names]
-    if tf.data.num_rows < PARALLEL_ROWS:
-        for column in present:
-            yield from _column_problems(tf, column)
-        return
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        for found in pool.map(lambda column: list(_column_problems(tf, column)), present):
+    with parallel.pool(tf.data.num_rows) as threads:  # pyarrow compute releases the GIL
+        for found in threads.map(lambda column: list(_column_problems(tf, column)), present):
             yield from found
-
-
-PARALLEL_ROWS = 100_000
-"""Tables with fewer rows are checked column after column: threads would cost more than they save."""
 
 
 def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -18,7 +16,7 @@ from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, TABLES, Column, columns
 from dataset_tools.schema.vocab import OrganisationKind
-from dataset_tools.validation import similar
+from dataset_tools.validation import parallel, similar
 from dataset_tools.validation.hints import suggestions
 from dataset_tools.validation.problems import Problem
 
@@ -44,8 +42,8 @@ def id_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     """
     ids = {table: table_ids for table, tf in files.items() if len(table_ids := _ids(tf))}
     tables = sorted(ids, key=lambda table: -len(ids[table]))
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        found = dict(zip(tables, pool.map(lambda k: _first_rows(ids, tables[k:]), range(len(tables))), strict=True))
+    with parallel.pool(sum(map(len, ids.values()))) as threads:  # pyarrow compute releases the GIL
+        found = dict(zip(tables, threads.map(lambda k: _first_rows(ids, tables[k:]), range(len(tables))), strict=True))
     firsts = {table: found[table][table] for table in tables}  # row of each id's first appearance in its table
     for position, table in enumerate(tables):
         tf, lines = files[table], files[table].lines_for("id")
@@ -108,13 +106,13 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     # the longest lookups first (most values, most ids to hash), so that none is left running alone
     work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
     home: dict[str, str] = {}
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # pyarrow compute releases the GIL
-        resolved = list(pool.map(lambda job: _resolve(*job, ids, files), work))
+    with parallel.pool(sum(tf.data.num_rows for tf in files.values())) as threads:  # compute releases the GIL
+        resolved = list(threads.map(lambda job: _resolve(*job, ids, files), work))
         pending = [unresolved for unresolved, _ in resolved]
         # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
         every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
         if len(every):
-            held = pool.map(lambda table_ids: _common(table_ids, every).to_pylist(), ids.values())
+            held = threads.map(lambda table_ids: _common(table_ids, every).to_pylist(), ids.values())
             for table, values in zip(ids, held, strict=True):
                 for value in values:
                     home.setdefault(value, table)

@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from difflib import SequenceMatcher
 from itertools import combinations
 from typing import NamedTuple
@@ -49,6 +48,7 @@ from rapidfuzz import fuzz, process
 from dataset_tools.names import ascii_column, look_alike, skeleton_columns
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
+from dataset_tools.validation.parallel import beside, workers
 from dataset_tools.validation.problems import Problem
 
 CUTOFF = 90.0
@@ -238,8 +238,8 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
     firsts = np.sort(firsts[pc.not_equal(pc.binary_length(key_column), 0).to_numpy(zero_copy_only=False)[firsts]])
     keys_, entry_owner, entry_text = key_column.take(firsts), owner[firsts], texts.take(firsts)
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
-    with ThreadPoolExecutor(max_workers=1) as beside:  # the skeletons (mostly Unicode in C) beside the keys' scores
-        skeletons = beside.submit(skeleton_columns, entry_text)
+    # the skeletons (mostly Unicode in C) beside the keys' scores
+    with beside(len(entry_text), lambda: skeleton_columns(entry_text)) as skeletons:
         for a, b, score in _similar_entries(keys_, entry_owner, cutoff):
             ra, rb = int(entry_owner[a]), int(entry_owner[b])
             if not words_agree(keys_[a].as_py(), keys_[b].as_py()):
@@ -247,7 +247,7 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
             pair = (min(ra, rb), max(ra, rb))
             if pair not in best or score > best[pair][0]:
                 best[pair] = (score, a, b) if ra < rb else (score, b, a)
-        alike = _look_alikes(skeletons.result(), entry_owner, best)
+        alike = _look_alikes(skeletons(), entry_owner, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
         if related and frozenset((record(ra).id, record(rb).id)) in related:
@@ -537,14 +537,19 @@ def _scored_in_bands(
                 scorer=fuzz.ratio,
                 score_cutoff=cutoff - 1,
                 dtype=np.uint8,
-                workers=-1,
+                workers=workers(rows * (end - a - 1)),
             )
             cell = np.flatnonzero(near)
             row, column = np.divmod(cell, max(end - a - 1, 1))
             after = column >= row  # column c is key a + 1 + c: after row r's key a + r
             first, second = order[a + row[after]], order[a + 1 + column[after]]
             score = process.cpdist(
-                text[first], text[second], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1
+                text[first],
+                text[second],
+                scorer=fuzz.ratio,
+                score_cutoff=cutoff,
+                dtype=np.float64,
+                workers=workers(len(first)),
             )
             yield first[score > 0], second[score > 0], score[score > 0]
             a += rows
@@ -570,7 +575,7 @@ def _scored_pairs(
         q = reach[p] - (ends[key_of] - pair)  # the last pair of key p is (p, reach[p] - 1)
         first, second = order[p], order[q]
         score = process.cpdist(
-            text[first], text[second], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=-1
+            text[first], text[second], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64, workers=workers(len(p))
         )
         yield first[score > 0], second[score > 0], score[score > 0]
 
@@ -616,7 +621,7 @@ def _scored_neighbours(
         scorer=fuzz.ratio,
         score_cutoff=cutoff,
         dtype=np.float64,
-        workers=-1,
+        workers=workers(len(u)),
     )
     u, v, score = u[score > 0], v[score > 0], score[score > 0]
     # every text of key u with every text of key v, for each scored pair (u, v), and the texts of
