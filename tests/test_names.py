@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataset_tools.names import (
+    _BY_TABLE,
     _translated,
     ascii_column,
     ascii_text,
@@ -154,3 +155,5 @@ def test_translating_through_the_table_is_str_translate(text, forms):
     # replacements of none, one or several characters, into and out of one byte per character
     table = {ord(character): form for character, form in forms.items()}
     assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)
+    long = text * (_BY_TABLE // max(len(text), 1) + 1)  # found through tables of every code point, not by sorting
+    assert _translated(long, lambda code: table.get(code, chr(code))) == long.translate(table)
