@@ -96,3 +96,11 @@ def test_outer_space_is_what_str_strip_removes(texts: list[str], cut: int, large
     array = pa.array(["\u3000", *texts], pa.large_string() if large else pa.string()).slice(1)
     chunked = pa.chunked_array([array.slice(0, cut), array.slice(cut)], type=array.type)
     assert bytematch.outer_space(chunked).tolist() == [text != text.strip() for text in texts]
+
+
+@given(texts=TEXTS, size=st.integers(0, 12), cut=st.integers(0, 30), large=st.booleans())
+def test_longer_is_more_bytes_than_the_size(texts: list[str], size: int, cut: int, large: bool) -> None:
+    """The offsets' test equals ``len(text.encode()) > size``, in slices and chunks too."""
+    array = pa.array(["x", *texts], pa.large_string() if large else pa.string()).slice(1)
+    chunked = pa.chunked_array([array.slice(0, cut), array.slice(cut)], type=array.type)
+    assert bytematch.longer(chunked, size).tolist() == [len(text.encode()) > size for text in texts]

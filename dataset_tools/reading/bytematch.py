@@ -133,6 +133,11 @@ def empty(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return _per_chunk(values, lambda chunk: _ends_at_start(buffers(chunk)[0]))
 
 
+def longer(values: pa.Array | pa.ChunkedArray, size: int) -> np.ndarray:
+    """Which strings of ``values`` have more than ``size`` bytes, read from their offsets alone."""
+    return _per_chunk(values, lambda chunk: np.diff(buffers(chunk)[0]) > size)
+
+
 def _ends_at_start(offsets: np.ndarray) -> np.ndarray:
     """Which strings end where they start (compared in place: no differences are stored)."""
     return offsets[1:] == offsets[:-1]

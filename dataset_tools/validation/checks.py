@@ -188,7 +188,7 @@ def _bad_values(column: Column, values: pa.Array) -> np.ndarray:
     if len(values) == 0:
         return bad
     if column.max_length is not None:  # characters never outnumber bytes: count characters only where bytes do
-        long = pc.greater(pc.binary_length(values), column.max_length).to_numpy(zero_copy_only=False)
+        long = bytematch.longer(values, column.max_length)
         if long.any():
             rows = np.flatnonzero(long)
             chars = pc.utf8_length(pc.take(values, pa.array(rows))).to_numpy(zero_copy_only=False)
@@ -299,7 +299,7 @@ def _maybe_bad_lists(column: Column, values: pa.ChunkedArray) -> np.ndarray:
     if by_bytes is None:
         return np.ones(len(values), dtype=bool)
     if column.max_length is not None:  # an item may be too long only in a cell that is
-        by_bytes |= pc.greater(pc.binary_length(values), column.max_length).to_numpy(zero_copy_only=False)
+        by_bytes |= bytematch.longer(values, column.max_length)
     return by_bytes
 
 
