@@ -93,6 +93,33 @@ def test_a_piece_where_pyarrow_finds_other_records_is_declined(monkeypatch):
     assert fastcsv.parse(b"x,y\n1,2\n3,4\n", 4, 2) is None
 
 
+def test_a_line_break_inside_a_cell_where_pyarrow_would_end_a_block_keeps_both_its_characters(monkeypatch):
+    # pyarrow drops the LF of a CRLF inside a quoted cell when a read block ends between the CR and the
+    # LF (apache/arrow#51368); found by a tester with the CR at byte 16 MiB - 1, where the reader's blocks
+    # ended. Each piece is now one block, so no block ends inside a piece.
+    monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 1)
+    block = 16 * 1024 * 1024
+    filler = b"x" * 60 + b',"note"\n'
+    before = filler * ((block - 100) // len(filler))
+    pad = b"y" * (block - 1 - len(before) - len(b'1,"crlf'))  # the CR at body offset 16 MiB - 1
+    body = before + pad + b'1,"crlf\r\ninside"\n' + b'2,"crlf\r\ninside",extra\n' + filler * 4
+    assert body.index(b"\r") == block - 1
+    parsed = fastcsv.parse(b"a,b\n" + body, 4, 2)
+    assert parsed is not None
+    row = len(before) // len(filler)
+    assert parsed.table.column(1)[row].as_py() == "crlf\r\ninside"  # the padding starts its record
+    assert parsed.invalid == [(int(parsed.lines[row]) + 2, '2,"crlf\r\ninside",extra')]
+
+
+def test_a_piece_is_read_as_one_block(monkeypatch):
+    monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 1)
+    body = b'1,"a\nb"\n' * 400_000  # 3.6 MB: pyarrow's own blocks are 1 MiB
+    parsed = fastcsv.parse(b"a,b\n" + body, 4, 2)
+    assert parsed is not None
+    assert [column.num_chunks for column in parsed.table.columns] == [1, 1]
+    assert parsed.lines.tolist()[-1] == 2 + 2 * (400_000 - 1)
+
+
 PIECES_OF_GARBAGE = st.lists(
     st.sampled_from(["a", "é", ",", '"', '""', "\n", "\r\n", " ", ',"', '",', '"\n', '\n"', "x,y\n", "state-a,S,\n"]),
     max_size=120,

@@ -616,6 +616,26 @@ def test_a_quote_left_open_reports_the_record_that_swallowed_the_next_ones(tmp_p
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_row_of_one_cell_is_said_to_have_one_cell(tmp_path, reference):
+    orgs = (VALID / "organisations.csv").read_text(encoding="utf-8") + "solo\n"
+    folder = make_dataset(tmp_path, {"organisations.csv": orgs.encode()})
+    messages = [problem.message for problem in validate(folder, reference=reference).problems]
+    assert messages == ["this row has 1 cell but the header has 11"]
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_a_record_with_a_lone_carriage_return_in_a_cell_runs_over_two_lines(tmp_path, reference):
+    # a lone CR is a line break (the one definition every line number uses): the record runs over 2 lines
+    orgs = (VALID / "organisations.csv").read_text(encoding="utf-8") + 'two,"cells\rquoted"\n'
+    folder = make_dataset(tmp_path, {"organisations.csv": orgs.encode()})
+    report = validate(folder, reference=reference)
+    ragged = [problem for problem in report.problems if problem.code == "missing-cell"]
+    assert [problem.message for problem in ragged] == [
+        "this record has 2 cells but the header has 11, and runs over 2 lines"
+    ]
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
 def test_a_ragged_record_quoted_plainly_over_two_lines_is_not_blamed_on_a_stray_quote_elsewhere(tmp_path, reference):
     orgs = (VALID / "organisations.csv").read_text(encoding="utf-8").replace("Armed Group X,", 'Armed Group X 12" gun,')
     orgs += 'extra-org,"Two\nlines",,armed-group,,,,,,src-example-report,,one too many\n'

@@ -31,8 +31,11 @@ from pyarrow import csv as pacsv
 PIECE = 8 * 1024 * 1024
 """Bodies smaller than this are parsed in one piece: threads cost more than they save."""
 
-BLOCK_SIZE = 16 * 1024 * 1024
-"""pyarrow's read block: bigger blocks mean fewer chunks per column, and every later step pays per chunk."""
+LARGEST = 1 << 30
+"""The most bytes in one piece, but for a piece of one record: pyarrow reads each piece as one block
+(see :func:`_piece`), and its block size is a 32-bit integer."""
+_BLOCK_LIMIT = (1 << 31) - 1
+"""pyarrow's largest block, in bytes."""
 
 
 @dataclass
@@ -68,7 +71,7 @@ def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     if len(cuts) == 2:
         pieces = [_piece(raw, bounds[0], bounds[1], width, len(ends))]
     else:
-        with ThreadPoolExecutor(max_workers=len(cuts) - 1) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(cuts) - 1, os.cpu_count() or 1)) as pool:
             pieces = list(
                 pool.map(
                     lambda i: _piece(raw, bounds[i], bounds[i + 1], width, cuts[i + 1] - cuts[i]),
@@ -123,18 +126,26 @@ def _split(ends: np.ndarray, parts: int, piece: int | None = None) -> list[int]:
     """How many records come before each cut into about ``parts`` pieces (of ``piece`` bytes at least).
 
     ``ends`` are the offsets just past each record in the body (the last one its size), so
-    a cut after a record never falls inside a cell. The list starts with 0 and ends with
-    the number of records.
+    a cut after a record never falls inside a cell. A body of more than ``LARGEST`` bytes is
+    cut into more pieces, none bigger than that unless one record is. The list starts with 0
+    and ends with the number of records.
     """
     size = int(ends[-1]) if len(ends) else 0
-    parts = max(1, min(parts, size // (piece or PIECE)))
+    parts = max(1, min(parts, size // (piece or PIECE)), -(-size // LARGEST))
     targets = np.arange(1, parts, dtype=np.int64) * size // parts
     after = np.searchsorted(ends, targets, side="right") + 1  # the records up to the first ending past a target
     return [0, *np.unique(after[after < len(ends)]).tolist(), len(ends)]
 
 
 def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int, records: int) -> _Piece | None:
-    """Check and parse one piece of the body, of ``records`` records; None when the reference reader must decide."""
+    """Check and parse one piece of the body, of ``records`` records; None when the reference reader must decide.
+
+    pyarrow reads the piece as one block: where a block ends between the CR and the LF of a
+    line break inside a quoted cell, pyarrow drops the LF (apache/arrow#51368, open in
+    pyarrow 26), and a column has one chunk per piece, not one per block.
+    """
+    if stop - start >= _BLOCK_LIMIT:
+        return None  # one record of 2 GiB: beyond one pyarrow block
     view = pa.py_buffer(raw).slice(start, stop - start)
     if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop):
         return None
@@ -148,7 +159,7 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int, records: i
     try:
         table = pacsv.read_csv(
             pa.BufferReader(view),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK_SIZE),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=stop - start + 1),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep
             ),

@@ -36,7 +36,7 @@ from dataset_tools.reading import bytematch, encodings, fastcsv, strict_json
 from dataset_tools.reading.files import FORMATS, format_of, read_bytes
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.hints import did_you_mean
-from dataset_tools.validation.problems import Problem
+from dataset_tools.validation.problems import Problem, plural
 
 __all__ = ["FORMATS", "TableFile", "Written", "parse", "read_table", "split_lines"]
 
@@ -329,12 +329,13 @@ def _unusable(result: TableFile, line: int, cells: list[str], header: list[str],
     if _is_blank(cells):
         _blank(result, line)
         return
-    if any("\n" in cell or "\r" in cell for cell in cells) and not fastcsv.plain_quoting(written().encode("utf-8")):
-        span = sum(cell.count("\n") for cell in cells)
+    raw = written().encode("utf-8") if any("\n" in cell or "\r" in cell for cell in cells) else b""
+    if raw and not fastcsv.plain_quoting(raw):
         result.problem(
             "extra-cell" if len(cells) > len(header) else "missing-cell",
             line,
-            f"this record has {len(cells)} cells but the header has {len(header)}, and runs over {span + 1} lines",
+            f"this record has {plural(len(cells), 'cell')} but the header has {len(header)}, and runs over "
+            f"{plural(len(split_lines(raw)), 'line')}",
             hint="a quote is probably not closed on this line, so the lines after it were read into one cell",
         )
         result.incomplete = True  # records may be hidden inside it: their ids are unknown
@@ -376,14 +377,14 @@ def _ragged(result: TableFile, line: int, count: int, width: int) -> None:
         result.problem(
             "extra-cell",
             line,
-            f"this row has {count} cells but the header has {width}",
+            f"this row has {plural(count, 'cell')} but the header has {width}",
             hint="quote cells that contain commas",
         )
     else:
         result.problem(
             "missing-cell",
             line,
-            f"this row has {count} cells but the header has {width}",
+            f"this row has {plural(count, 'cell')} but the header has {width}",
             hint="add the missing cells (empty is fine for optional fields)",
         )
 

@@ -14,7 +14,7 @@ from itertools import groupby
 from dataset_tools.escape import json_text as safe_json
 from dataset_tools.escape import markdown, terminal, workflow_command
 from dataset_tools.validation.cells import cell_column, cell_columns
-from dataset_tools.validation.problems import Problem, Severity
+from dataset_tools.validation.problems import Problem, Severity, plural
 from dataset_tools.validation.validator import Report
 
 GITHUB_ANNOTATION_LIMIT = 10
@@ -31,10 +31,6 @@ def _where(problem: Problem) -> str:
     return ", ".join(parts)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def left_out(report: Report) -> tuple[int, int]:
     """(errors, warnings) found but not in ``report.problems`` (cut by ``max_errors``)."""
     shown_errors = sum(problem.severity is Severity.ERROR for problem in report.problems)
@@ -43,11 +39,11 @@ def left_out(report: Report) -> tuple[int, int]:
 
 
 def _counts(report: Report) -> str:
-    text = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
-    text += f" ({_plural(len(report.files), 'file')}, {_plural(report.rows, 'row')} checked)"
+    text = f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
+    text += f" ({plural(len(report.files), 'file')}, {plural(report.rows, 'row')} checked)"
     if report.omitted:
         errors, warnings = left_out(report)
-        text += f"; not shown: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} (--max-errors)"
+        text += f"; not shown: {plural(errors, 'error')}, {plural(warnings, 'warning')} (--max-errors)"
     return text
 
 
@@ -120,8 +116,8 @@ def github(report: Report, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
     warnings += sum(problem.severity is not Severity.ERROR for problem in unshown)
     if errors or warnings:
         message = (
-            f"{errors + warnings} more problem(s) not annotated ({_plural(errors, 'error')}, "
-            f"{_plural(warnings, 'warning')}); see the job summary or run validate locally"
+            f"{errors + warnings} more problem(s) not annotated ({plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}); see the job summary or run validate locally"
         )
         lines.append(workflow_command("notice", message))
     lines.append(_counts(report))

@@ -254,6 +254,11 @@ TABLE_START = (
 TABLE_END = "<!-- end of problem codes -->"
 
 
+def plural(count: int, noun: str) -> str:
+    """``count`` with ``noun``, plural unless the count is one: ``1 cell``, ``2 cells``, ``0 errors``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def codes_table() -> str:
     """The Markdown table of every code, as CONTRIBUTING.md shows it."""
     rows = [f"| `{code}` | {entry.severity.value} | {entry.meaning} | {entry.todo} |" for code, entry in CODES.items()]
