@@ -40,7 +40,6 @@ from dataset_tools.schema.models import (
     LONG_TEXT_PATTERN,
     TABLES,
     TEXT_PATTERN,
-    Column,
     columns,
 )
 from dataset_tools.validation.problems import Problem
@@ -214,16 +213,13 @@ def stray_mark(value: str, is_list: bool) -> int | None:
 
 def stray_combining_marks(tf: TableFile) -> Iterator[Problem]:
     """``stray-combining-mark`` warnings: text whose value, list item or word starts with a combining mark."""
-    text = [
-        column
-        for column in columns(TABLES[tf.table])
-        if column.pattern in FREE_TEXT and column.name in tf.data.column_names
-    ]
-    found = _stray_rows_by_column(tf.data, text)
-    for column in text:
+    for column in columns(TABLES[tf.table]):
+        if column.pattern not in FREE_TEXT or column.name not in tf.data.column_names:
+            continue
         name, values = column.name, tf.data.column(column.name)
+        rows = stray_rows(values, is_list=column.is_list)
         lines = tf.lines_for(name)
-        for row in found[name].tolist():
+        for row in rows.tolist():
             value = values[row].as_py()
             index = stray_mark(value, column.is_list)
             if index is None:  # RE2's Unicode tables may be newer than Python's
@@ -239,28 +235,6 @@ def stray_combining_marks(tf: TableFile) -> Iterator[Problem]:
                 hint="remove it, or write it after the letter it belongs to (or write the accented letter itself); "
                 "to show the mark on its own, write it after a no-break space (U+00A0)",
             )
-
-
-def _stray_rows_by_column(data: pa.Table, text: list[Column]) -> dict[str, np.ndarray]:
-    """:func:`stray_rows` of each of the ``text`` columns of ``data``, by name: one scan of the lists, one of the rest.
-
-    Each scan compiles its regex once (half a millisecond: RE2's Unicode tables), however many columns it reads.
-    """
-    found = {}
-    for is_list in (False, True):
-        names = [column.name for column in text if column.is_list == is_list]
-        if not names:
-            continue
-        values = [data.column(name) for name in names]
-        kind = pa.large_string() if any(pa.types.is_large_string(each.type) for each in values) else pa.string()
-        rows = stray_rows(
-            pa.chunked_array([chunk.cast(kind) for each in values for chunk in each.chunks], kind), is_list=is_list
-        )
-        starts = np.cumsum([0, *(len(each) for each in values)])
-        column = np.searchsorted(starts[1:], rows, side="right")  # the column of each row found
-        for k, name in enumerate(names):
-            found[name] = rows[column == k] - starts[k]
-    return found
 
 
 def _opening(value: str, index: int) -> str:
