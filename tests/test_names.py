@@ -154,3 +154,10 @@ def test_translating_through_the_table_is_str_translate(text, forms):
     # replacements of none, one or several characters, into and out of one byte per character
     table = {ord(character): form for character, form in forms.items()}
     assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)
+
+
+def test_a_table_of_many_characters_replaced_by_several_is_str_translate_too():
+    # more than the stand-ins the table takes: the whole text goes through str.translate
+    table = {code: chr(code) * 2 for code in range(0x410, 0x450)}  # every Cyrillic capital and small letter, doubled
+    text = "".join(map(chr, range(0x400, 0x460))) * 3
+    assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)
