@@ -113,15 +113,28 @@ def test_a_line_break_inside_a_cell_where_pyarrow_would_end_a_block_keeps_both_i
 
 def test_a_piece_is_read_as_one_block(monkeypatch):
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 1)
-    body = b'1,"a\nb"\n' * 400_000  # 3.6 MB: pyarrow's own blocks are 1 MiB
+    # 20 MB in one piece: more than one block of pyarrow's own (1 MiB) or of this reader's before (16 MiB)
+    body = b'1,"a\nb"\n' * 2_500_000
     parsed = fastcsv.parse(b"a,b\n" + body, 4, 2)
     assert parsed is not None
     assert [column.num_chunks for column in parsed.table.columns] == [1, 1]
-    assert parsed.lines.tolist()[-1] == 2 + 2 * (400_000 - 1)
+    assert parsed.lines.tolist()[-1] == 2 + 2 * (2_500_000 - 1)
+
+
+def test_a_body_bigger_than_the_largest_piece_is_cut_into_more_pieces_than_cores(monkeypatch):
+    monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(fastcsv, "LARGEST", 1000)
+    body = b"1,abcdefgh\n" * 500  # 5,500 bytes: 6 pieces, each one block, read on one thread
+    parsed = fastcsv.parse(b"a,b\n" + body, 4, 2)
+    assert parsed is not None
+    assert [column.num_chunks for column in parsed.table.columns] == [6, 6]
+    assert parsed.lines.tolist() == list(range(2, 502))
 
 
 PIECES_OF_GARBAGE = st.lists(
-    st.sampled_from(["a", "é", ",", '"', '""', "\n", "\r\n", " ", ',"', '",', '"\n', '\n"', "x,y\n", "state-a,S,\n"]),
+    st.sampled_from(
+        ["a", "é", "\ufeff", ",", '"', '""', "\n", "\r\n", " ", ',"', '",', '"\n', '\n"', "x,y\n", "state-a,S,\n"]
+    ),
     max_size=120,
 ).map("".join)
 

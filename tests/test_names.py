@@ -157,3 +157,10 @@ def test_translating_through_the_table_is_str_translate(text, forms):
     assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)
     long = text * (_BY_TABLE // max(len(text), 1) + 1)  # found through tables of every code point, not by sorting
     assert _translated(long, lambda code: table.get(code, chr(code))) == long.translate(table)
+
+
+def test_a_table_of_many_characters_replaced_by_several_is_str_translate_too():
+    # more than the stand-ins the table takes: the whole text goes through str.translate
+    table = {code: chr(code) * 2 for code in range(0x410, 0x450)}  # every Cyrillic capital and small letter, doubled
+    text = "".join(map(chr, range(0x400, 0x460))) * 3
+    assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)

@@ -16,11 +16,11 @@ from typing import Any
 
 from dataset_tools.errors import UnreadableInput
 from dataset_tools.reading import files
+from dataset_tools.reading.encodings import BOM
 from dataset_tools.validation.problems import Problem
 
 LIMIT = 16 * 1024 * 1024
 """The largest descriptor read, in bytes (a release's, with every table's schema, is about 100 KiB)."""
-BOM = b"\xef\xbb\xbf"
 
 
 @dataclass

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 SAMPLE = 64 * 1024
 """Bytes looked at to recognise a file's encoding."""
 
+BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte order mark (U+FEFF written in UTF-8)."""
+
 _BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 (little-endian, with a byte order mark)"),
     (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 (big-endian, with a byte order mark)"),

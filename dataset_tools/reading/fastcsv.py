@@ -28,14 +28,16 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
+from dataset_tools.reading.encodings import BOM
+
 PIECE = 8 * 1024 * 1024
 """Bodies smaller than this are parsed in one piece: threads cost more than they save."""
 
-LARGEST = 1 << 30
-"""The most bytes in one piece, but for a piece of one record: pyarrow reads each piece as one block
-(see :func:`_piece`), and its block size is a 32-bit integer."""
+LARGEST = 64 * 1024 * 1024
+"""About the most bytes in one piece: pyarrow reads each piece as one block (see :func:`_piece`),
+which costs memory as big as the piece, so a bigger body is cut into more pieces than cores."""
 _BLOCK_LIMIT = (1 << 31) - 1
-"""pyarrow's largest block, in bytes."""
+"""pyarrow's largest block, in bytes (a 32-bit integer): a bigger piece is declined."""
 
 
 @dataclass
@@ -127,8 +129,9 @@ def _split(ends: np.ndarray, parts: int, piece: int | None = None) -> list[int]:
 
     ``ends`` are the offsets just past each record in the body (the last one its size), so
     a cut after a record never falls inside a cell. A body of more than ``LARGEST`` bytes is
-    cut into more pieces, none bigger than that unless one record is. The list starts with 0
-    and ends with the number of records.
+    cut into more pieces than ``parts``, as many as it holds ``LARGEST`` bytes, rounded up
+    (each cut moves on to the end of a record, so a piece may be bigger by one record). The
+    list starts with 0 and ends with the number of records.
     """
     size = int(ends[-1]) if len(ends) else 0
     parts = max(1, min(parts, size // (piece or PIECE)), -(-size // LARGEST))
@@ -145,7 +148,9 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int, records: i
     pyarrow 26), and a column has one chunk per piece, not one per block.
     """
     if stop - start >= _BLOCK_LIMIT:
-        return None  # one record of 2 GiB: beyond one pyarrow block
+        return None  # beyond one pyarrow block
+    if raw[start : start + len(BOM)] == BOM:
+        return None  # a record that starts with U+FEFF: pyarrow would drop it as a byte order mark
     view = pa.py_buffer(raw).slice(start, stop - start)
     if not _valid_utf8(view) or _lone_carriage_return(raw, start, stop):
         return None

@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from dataset_tools.reading import bytematch, encodings, fastcsv, strict_json
+from dataset_tools.reading.encodings import BOM
 from dataset_tools.reading.files import FORMATS, format_of, read_bytes
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation.hints import did_you_mean
@@ -40,7 +41,6 @@ from dataset_tools.validation.problems import Problem, plural
 
 __all__ = ["FORMATS", "TableFile", "Written", "parse", "read_table", "split_lines"]
 
-BOM = b"\xef\xbb\xbf"
 
 _T = TypeVar("_T")
 

@@ -195,7 +195,7 @@ class _Reading:
     def __init__(self, tables: list[str]) -> None:
         self.tables = tables
         self.tasks: list[Future[Any]] = []
-        """Each file's reading, and ``then`` on each (added before the file is put in :attr:`read`)."""
+        """Each file's reading, and each job ``then`` gives for it (added before the file is put in :attr:`read`)."""
         self.read: queue.Queue[TableFile | BaseException] = queue.Queue()
         """Each file as it is read (or what its reader raised unexpectedly)."""
 
@@ -232,7 +232,7 @@ def _read_then(
         try:
             tf = _read_or_say_why(paths[table], table, reference=reference)
             if then is not None:  # queued behind the reads not yet started: every read ends as early as it can
-                reading.tasks += [pool.submit(job) for job in then(tf)]
+                reading.tasks.extend(pool.submit(job) for job in then(tf))
         except BaseException as error:  # not the user's: a bug, raised to the caller (who would wait forever)
             reading.read.put(error)
             raise
