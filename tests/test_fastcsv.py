@@ -113,6 +113,7 @@ def test_a_line_break_inside_a_cell_where_pyarrow_would_end_a_block_keeps_both_i
 
 def test_a_piece_is_read_as_one_block(monkeypatch):
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(fastcsv, "LARGEST", 32 * 1024 * 1024)
     # 20 MB in one piece: more than one block of pyarrow's own (1 MiB) or of this reader's before (16 MiB)
     body = b'1,"a\nb"\n' * 2_500_000
     parsed = fastcsv.parse(b"a,b\n" + body, 4, 2)
