@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_validate import frictionless_descriptor
+from commands import script
 
 FLOOR = "import floor: python -c 'import pyarrow, pydantic, pandas'"
 TARGET = 1.3
@@ -59,10 +60,10 @@ def main() -> None:
             env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "pycache")
         commands = {
             FLOOR: [python, "-c", "import pyarrow, pydantic, pandas"],
-            "dataset-tools validate": [python, "-m", "dataset_tools", "validate", str(args.data)],
+            "dataset-tools validate": [*script("dataset-tools"), "validate", str(args.data)],
             "dataset_tools.load()": [python, "-c", f"import dataset_tools; dataset_tools.load({str(args.data)!r})"],
             "frictionless validate": [
-                str(Path(python).with_name("frictionless")),
+                *script("frictionless"),
                 *["validate", str(frictionless_descriptor(copy))],
             ],
         }

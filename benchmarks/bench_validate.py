@@ -8,7 +8,8 @@ with 1% injected faults plus their manifest, then runs each tool in its own proc
 faulty copy and prints wall seconds, rows per second, peak resident memory, and faults
 found against the manifest:
 
-- ``dataset-tools validate`` (the console command, ``--format json``), ``--repeat`` runs, the median shown;
+- ``dataset-tools validate`` (its console script, ``--format json``: ``commands.script``), ``--repeat`` runs,
+  the median shown;
 - the reference path (row by row through the pydantic models: the tests' oracle), once;
 - ``frictionless validate`` with the project's Table Schemas, once, up to ``--frictionless-up-to``
   rows; above that its rows/s is carried over from the largest size it ran (said so in the output);
@@ -40,6 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from commands import script
 from generate import manifest_path
 
 from dataset_tools.schema import publish
@@ -154,12 +156,12 @@ def run_size(shape: str, size: int, args: argparse.Namespace, speed: dict[str, f
     """Measure every tool on one generated size; print one line per tool; return the figures."""
     clean, faulty = generated(args.work, shape, size)
     manifest = json.loads(manifest_path(faulty).read_text(encoding="utf-8"))
-    ours = [sys.executable, "-m", "dataset_tools", "validate", "--format", "json"]
+    ours = [*script("dataset-tools"), "validate", "--format", "json"]
     commands = {
         "dataset-tools validate": [*ours, str(faulty)],
         "reference path (oracle)": [sys.executable, "-c", REFERENCE, str(faulty)],
         "frictionless validate": [
-            str(Path(sys.executable).with_name("frictionless")),
+            *script("frictionless"),
             *["validate", str(frictionless_descriptor(faulty)), "--json", "--limit-errors", "100000000"],
         ],
         "pyarrow parse floor": [sys.executable, "-c", PYARROW_READ, *map(str, sorted(faulty.iterdir()))],
@@ -204,7 +206,7 @@ def start_up(repeat: int) -> float:
     count it as growth.
     """
     folder = Path(__file__).resolve().parents[1] / "datasets"
-    command = [sys.executable, "-m", "dataset_tools", "validate", "--format", "json", str(folder)]
+    command = [*script("dataset-tools"), "validate", "--format", "json", str(folder)]
     return float(sorted(measure(command)["wall"] for _ in range(max(repeat, 3)))[max(repeat, 3) // 2])
 
 
