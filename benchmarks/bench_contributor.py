@@ -17,7 +17,6 @@ run compile the package's own modules again); ``--no-bytecode-cache`` measures t
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_validate import frictionless_descriptor
-from commands import script
+from commands import environment, script
 
 FLOOR = "import floor: python -c 'import pyarrow, pydantic, pandas'"
 TARGET = 1.3
@@ -54,7 +53,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "data"
         shutil.copytree(args.data, copy)
-        env = dict(os.environ)
+        env = environment()
         if not args.no_bytecode_cache:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "pycache")

@@ -41,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from commands import script
+from commands import environment, script
 from generate import manifest_path
 
 from dataset_tools.schema import publish
@@ -75,7 +75,7 @@ def measure(command: list[str]) -> dict[str, Any]:
     """Run ``command``; return wall seconds, CPU seconds (user and system), peak RSS (MiB), exit code and stdout."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=environment())
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         out.seek(0)

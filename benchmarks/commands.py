@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The checkout the benchmarks measure: the repository holding them."""
+
+
+def environment() -> dict[str, str]:
+    """The environment of this process, with :data:`ROOT` first on ``PYTHONPATH``.
+
+    A console script imports ``dataset_tools`` from wherever the package was installed
+    (an editable install points at one checkout); so that every command measures the code of
+    the checkout the benchmark runs from (a worktree of another commit, say), it is put first.
+    """
+    found = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *([found] if found else [])])}
 
 
 def script(name: str) -> list[str]:
@@ -11,9 +26,9 @@ def script(name: str) -> list[str]:
 
     Where there is none (an environment without scripts), ``dataset-tools`` is run as
     ``python -m dataset_tools``: the same program through runpy's frames, which under CPython
-    3.11 cost 35-45 ms more on the shipped data (a thread's frames live in 16 KiB chunks mapped
-    and unmapped as the call depth crosses one, and pyarrow's import of pandas ran on such an
-    edge). Raises FileNotFoundError for another missing script.
+    3.11 cost measurably more (a thread's frames live in 16 KiB chunks mapped and unmapped as
+    the call depth crosses one, and pyarrow's import of pandas ran on such an edge: see the
+    commit). Raises FileNotFoundError for another missing script.
     """
     found = Path(sys.executable).with_name(name)
     if found.exists():

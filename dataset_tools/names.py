@@ -127,19 +127,18 @@ def _joined_through(
 
 
 _CODE_POINTS = 0x110000
-_BY_TABLE = 1 << 16
+_BY_TABLE = 1 << 13
 """Characters from which :func:`_translated` finds a text's distinct characters, and the row of
 each, through tables of every code point (megabytes to clear and scan, whatever the text's length)
-rather than by sorting (``np.unique``, ``np.searchsorted``: time in proportion to the text's
-length). On the shipped data's names (a few thousand characters a call) sorting takes 4 ms where
-the tables took 7."""
+rather than by sorting (``np.unique``, ``np.searchsorted``: time growing as n log n in the text's
+length); where the two cost the same was measured (benchmarks/bench_similar.py's texts, and the
+commit that set it)."""
 _STAND_INS = 32
 """The most characters with a replacement other than one character that :func:`_translated` maps
 through stand-ins; with more, the text is translated by ``str.translate``. Each stand-in costs one
-``str.replace`` over the text (about 5 ms per 8M characters): with 256 of them the table took 1.2-1.4 s
-against ``str.translate``'s 0.14-0.38 s, which it matches at 16-64 (a reviewer's measure). Text
-in Cyrillic, Arabic, Hebrew or Greek has 19-91 letters that ``anyascii`` writes as several, CJK
-and Hangul almost all."""
+``str.replace`` over the whole text, so many of them cost more than ``str.translate`` does (where
+they meet was measured: see the commit that set it). Text in Cyrillic, Arabic, Hebrew or Greek has
+19-91 letters that ``anyascii`` writes as several, CJK and Hangul almost all."""
 
 
 def _translated(text: str, replacement: Callable[[int], str]) -> str:

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 from dataset_tools.reading import fastcsv
 from dataset_tools.reading import tables as read
+from dataset_tools.validation import parallel
 from dataset_tools.validation.problems import Problem
 from dataset_tools.validation.validator import _validate as validate  # the private reference path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import generate, manifest_path
+from generate import generate, generate_real, manifest_path
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,25 @@ def test_pieces_agree_with_the_reference_reader_and_the_manifest(faulty, monkeyp
     expected = sorted((m["file"], m["line"], m["field"] or "", m["code"]) for m in manifest)
     assert sorted((Path(p.file).name, p.line, p.field or "", p.code) for p in fast.problems) == expected
     assert fast.problems == validate(faulty, reference=True).problems
+
+
+@pytest.fixture(scope="module")
+def faulty_real(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench") / "faulty-real"
+    generate_real(folder, rows=6000, faults=0.02, seed=11)
+    return folder
+
+
+@pytest.mark.parametrize("shape", ["faulty", "faulty_real"])
+def test_work_on_threads_finds_what_work_on_one_thread_finds(request, monkeypatch, shape):
+    # the shipped data and the tests' small tables stay under PARALLEL_ROWS: every pool and rapidfuzz's
+    # workers run on the calling thread; here every one of them is made to start its threads
+    folder = request.getfixturevalue(shape)
+    alone = validate(folder).problems
+    monkeypatch.setattr(parallel, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 3)
+    assert validate(folder).problems == alone
+    assert any(problem.code == "possible-duplicate" for problem in alone) or shape == "faulty"
 
 
 def _records(raw: bytes, body: int) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +118,7 @@ def test_a_line_break_inside_a_cell_where_pyarrow_would_end_a_block_keeps_both_i
     # LF (apache/arrow#51368); found by a tester with the CR at byte 16 MiB - 1, where the reader's blocks
     # ended. Each piece is now one block, so no block ends inside a piece.
     monkeypatch.setattr(fastcsv.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(fastcsv, "LARGEST", 32 * 1024 * 1024)  # one piece, so the CR is where a 16 MiB block ended
     block = 16 * 1024 * 1024
     filler = b"x" * 60 + b',"note"\n'
     before = filler * ((block - 100) // len(filler))

@@ -35,8 +35,8 @@ PIECE = 8 * 1024 * 1024
 
 LARGEST = 16 * 1024 * 1024
 """About the most bytes in one piece: pyarrow reads each piece as one block (see :func:`_piece`), and
-a bigger block costs memory as big as itself and reads slower (64 MiB pieces took 0.53-0.82 s to read
-a 94 MB file that 16 MiB ones read in 0.43-0.45 s), so a bigger body is cut into more pieces than cores."""
+a bigger block costs memory as big as itself and read slower (measured: see the commit that set
+it), so a bigger body is cut into more pieces than cores."""
 _BLOCK_LIMIT = (1 << 31) - 1
 """pyarrow's largest block, in bytes (a 32-bit integer): a bigger piece is declined."""
 
@@ -110,12 +110,8 @@ def _records(size: int, line_feeds: np.ndarray, quotes: np.ndarray) -> tuple[np.
     return ends, 2 + np.concatenate(([0], last + 1))[: len(ends)]
 
 
-SCAN = 2 * 1024 * 1024
-"""Bytes compared at a time by :func:`_offsets`: one small mask, reused, instead of one as big as the file.
-Each block's NumPy calls take and give back the GIL, which the thread importing pandas holds meanwhile
-(see ``validator._read_then``): 2 MiB blocks made `validate` of both 1M shapes about 3% faster than
-256 KiB ones (4 interleaved runs each: events 1.46-1.48 s against 1.47-1.84 s, real 4.76-5.04 s
-against 4.92-5.26 s), under the 4 MiB from which NumPy asks for huge pages."""
+SCAN = 256 * 1024
+"""Bytes compared at a time by :func:`_offsets`: one small mask, reused, instead of one as big as the file."""
 
 
 def _offsets(buf: np.ndarray, *values: int) -> list[np.ndarray]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dataset_tools.reading import files
+from dataset_tools.reading.encodings import BOM
 
 Place = tuple[str, int | None, str | None]
 """(file, line, field) of a problem."""
@@ -51,7 +52,7 @@ def _column(place: Place, lines: dict[int, str]) -> int | None:
         found = text.find(json.dumps(field))
         return found + 1 if found >= 0 else None
     try:
-        header = next(csv.reader([lines.get(1, "").lstrip("\ufeff")]))
+        header = next(csv.reader([lines.get(1, "").removeprefix(BOM.decode("utf-8"))]))
     except (csv.Error, StopIteration):
         return None
     if field not in header:

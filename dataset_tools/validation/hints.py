@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from dataset_tools.validation import parallel
+
 CUTOFF = 0.6
 """Minimum similarity (0-1) for a suggestion; below it, no suggestion beats a wrong one."""
 LONGEST = 200
@@ -43,9 +45,9 @@ def nearest(value: str, choices: Sequence[str], limit: int = 1) -> str | None:
 def suggestions(values: Sequence[str], choices: Sequence[str]) -> list[str | None]:
     """:func:`did_you_mean` of each of ``values`` against one long list, all compared in one call.
 
-    rapidfuzz compares every pair on every core without the GIL, so the other checks go on
-    meanwhile; asking value by value held the GIL for 0.05 s per hundred values against
-    ten thousand ids. Of equally close choices the first wins, as in a search for one value.
+    rapidfuzz compares every pair without the GIL (on every core, for many pairs), so the other
+    checks go on meanwhile, where asking value by value held the GIL. Of equally close choices
+    the first wins, as in a search for one value.
     """
     short_values = [index for index, value in enumerate(values) if len(value) <= LONGEST]
     short_choices = [choice for choice in choices if len(choice) <= LONGEST]
@@ -66,7 +68,7 @@ def suggestions(values: Sequence[str], choices: Sequence[str]) -> list[str | Non
         scorer=OSA.normalized_similarity,
         score_cutoff=CUTOFF,
         dtype=np.float64,
-        workers=-1,
+        workers=parallel.workers(len(values) * len(choices)),
     )
     best = scores.argmax(axis=1)  # the first of the highest
     return [

@@ -224,8 +224,7 @@ def _read_then(
     the reads. A file's checks are jobs of their own, so that two of them (the duplicate names
     and the text checks of a big organisations file) run side by side. Files are read biggest
     first: reading first the named tables, for their long check, made the events shape (a big
-    coalition_events, 5,000 organisations) 0.5 to 1.5 s slower, its big reads waiting behind
-    both name checks.
+    coalition_events, 5,000 organisations) slower, its big reads waiting behind both name checks.
     """
 
     def read(table: str) -> None:
@@ -243,7 +242,7 @@ def _read_then(
     for table in tables:  # into the one list, which readers add their files' checks to meanwhile
         reading.tasks.append(pool.submit(read, table))
     # meanwhile, on this thread, the Python work every check needs once: the column facts, and
-    # pyarrow's import of pandas on its first array (about 0.25 s), here rather than on a reader's thread
+    # pyarrow's import of pandas on its first array, here rather than on a reader's thread
     for table in tables:
         columns(TABLES[table])
     pa.scalar(0)
