@@ -131,8 +131,8 @@ _BY_TABLE = 1 << 13
 """Characters from which :func:`_translated` finds a text's distinct characters, and the row of
 each, through tables of every code point (megabytes to clear and scan, whatever the text's length)
 rather than by sorting (``np.unique``, ``np.searchsorted``: time growing as n log n in the text's
-length); where the two cost the same was measured (benchmarks/bench_similar.py's texts, and the
-commit that set it)."""
+length): the two cost about the same at a few thousand characters (measured: see the commit that
+set it)."""
 _STAND_INS = 32
 """The most characters with a replacement other than one character that :func:`_translated` maps
 through stand-ins; with more, the text is translated by ``str.translate``. Each stand-in costs one
