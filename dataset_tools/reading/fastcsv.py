@@ -8,11 +8,13 @@ even number of quotes precede it, so the offsets of the body's line feeds and qu
 found once, give where each record ends and on which line it starts, from the bytes
 alone. The body is cut after records into one piece per core, so a cell over several
 lines is never cut, and each piece is checked and parsed on its own thread (pyarrow
-releases the GIL). In a piece, pyarrow numbers the rows it cannot use (a wrong number of
-cells) and keeps blank lines as rows of empty cells, so its rows and those it cannot use
-are the piece's records, one for one; a piece where pyarrow finds another number of
-records is declined (and with it the file), as is one that is not valid UTF-8 or holds a
-carriage return that ends no line (readers differ on where such a line ends). Plain
+releases the GIL). In a piece, pyarrow skips the lines with nothing on them (which the
+bytes show too: they are reported from there, and no row has to be taken out of the
+table) and numbers the rows it cannot use (a wrong number of cells), so its rows and
+those it cannot use are the piece's other records, one for one; a piece where pyarrow
+finds another number of records is declined (and with it the file), as is one that is
+not valid UTF-8 or holds a carriage return that ends no line (readers differ on where
+such a line ends). Plain
 quoting also means the file never ends inside a quoted cell: an unclosed quote makes the
 count odd.
 """
@@ -46,20 +48,22 @@ class Parsed:
     """What pyarrow made of a file's body."""
 
     table: pa.Table
-    """Every row with the header's number of cells, blank ones included, as string columns."""
+    """Every row with the header's number of cells (a row of empty cells included), as string columns."""
     lines: np.ndarray
     """First physical line of each row of ``table``."""
     invalid: list[tuple[int, str]]
     """(first line, text) of each row with another number of cells."""
+    empty: np.ndarray
+    """The lines with nothing on them (no row of ``table``: pyarrow skips them), ascending."""
 
 
 @dataclass
 class _Piece:
     table: pa.Table
     invalid: dict[int, str]
-    """Record number in the piece (1-based) → text."""
+    """Record number in the piece (1-based, empty lines not counted) → text."""
     usable: np.ndarray
-    """Which records of the piece are rows of ``table``."""
+    """Which records of the piece (empty lines not counted) are rows of ``table``."""
 
 
 def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
@@ -69,15 +73,18 @@ def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     if not _quotes_are_rfc4180(buf, quotes):
         return None  # a quote pyarrow would read otherwise than the reference reader
     ends, firsts = _records(len(buf), line_feeds, quotes)
+    empty = _empty_lines(buf, ends)
     cuts = _split(ends, os.cpu_count() or 1)
     bounds = [body + (int(ends[cut - 1]) if cut else 0) for cut in cuts]
+    kept = np.flatnonzero(~empty)  # the records pyarrow reads: all but the empty lines, which it skips
+    numbered = np.searchsorted(kept, cuts)  # records it reads before each cut
     if len(cuts) == 2:
-        pieces = [_piece(raw, bounds[0], bounds[1], width, len(ends))]
+        pieces = [_piece(raw, bounds[0], bounds[1], width, len(kept))]
     else:
         with ThreadPoolExecutor(max_workers=min(len(cuts) - 1, os.cpu_count() or 1)) as pool:
             pieces = list(
                 pool.map(
-                    lambda i: _piece(raw, bounds[i], bounds[i + 1], width, cuts[i + 1] - cuts[i]),
+                    lambda i: _piece(raw, bounds[i], bounds[i + 1], width, int(numbered[i + 1] - numbered[i])),
                     range(len(cuts) - 1),
                 )
             )
@@ -85,13 +92,24 @@ def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
     if len(done) < len(pieces):
         return None
     usable = np.concatenate([piece.usable for piece in done])
+    read = firsts[kept]  # the first line of each record pyarrow reads, in order
     invalid = [
-        (int(firsts[cut + number - 1]), text)
-        for cut, piece in zip(cuts[:-1], done, strict=True)
+        (int(read[before + number - 1]), text)
+        for before, piece in zip(numbered[:-1].tolist(), done, strict=True)
         for number, text in sorted(piece.invalid.items())
     ]
     table = pa.concat_tables([piece.table for piece in done])
-    return Parsed(table=table, lines=firsts[usable], invalid=invalid)
+    return Parsed(table=table, lines=read[usable], invalid=invalid, empty=firsts[empty])
+
+
+def _empty_lines(buf: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which records (ending at ``ends`` in ``buf``) are lines with nothing on them: a line feed alone, or CR LF."""
+    size = np.diff(ends, prepend=0)
+    last = ends - 1  # the record's last byte: its line feed, if it has one
+    first = np.maximum(ends - size, 0)
+    lone = (size == 1) & (buf[np.maximum(last, 0)] == ord("\n"))
+    crlf = (size == 2) & (buf[first] == ord("\r")) & (buf[np.maximum(last, 0)] == ord("\n"))
+    return lone | crlf if len(buf) else np.zeros(len(ends), dtype=bool)
 
 
 def _records(size: int, line_feeds: np.ndarray, quotes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +160,7 @@ def _split(ends: np.ndarray, parts: int, piece: int | None = None) -> list[int]:
 
 
 def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int, records: int) -> _Piece | None:
-    """Check and parse one piece of the body, of ``records`` records; None when the reference reader must decide.
+    """Check and parse one piece of the body, of ``records`` records besides its empty lines; None to decline.
 
     pyarrow reads the piece as one block: where a block ends between the CR and the LF of a
     line break inside a quoted cell, pyarrow drops the LF (apache/arrow#51368, open in
@@ -167,7 +185,7 @@ def _piece(raw: bytes | mmap.mmap, start: int, stop: int, width: int, records: i
             pa.BufferReader(view),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=stop - start + 1),
             parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=keep
+                newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=keep
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),

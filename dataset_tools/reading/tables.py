@@ -284,8 +284,8 @@ def _read_csv_fast(raw: bytes, result: TableFile) -> bool:
     kept = _check_header(header, result)
     for line, text in parsed.invalid:
         _unusable(result, line, next(csv.reader([text]), []), header, written=lambda text=text: text)
-    blank = _blank_rows(parsed.table)
-    result.blank_lines.append(parsed.lines[blank])  # all at once: a file may hold millions
+    blank = _blank_rows(parsed.table)  # rows of empty cells; lines with nothing on them are no rows
+    result.blank_lines += [parsed.empty, parsed.lines[blank]]  # all at once: a file may hold millions
     table = parsed.table.filter(pa.array(~blank)) if blank.any() else parsed.table
     result.data = pa.table({header[i]: table.column(i) for i in kept})
     result.lines = parsed.lines[~blank]
