@@ -14,9 +14,8 @@ table) and numbers the rows it cannot use (a wrong number of cells), so its rows
 those it cannot use are the piece's other records, one for one; a piece where pyarrow
 finds another number of records is declined (and with it the file), as is one that is
 not valid UTF-8 or holds a carriage return that ends no line (readers differ on where
-such a line ends). Plain
-quoting also means the file never ends inside a quoted cell: an unclosed quote makes the
-count odd.
+such a line ends). Plain quoting also means the file never ends inside a quoted cell: an
+unclosed quote makes the count odd.
 """
 
 from __future__ import annotations
@@ -104,12 +103,10 @@ def parse(raw: bytes | mmap.mmap, body: int, width: int) -> Parsed | None:
 
 def _empty_lines(buf: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Which records (ending at ``ends`` in ``buf``) are lines with nothing on them: a line feed alone, or CR LF."""
-    size = np.diff(ends, prepend=0)
-    last = ends - 1  # the record's last byte: its line feed, if it has one
-    first = np.maximum(ends - size, 0)
-    lone = (size == 1) & (buf[np.maximum(last, 0)] == ord("\n"))
-    crlf = (size == 2) & (buf[first] == ord("\r")) & (buf[np.maximum(last, 0)] == ord("\n"))
-    return lone | crlf if len(buf) else np.zeros(len(ends), dtype=bool)
+    size = np.diff(ends, prepend=0)  # every record holds a byte at least
+    starts = ends - size
+    ended = buf[ends - 1] == ord("\n")  # the last record may have no line feed
+    return ended & ((size == 1) | ((size == 2) & (buf[starts] == ord("\r"))))
 
 
 def _records(size: int, line_feeds: np.ndarray, quotes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
