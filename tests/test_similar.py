@@ -28,6 +28,7 @@ from dataset_tools.validation.similar import (
     _name_texts,
     _numbers_of,
     _similar_entries,
+    _words,
     duplicate_names,
     from_columns,
     key,
@@ -495,6 +496,21 @@ def test_all_large_blocks_at_once_find_what_each_blocks_sorted_neighbourhood_fin
     every_block_large = {"EXHAUSTIVE": 1, "_BATCHED": 1, "WINDOW": window}
     with mock.patch.multiple(similar, **every_block_large):
         assert list(_similar_entries(keys, owners, cutoff)) == _neighbour_pairs(keys, owners, cutoff)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab 1z", max_size=80), max_size=12), st.integers(0, 3), st.booleans())
+def test_the_words_of_a_column_are_each_keys_first_or_last_letters_padded_with_nuls(texts, cut, backward):
+    column = pa.array(["z" * 9, *texts], type=pa.large_string())[min(cut, len(texts) + 1) :]  # sliced: an offset
+    longest = max((len(text) for text in column.to_pylist()), default=0)
+    count = min(-(-longest // 8), 8)
+    expected = []
+    for text in column.to_pylist():
+        letters = (text[::-1] if backward else text)[:64].ljust(64, "\x00").encode()
+        expected.append([int.from_bytes(letters[8 * word : 8 * word + 8], "big") for word in range(count)])
+    words = _words(column, backward=backward)
+    assert words.shape == (len(column), count)
+    assert words.tolist() == expected
 
 
 def test_a_large_block_finds_misspellings_among_many_names():
