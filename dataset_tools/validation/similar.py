@@ -120,7 +120,7 @@ def _key_column(texts: pa.LargeStringArray, ascii_texts: pa.LargeStringArray | N
     quotes = np.flatnonzero((data == ord("'")) | (data == ord("`")))
     offsets = offsets - np.searchsorted(quotes, offsets)  # less the quotes before each text
     spaced = pa.LargeStringArray.from_buffers(
-        len(column), pa.py_buffer(offsets), pa.py_buffer(_KEY_BYTES[np.delete(data, quotes)].tobytes())
+        len(column), pa.py_buffer(offsets), pa.py_buffer(_KEY_BYTES[np.delete(data, quotes)])
     )
     pieces = pc.split_pattern(spaced, " ")
     return _joined(pieces, pc.list_flatten(pieces))
