@@ -415,12 +415,13 @@ def _every_pair(keys, owners, cutoff):
 _KEYS = st.lists(st.text(alphabet="abcn 17", min_size=1, max_size=24).map(str.strip).filter(bool), max_size=40)
 
 
-@pytest.mark.parametrize("batched", [64, 1])  # small blocks scored together, or each alone
+# small blocks scored together; or each alone, in chunks of all its keys, of one key or of three
+@pytest.mark.parametrize(("batched", "rows"), [(64, 64), (1, 64), (1, 1), (1, 3)])
 @settings(max_examples=300, deadline=None)
 @given(_KEYS, st.data(), st.sampled_from([90.0, 80.0, 60.0]))
-def test_the_blocked_search_finds_what_comparing_every_pair_finds(batched, keys, data, cutoff):
+def test_the_blocked_search_finds_what_comparing_every_pair_finds(batched, rows, keys, data, cutoff):
     owners = data.draw(st.lists(st.integers(0, 5), min_size=len(keys), max_size=len(keys)))
-    with mock.patch.object(similar, "_BATCHED", batched):
+    with mock.patch.multiple(similar, _BATCHED=batched, _ROWS=rows):
         assert list(_similar_entries(keys, owners, cutoff)) == _every_pair(keys, owners, cutoff)
 
 
