@@ -9,6 +9,7 @@ import string
 import time
 from unittest import mock
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -23,6 +24,7 @@ from dataset_tools.validation.problems import CODES, Severity
 from dataset_tools.validation.similar import (
     NAMED_TABLES,
     Named,
+    _common_starts,
     _key_column,
     _key_numbers,
     _name_texts,
@@ -512,6 +514,17 @@ def test_the_words_of_a_column_are_each_keys_first_or_last_letters_padded_with_n
     words = _words(column, backward=backward)
     assert words.shape == (len(column), count)
     assert words.tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab 1z", max_size=80), max_size=12), st.randoms(use_true_random=False))
+def test_the_common_starts_of_keys_in_an_order_are_those_of_their_first_letters_padded_with_nuls(texts, rng):
+    column = pa.array(texts, type=pa.large_string())
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    padded = [text[:64].ljust(64, "\x00") for text in texts]
+    expected = [_common_start(padded[a], padded[b]) for a, b in itertools.pairwise(order)]
+    assert _common_starts(_words(column), np.array(order, dtype=np.int64)).tolist() == expected
 
 
 def test_a_large_block_finds_misspellings_among_many_names():
