@@ -239,8 +239,8 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
     firsts = np.sort(firsts[pc.not_equal(pc.binary_length(key_column), 0).to_numpy(zero_copy_only=False)[firsts]])
     keys_, entry_owner, entry_text = key_column.take(firsts), owner[firsts], texts.take(firsts)
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # record pair → (score, entry, entry)
-    # the skeletons (mostly Unicode in C) beside the keys' scores
-    with beside(len(entry_text), lambda: skeleton_columns(entry_text)) as skeletons:
+    # the skeletons (mostly Unicode in C), and the texts grouped by them, beside the keys' scores
+    with beside(len(entry_text), lambda: _skeleton_groups(entry_text)) as groups:
         for a, b, score in _similar_entries(keys_, entry_owner, cutoff):
             ra, rb = int(entry_owner[a]), int(entry_owner[b])
             if not words_agree(keys_[a].as_py(), keys_[b].as_py()):
@@ -248,7 +248,7 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
             pair = (min(ra, rb), max(ra, rb))
             if pair not in best or score > best[pair][0]:
                 best[pair] = (score, a, b) if ra < rb else (score, b, a)
-        alike = _look_alikes(skeletons(), entry_owner, best)
+        alike = _look_alikes(groups(), entry_owner, best)
     new = set(new_ids) if new_ids is not None else None
     for (ra, rb), (score, ea, eb) in sorted(best.items()):
         if related and frozenset((record(ra).id, record(rb).id)) in related:
@@ -263,19 +263,27 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
         yield _problem(table, file, record(target), text, record(other), other_text, score, alike=(ra, rb) in alike)
 
 
+def _skeleton_groups(texts: pa.LargeStringArray) -> list[Ints]:
+    """The texts grouped by their confusable skeleton as written, and by that of their lower case.
+
+    For each of the two skeletons (:func:`dataset_tools.names.skeleton_columns`), the group
+    of each text: texts with equal skeletons share one, numbered in the order of their first text.
+    """
+    return [shared.dictionary_encode().indices.to_numpy() for shared in skeleton_columns(texts)]
+
+
 def _look_alikes(
-    skeletons: Iterable[pa.LargeStringArray], owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
+    groups: Iterable[Ints], owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
     """Add to ``best`` the record pairs whose texts (of records ``owner``) look alike, and return them.
 
     Texts look alike when they share a confusable skeleton as written or one of their lower
-    case (:func:`dataset_tools.names.look_alike`; ``skeletons``: both, of each text, from
-    :func:`dataset_tools.names.skeleton_columns`): texts are grouped by each skeleton in turn
-    and paired within a group; a pair found by both, or by the keys already, is kept once.
+    case (:func:`dataset_tools.names.look_alike`; ``groups``: the texts grouped by each, from
+    :func:`_skeleton_groups`): texts are paired within a group of each in turn; a pair found by
+    both, or by the keys already, is kept once.
     """
     alike = set()
-    for shared in skeletons:
-        group = shared.dictionary_encode().indices.to_numpy()  # groups numbered in the order of their first text
+    for group in groups:
         twice = np.flatnonzero(np.bincount(group, minlength=1)[group] > 1)
         twice = twice[np.argsort(group[twice], kind="stable")]  # by group, then position
         for members in np.split(twice, np.flatnonzero(np.diff(group[twice])) + 1):
