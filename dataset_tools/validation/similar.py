@@ -865,7 +865,8 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     """
     if tf.table not in NAMED_TABLES or not {"id", "name"} <= set(tf.data.column_names):
         return
-    data = tf.data.combine_chunks()
+    data = tf.data.select([name for name in ("id", "name", "parent_id") if name in tf.data.column_names])
+    data = data.combine_chunks()  # the columns read here only: a table's notes and sources are most of its bytes
     encoded = pc.dictionary_encode(data.column("id").combine_chunks(), null_encoding="encode")
     first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]  # in file order: first occurrences, sorted
     ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
