@@ -105,9 +105,18 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     ]
     # the longest lookups first (most values, most ids to hash), so that none is left running alone
     work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
+    # one lookup per set of tables named: their ids are hashed once for all the columns that name them
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, (_, column) in enumerate(work):
+        groups.setdefault(column.references, []).append(index)
     home: dict[str, str] = {}
     with parallel.pool(sum(tf.data.num_rows for tf in files.values())) as threads:  # compute releases the GIL
-        resolved = list(threads.map(lambda job: _resolve(*job, ids, files), work))
+        found: dict[int, tuple[_Unresolved, list[Problem]]] = {}
+        jobs = [[work[index] for index in group] for group in groups.values()]
+        results = threads.map(lambda job: _resolve(job, ids, files), jobs)
+        for group, result in zip(groups.values(), results, strict=True):
+            found.update(zip(group, result, strict=True))
+        resolved = [found[index] for index in range(len(work))]  # in the order of ``work``
         pending = [unresolved for unresolved, _ in resolved]
         # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
         every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
@@ -261,29 +270,61 @@ class _Unresolved:
 
 
 def _resolve(
-    tf: TableFile, column: Column, ids: dict[str, pa.Array], files: dict[str, TableFile]
-) -> tuple[_Unresolved, list[Problem]]:
-    """The column's unresolved references, and its references to organisations of the wrong kind.
+    jobs: list[tuple[TableFile, Column]], ids: dict[str, pa.Array], files: dict[str, TableFile]
+) -> list[tuple[_Unresolved, list[Problem]]]:
+    """Each column's unresolved references, and its references to organisations of the wrong kind.
 
-    A value that is not an id at all (reported by the field checks) is not looked up.
+    The columns (of any tables) all name the same tables (``Column.references``): those
+    tables' ids are hashed once, and every value of every column looked up in one call.
+    Returns one result per job, in their order. A value that is not an id at all (reported
+    by the field checks) is not looked up.
     """
-    cells = tf.data.column(column.name)  # as read, in chunks: a big column is never copied whole
-    filled = ~bytematch.empty(cells)
-    targets = [ids[table] for table in column.references if table in ids]
-    targets += [pa.array(files[table].unread_ids, pa.string()) for table in column.references if table in files]
+    references = jobs[0][1].references
+    targets = [ids[table] for table in references if table in ids]
+    targets += [pa.array(files[table].unread_ids, pa.string()) for table in references if table in files]
     targets = [target for target in targets if len(target)]
     target_ids = targets[0] if len(targets) == 1 else pa.concat_arrays(targets or [pa.array([], pa.string())])
-    if column.is_list:  # every item of every cell, split where it stands (an empty cell is no list)
-        lists = pc.split_pattern(cells, LIST_DELIMITER)
-        rows = pc.list_parent_indices(lists).to_numpy()  # of the whole column, across chunks
-        values = pc.list_flatten(lists)
-        listed = filled[rows]
-        known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
-        missing, resolved = np.flatnonzero(listed & ~known), listed & known
-    else:
-        values, rows = cells, np.arange(len(cells))
-        known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
-        missing, resolved = np.flatnonzero(filled & ~known), filled & known
+    items = [_items(tf, column) for tf, column in jobs]
+    chunks = [chunk for named in items for chunk in named.values.chunks]
+    known = pc.is_in(pa.chunked_array(chunks, pa.string()), value_set=target_ids).to_numpy(zero_copy_only=False)
+    bounds = np.cumsum([0, *(len(named.values) for named in items)])
+    return [
+        _column_resolved(tf, column, items[k], known[bounds[k] : bounds[k + 1]], target_ids, files)
+        for k, (tf, column) in enumerate(jobs)
+    ]
+
+
+class _Items(NamedTuple):
+    """The values one column names, as :func:`_items` finds them."""
+
+    values: pa.ChunkedArray
+    """Each value: a cell, or an item of a list cell."""
+    rows: np.ndarray
+    """The row of each value."""
+    filled: np.ndarray
+    """Whether each value's cell is filled (an empty cell names nothing)."""
+
+
+def _items(tf: TableFile, column: Column) -> _Items:
+    """The values ``column`` names: of a list column, every item of every cell, split where it stands.
+
+    The column is read as it is, in chunks: a big column is never copied whole.
+    """
+    cells = tf.data.column(column.name)
+    filled = ~bytematch.empty(cells)
+    if not column.is_list:
+        return _Items(cells, np.arange(len(cells)), filled)
+    lists = pc.split_pattern(cells, LIST_DELIMITER)
+    rows = pc.list_parent_indices(lists).to_numpy()  # of the whole column, across chunks
+    return _Items(pc.list_flatten(lists), rows, filled[rows])
+
+
+def _column_resolved(
+    tf: TableFile, column: Column, items: _Items, known: np.ndarray, target_ids: pa.Array, files: dict[str, TableFile]
+) -> tuple[_Unresolved, list[Problem]]:
+    """One column's part of :func:`_resolve`, given which of its values are ``known`` (ids of ``target_ids``)."""
+    values, rows = items.values, items.rows
+    missing, resolved = np.flatnonzero(items.filled & ~known), items.filled & known
     pattern = re.compile(column.pattern or "")
     written = values.take(pa.array(missing)).to_pylist()
     bad = missing[np.array([bool(pattern.fullmatch(value)) for value in written], dtype=bool)]
