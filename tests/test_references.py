@@ -15,7 +15,9 @@ from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation import references
 
-_WORDS = st.sampled_from(["isis", "Daesh", "AGX", "al-Nusra", "Hezbollah", "Неzbollah", "Türkiye", "", " ", "x y"])
+_WORDS = st.sampled_from(
+    ["isis", "Daesh", "AGX", "al-Nusra", "Hezbollah", "Неzbollah", "Türkiye", "", " ", "x y", "-Is", "DAESH2", "Is"]
+)
 _TEXTS = st.lists(_WORDS, min_size=1, max_size=3).map(" ".join)
 _CELLS = st.lists(_TEXTS, max_size=3).map(LIST_DELIMITER.join)
 
@@ -73,7 +75,11 @@ def _names_as_ids_per_row(files: dict[str, TableFile], wanted: set[str]) -> dict
     return {as_id: sorted(records.values()) for as_id, records in found.items()}
 
 
-@given(_records("organisations"), _records("actors"), st.lists(st.sampled_from(["isis", "daesh", "agx", "x-y"])))
+@given(
+    _records("organisations"),
+    _records("actors"),
+    st.lists(st.sampled_from(["isis", "daesh", "agx", "x-y", "is", "x", "is-isis", "daesh2", "dae"])),
+)
 def test_names_as_ids_is_the_per_record_search(organisations, actors, wanted):
     files = {"organisations": organisations, "actors": actors}
     found = references._names_as_ids(files, pa.array(wanted, pa.string()))  # noqa: SLF001 - the unit under test
