@@ -168,7 +168,8 @@ def test_columns_that_name_the_same_tables_are_looked_up_together_each_with_its_
             "coalition_events", {"id": ["e-a", "e-b"], "coalition_id": ["org-a", "org-b"], "source_ids": ["src-b", ""]}
         ),
     }
-    found = [(p.file, p.line, p.field, p.code, p.value) for p in references.cross_checks(files)]
+    problems = list(references.cross_checks(files))
+    found = [(p.file, p.line, p.field, p.code, p.value) for p in problems]
     assert found == [
         ("coalition_events.csv", 3, "coalition_id", "reference-kind-error", "org-b"),  # a state
         ("designations.csv", 4, "subject_id", "reference-kind-error", "src-a"),
@@ -180,3 +181,7 @@ def test_columns_that_name_the_same_tables_are_looked_up_together_each_with_its_
         ("actors.csv", 2, "source_ids", "foreign-key", "src-x"),
         ("actors.csv", 4, "source_ids", "reference-kind-error", "org-a"),
     ]
+    assert (problems[0].message, problems[0].hint) == (
+        "`org-b` is an organisation of kind `state`, but coalition_id must name one of kind `coalition`",
+        "name a coalition, or correct the kind of `org-b` in organisations.csv",
+    )

@@ -372,7 +372,10 @@ def _kinds(
     wrong = resolved & pc.is_in(values, value_set=misfits).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
-    kind_of = dict(zip(_ids(orgs).to_pylist(), orgs.data.column("kind").to_pylist(), strict=True))
+    org_ids = _ids(orgs)
+    named = pc.is_in(org_ids, value_set=values.filter(pa.array(wrong)))  # the few organisations named so
+    kinds = orgs.data.column("kind").combine_chunks().filter(named)
+    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.to_pylist(), strict=True))  # a repeated id: its last
     expected = " or ".join(column.organisation_kinds)
     for index in np.flatnonzero(wrong):
         value = values[index].as_py()
