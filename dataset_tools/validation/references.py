@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -105,17 +106,14 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     ]
     # the longest lookups first (most values, most ids to hash), so that none is left running alone
     work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
-    # one lookup per set of tables named: their ids are hashed once for all the columns that name them
+    # one lookup per set of tables named, their ids hashed once for all the columns that name them (in that order)
     groups: dict[tuple[str, ...], list[int]] = {}
     for index, (_, column) in enumerate(work):
         groups.setdefault(column.references, []).append(index)
     home: dict[str, str] = {}
     with parallel.pool(sum(tf.data.num_rows for tf in files.values())) as threads:  # compute releases the GIL
-        found: dict[int, tuple[_Unresolved, list[Problem]]] = {}
-        jobs = [[work[index] for index in group] for group in groups.values()]
-        results = threads.map(lambda job: _resolve(job, ids, files), jobs)
-        for group, result in zip(groups.values(), results, strict=True):
-            found.update(zip(group, result, strict=True))
+        results = threads.map(lambda group: _resolve([work[index] for index in group], ids, files), groups.values())
+        found = dict(zip(chain(*groups.values()), chain(*results), strict=True))
         resolved = [found[index] for index in range(len(work))]  # in the order of ``work``
         pending = [unresolved for unresolved, _ in resolved]
         # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
