@@ -15,7 +15,9 @@ from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER, TABLES, columns
 from dataset_tools.validation import references
 
-_WORDS = st.sampled_from(["isis", "Daesh", "AGX", "al-Nusra", "Hezbollah", "Неzbollah", "Türkiye", "", " ", "x y"])
+_WORDS = st.sampled_from(
+    ["isis", "Daesh", "AGX", "al-Nusra", "Hezbollah", "Неzbollah", "Türkiye", "", " ", "x y", "-Is", "DAESH2", "Is"]
+)
 _TEXTS = st.lists(_WORDS, min_size=1, max_size=3).map(" ".join)
 _CELLS = st.lists(_TEXTS, max_size=3).map(LIST_DELIMITER.join)
 
@@ -30,6 +32,14 @@ def _file(table: str, data: dict[str, list[str]]) -> TableFile:
         data=pa.table({name: pa.array(values, pa.string()) for name, values in data.items()}),
         lines=np.arange(2, rows + 2, dtype=np.int64),
     )
+
+
+def _chunked(tf: TableFile, name: str, cut: int) -> TableFile:
+    """``tf`` with column ``name`` in two chunks, cut before row ``cut`` (as the reader gives a big column)."""
+    values = tf.data.column(name).combine_chunks()
+    column = pa.chunked_array([values[:cut], values[cut:]])
+    tf.data = tf.data.set_column(tf.data.column_names.index(name), name, column)
+    return tf
 
 
 def _records(table: str) -> st.SearchStrategy[TableFile]:
@@ -65,7 +75,11 @@ def _names_as_ids_per_row(files: dict[str, TableFile], wanted: set[str]) -> dict
     return {as_id: sorted(records.values()) for as_id, records in found.items()}
 
 
-@given(_records("organisations"), _records("actors"), st.lists(st.sampled_from(["isis", "daesh", "agx", "x-y"])))
+@given(
+    _records("organisations"),
+    _records("actors"),
+    st.lists(st.sampled_from(["isis", "daesh", "agx", "x-y", "is", "x", "is-isis", "daesh2", "dae"])),
+)
 def test_names_as_ids_is_the_per_record_search(organisations, actors, wanted):
     files = {"organisations": organisations, "actors": actors}
     found = references._names_as_ids(files, pa.array(wanted, pa.string()))  # noqa: SLF001 - the unit under test
@@ -73,31 +87,42 @@ def test_names_as_ids_is_the_per_record_search(organisations, actors, wanted):
 
 
 _ITEMS = st.sampled_from(["src-a", "src-b", "nope", "Not An Id", "", " src-a"])
+_LIST_CELLS = st.lists(st.lists(_ITEMS, max_size=3).map(LIST_DELIMITER.join), max_size=8)
 
 
-@given(st.lists(st.lists(_ITEMS, max_size=3).map(LIST_DELIMITER.join), max_size=8), st.integers(1, 3))
-def test_unresolved_list_items_are_the_per_item_lookup(cells, chunks):
-    """Every item of a filled cell, in order, that is an id but not a source's; empty cells hold none."""
-    events = _file("coalition_events", {"id": [f"e-{k}" for k in range(len(cells))], "source_ids": cells})
-    cut = len(cells) // chunks
-    column_data = pa.chunked_array(
-        [pa.array(cells[:cut], pa.string()), pa.array(cells[cut:], pa.string())]  # the reader's chunks
+@given(_LIST_CELLS, st.integers(1, 3), _LIST_CELLS)
+def test_unresolved_list_items_are_the_per_item_lookup(cells, chunks, other_cells):
+    """Every item of a filled cell, in order, that is an id but not a source's; empty cells hold none.
+
+    Two tables' columns name sources: they are looked up together, each keeping its own.
+    """
+    events = _chunked(
+        _file("coalition_events", {"id": [f"e-{k}" for k in range(len(cells))], "source_ids": cells}),
+        "source_ids",
+        len(cells) // chunks,  # the reader's chunks
     )
-    events.data = events.data.set_column(1, "source_ids", column_data)
+    actors = _file("actors", {"id": [f"a-{k}" for k in range(len(other_cells))], "source_ids": other_cells})
     sources = _file("sources", {"id": ["src-a", "src-b"]})
-    files = {"coalition_events": events, "sources": sources}
-    column = next(column for column in columns(TABLES["coalition_events"]) if column.name == "source_ids")
-    ids = {table: tf.data.column("id").combine_chunks() for table, tf in files.items()}
-    found, kinds = references._resolve(events, column, ids, files)  # noqa: SLF001 - the unit under test
-    pattern = re.compile(column.pattern or "")
-    expected = [
-        (line, item)
-        for line, cell in zip(range(2, len(cells) + 2), cells, strict=True)
-        if cell
-        for item in cell.split(LIST_DELIMITER)
-        if item not in {"src-a", "src-b"} and pattern.fullmatch(item)
+    files = {"coalition_events": events, "actors": actors, "sources": sources}
+    jobs = [
+        (tf, next(column for column in columns(TABLES[tf.table]) if column.name == "source_ids"))
+        for tf in (events, actors)
     ]
-    assert (list(zip(found.lines.tolist(), found.values.to_pylist(), strict=True)), kinds) == (expected, [])
+    ids = {table: tf.data.column("id").combine_chunks() for table, tf in files.items()}
+    found = references._resolve(jobs, ids, files)  # noqa: SLF001 - the unit under test
+    pattern = re.compile(jobs[0][1].pattern or "")
+    expected = [
+        [
+            (line, item)
+            for line, cell in zip(range(2, len(written) + 2), written, strict=True)
+            if cell
+            for item in cell.split(LIST_DELIMITER)
+            if item not in {"src-a", "src-b"} and pattern.fullmatch(item)
+        ]
+        for written in (cells, other_cells)
+    ]
+    got = [list(zip(unresolved.lines.tolist(), unresolved.values.to_pylist(), strict=True)) for unresolved, _ in found]
+    assert (got, [kinds for _, kinds in found]) == (expected, [[], []])
 
 
 def test_a_named_hint_names_three_records_by_id_and_counts_the_rest():
@@ -108,4 +133,55 @@ def test_a_named_hint_names_three_records_by_id_and_counts_the_rest():
     )
     assert references._named_hint(matches[:2]) == (  # noqa: SLF001 - the unit under test
         "did you mean `r3` (its name is AGX) or `r4` (AGX is one of its aliases)?"
+    )
+
+
+def test_columns_that_name_the_same_tables_are_looked_up_together_each_with_its_own_problems():
+    """Columns of several tables name sources (one set of ids, one lookup); one names actors or organisations.
+
+    Each column's problems stay its own, on its own lines, in the order of the work (the
+    longest column first), a column's problems by line; an id of another table is a
+    reference-kind-error, an organisation of another kind one too.
+    """
+    files = {
+        "sources": _file("sources", {"id": ["src-a", "src-b"]}),
+        "organisations": _file("organisations", {"id": ["org-a", "org-b"], "kind": ["coalition", "state"]}),
+        "actors": _chunked(
+            _file("actors", {"id": ["act-a", "act-b", "act-c"], "source_ids": ["src-a;src-x", "", "org-a;src-b"]}),
+            "source_ids",
+            1,
+        ),
+        "designations": _chunked(
+            _file(
+                "designations",
+                {
+                    "id": ["des-a", "des-b", "des-c", "des-d"],
+                    "authority_id": ["org-a", "act-a", "org-b", "nobody"],
+                    "subject_id": ["act-a", "org-b", "src-a", "nobody"],
+                    "source_ids": ["src-b", "src-x;src-y", "src-a", "Not An Id"],
+                },
+            ),
+            "subject_id",
+            2,
+        ),
+        "coalition_events": _file(
+            "coalition_events", {"id": ["e-a", "e-b"], "coalition_id": ["org-a", "org-b"], "source_ids": ["src-b", ""]}
+        ),
+    }
+    problems = list(references.cross_checks(files))
+    found = [(p.file, p.line, p.field, p.code, p.value) for p in problems]
+    assert found == [
+        ("coalition_events.csv", 3, "coalition_id", "reference-kind-error", "org-b"),  # a state
+        ("designations.csv", 4, "subject_id", "reference-kind-error", "src-a"),
+        ("designations.csv", 5, "subject_id", "foreign-key", "nobody"),
+        ("designations.csv", 3, "authority_id", "reference-kind-error", "act-a"),
+        ("designations.csv", 5, "authority_id", "foreign-key", "nobody"),
+        ("designations.csv", 3, "source_ids", "foreign-key", "src-x"),
+        ("designations.csv", 3, "source_ids", "foreign-key", "src-y"),  # `Not An Id` is no id: not looked up
+        ("actors.csv", 2, "source_ids", "foreign-key", "src-x"),
+        ("actors.csv", 4, "source_ids", "reference-kind-error", "org-a"),
+    ]
+    assert (problems[0].message, problems[0].hint) == (
+        "`org-b` is an organisation of kind `state`, but coalition_id must name one of kind `coalition`",
+        "name a coalition, or correct the kind of `org-b` in organisations.csv",
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.names import slug_of_ascii
+from dataset_tools.names import may_be_slug_of, slug_of_ascii
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, TABLES, Column, columns
@@ -105,9 +106,15 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
     ]
     # the longest lookups first (most values, most ids to hash), so that none is left running alone
     work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
+    # one lookup per set of tables named, their ids hashed once for all the columns that name them (in that order)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, (_, column) in enumerate(work):
+        groups.setdefault(column.references, []).append(index)
     home: dict[str, str] = {}
     with parallel.pool(sum(tf.data.num_rows for tf in files.values())) as threads:  # compute releases the GIL
-        resolved = list(threads.map(lambda job: _resolve(*job, ids, files), work))
+        results = threads.map(lambda group: _resolve([work[index] for index in group], ids, files), groups.values())
+        found = dict(zip(chain(*groups.values()), chain(*results), strict=True))
+        resolved = [found[index] for index in range(len(work))]  # in the order of ``work``
         pending = [unresolved for unresolved, _ in resolved]
         # which table, if any, holds each unresolved id: one scan per table (side by side) for all columns
         every = pc.unique(pa.concat_arrays([item.values for item in pending] or [pa.array([], pa.string())]))
@@ -144,7 +151,8 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, li
     ``Daesh`` is written ``daesh``. Returns that id → each record with such a name (its first
     one: the name before the aliases), in no particular order. The names are written as ids
     a column at a time, from the ASCII forms the duplicate-name check makes too
-    (:func:`similar.name_texts`); only those that match become Python strings.
+    (:func:`similar.name_texts`), only those that may be one of ``wanted`` (:func:`may_be_slug_of`);
+    only those that are become Python strings.
     """
     wanted = wanted.cast(pa.large_string())
     found: dict[str, dict[str, NameMatch]] = {}
@@ -153,13 +161,15 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, li
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
             continue
         every = similar.name_texts(tf)
-        as_ids = slug_of_ascii(every.ascii)
+        rows = np.flatnonzero(may_be_slug_of(every.ascii, wanted).to_numpy(zero_copy_only=False))
+        as_ids = slug_of_ascii(every.ascii.take(pa.array(rows)))  # the few texts that may be one of ``wanted``
         hit = pc.and_(pc.is_in(as_ids, value_set=wanted), pc.not_equal(as_ids, ""))
         ids = tf.data.column("id")
-        for row in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
+        for k in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
+            row = int(rows[k])
             record = ids[int(every.owner[row])].as_py()
             match = NameMatch(record, every.texts[row].as_py(), bool(every.place[row]))
-            found.setdefault(as_ids[row].as_py(), {}).setdefault(record, match)
+            found.setdefault(as_ids[k].as_py(), {}).setdefault(record, match)
     return {as_id: list(records.values()) for as_id, records in found.items()}
 
 
@@ -261,29 +271,61 @@ class _Unresolved:
 
 
 def _resolve(
-    tf: TableFile, column: Column, ids: dict[str, pa.Array], files: dict[str, TableFile]
-) -> tuple[_Unresolved, list[Problem]]:
-    """The column's unresolved references, and its references to organisations of the wrong kind.
+    jobs: list[tuple[TableFile, Column]], ids: dict[str, pa.Array], files: dict[str, TableFile]
+) -> list[tuple[_Unresolved, list[Problem]]]:
+    """Each column's unresolved references, and its references to organisations of the wrong kind.
 
-    A value that is not an id at all (reported by the field checks) is not looked up.
+    The columns (of any tables) all name the same tables (``Column.references``): those
+    tables' ids are hashed once, and every value of every column looked up in one call.
+    Returns one result per job, in their order. A value that is not an id at all (reported
+    by the field checks) is not looked up.
     """
-    cells = tf.data.column(column.name)  # as read, in chunks: a big column is never copied whole
-    filled = ~bytematch.empty(cells)
-    targets = [ids[table] for table in column.references if table in ids]
-    targets += [pa.array(files[table].unread_ids, pa.string()) for table in column.references if table in files]
+    references = jobs[0][1].references
+    targets = [ids[table] for table in references if table in ids]
+    targets += [pa.array(files[table].unread_ids, pa.string()) for table in references if table in files]
     targets = [target for target in targets if len(target)]
     target_ids = targets[0] if len(targets) == 1 else pa.concat_arrays(targets or [pa.array([], pa.string())])
-    if column.is_list:  # every item of every cell, split where it stands (an empty cell is no list)
-        lists = pc.split_pattern(cells, LIST_DELIMITER)
-        rows = pc.list_parent_indices(lists).to_numpy()  # of the whole column, across chunks
-        values = pc.list_flatten(lists)
-        listed = filled[rows]
-        known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
-        missing, resolved = np.flatnonzero(listed & ~known), listed & known
-    else:
-        values, rows = cells, np.arange(len(cells))
-        known = pc.is_in(values, value_set=target_ids).to_numpy(zero_copy_only=False)
-        missing, resolved = np.flatnonzero(filled & ~known), filled & known
+    items = [_items(tf, column) for tf, column in jobs]
+    chunks = [chunk for named in items for chunk in named.values.chunks]
+    known = pc.is_in(pa.chunked_array(chunks, pa.string()), value_set=target_ids).to_numpy(zero_copy_only=False)
+    bounds = np.cumsum([0, *(len(named.values) for named in items)])
+    return [
+        _column_resolved(tf, column, items[k], known[bounds[k] : bounds[k + 1]], target_ids, files)
+        for k, (tf, column) in enumerate(jobs)
+    ]
+
+
+class _Items(NamedTuple):
+    """The values one column names, as :func:`_items` finds them."""
+
+    values: pa.ChunkedArray
+    """Each value: a cell, or an item of a list cell."""
+    rows: np.ndarray
+    """The row of each value."""
+    filled: np.ndarray
+    """Whether each value's cell is filled (an empty cell names nothing)."""
+
+
+def _items(tf: TableFile, column: Column) -> _Items:
+    """The values ``column`` names: of a list column, every item of every cell, split where it stands.
+
+    The column is read as it is, in chunks: a big column is never copied whole.
+    """
+    cells = tf.data.column(column.name)
+    filled = ~bytematch.empty(cells)
+    if not column.is_list:
+        return _Items(cells, np.arange(len(cells)), filled)
+    lists = pc.split_pattern(cells, LIST_DELIMITER)
+    rows = pc.list_parent_indices(lists).to_numpy()  # of the whole column, across chunks
+    return _Items(pc.list_flatten(lists), rows, filled[rows])
+
+
+def _column_resolved(
+    tf: TableFile, column: Column, items: _Items, known: np.ndarray, target_ids: pa.Array, files: dict[str, TableFile]
+) -> tuple[_Unresolved, list[Problem]]:
+    """One column's part of :func:`_resolve`, given which of its values are ``known`` (ids of ``target_ids``)."""
+    values, rows = items.values, items.rows
+    missing, resolved = np.flatnonzero(items.filled & ~known), items.filled & known
     pattern = re.compile(column.pattern or "")
     written = values.take(pa.array(missing)).to_pylist()
     bad = missing[np.array([bool(pattern.fullmatch(value)) for value in written], dtype=bool)]
@@ -328,7 +370,10 @@ def _kinds(
     wrong = resolved & pc.is_in(values, value_set=misfits).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
-    kind_of = dict(zip(_ids(orgs).to_pylist(), orgs.data.column("kind").to_pylist(), strict=True))
+    org_ids = _ids(orgs)
+    named = pc.is_in(org_ids, value_set=values.filter(pa.array(wrong)))  # the few organisations named so
+    kinds = orgs.data.column("kind").combine_chunks().filter(named)
+    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.to_pylist(), strict=True))  # a repeated id: its last
     expected = " or ".join(column.organisation_kinds)
     for index in np.flatnonzero(wrong):
         value = values[index].as_py()
