@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.names import may_be_slug_of, slug_of_ascii
+from dataset_tools.names import slug_of_ascii
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, TABLES, Column, columns
@@ -151,8 +151,7 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, li
     ``Daesh`` is written ``daesh``. Returns that id → each record with such a name (its first
     one: the name before the aliases), in no particular order. The names are written as ids
     a column at a time, from the ASCII forms the duplicate-name check makes too
-    (:func:`similar.name_texts`), only those that may be one of ``wanted`` (:func:`may_be_slug_of`);
-    only those that are become Python strings.
+    (:func:`similar.name_texts`); only those that match become Python strings.
     """
     wanted = wanted.cast(pa.large_string())
     found: dict[str, dict[str, NameMatch]] = {}
@@ -161,15 +160,13 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, li
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
             continue
         every = similar.name_texts(tf)
-        rows = np.flatnonzero(may_be_slug_of(every.ascii, wanted).to_numpy(zero_copy_only=False))
-        as_ids = slug_of_ascii(every.ascii.take(pa.array(rows)))  # the few texts that may be one of ``wanted``
+        as_ids = slug_of_ascii(every.ascii)
         hit = pc.and_(pc.is_in(as_ids, value_set=wanted), pc.not_equal(as_ids, ""))
         ids = tf.data.column("id")
-        for k in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
-            row = int(rows[k])
+        for row in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
             record = ids[int(every.owner[row])].as_py()
             match = NameMatch(record, every.texts[row].as_py(), bool(every.place[row]))
-            found.setdefault(as_ids[k].as_py(), {}).setdefault(record, match)
+            found.setdefault(as_ids[row].as_py(), {}).setdefault(record, match)
     return {as_id: list(records.values()) for as_id, records in found.items()}
 
 
