@@ -238,7 +238,8 @@ class _Unresolved:
             if fits:
                 named[value] = fits
         wanting = list(dict.fromkeys(value for value in values[:HINT_LIMIT] if not (value in home or value in named)))
-        choices = self.targets.to_pylist() if wanting and len(self.targets) <= HINT_CHOICES else []
+        choices = [] if not wanting or len(self.targets) > HINT_CHOICES else self.targets.to_pylist()
+        choices = [choice for choice in choices if choice not in self.wrong_kind()]  # only what the column may name
         hints = dict(zip(wanting, suggestions(wanting, choices), strict=True))
         for count, (line, value) in enumerate(zip(self.lines, values, strict=True)):
             if value in home:
@@ -347,10 +348,16 @@ def _of_other_kinds(column: Column, orgs: TableFile) -> pa.Array | None:
     """
     if not column.organisation_kinds or "kind" not in orgs.data.column_names:
         return None
-    kinds = orgs.data.column("kind").combine_chunks()
+    ids, kinds = _first_kinds(orgs)
     known = pc.is_in(kinds, value_set=pa.array(list(OrganisationKind), pa.string()))
     other = pc.invert(pc.is_in(kinds, value_set=pa.array(column.organisation_kinds, pa.string())))
-    return _ids(orgs).filter(pc.and_(known, other))
+    return ids.filter(pc.and_(known, other))
+
+
+def _first_kinds(orgs: TableFile) -> tuple[pa.Array, pa.Array]:
+    """Each organisation's id and kind, of its first record only (a repeated id is a primary-key error)."""
+    first = pa.array(orgs.first_records())
+    return _ids(orgs).take(first), orgs.data.column("kind").combine_chunks().take(first)
 
 
 def _kinds(
@@ -367,10 +374,9 @@ def _kinds(
     wrong = resolved & pc.is_in(values, value_set=misfits).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
-    org_ids = _ids(orgs)
+    org_ids, kinds = _first_kinds(orgs)
     named = pc.is_in(org_ids, value_set=values.filter(pa.array(wrong)))  # the few organisations named so
-    kinds = orgs.data.column("kind").combine_chunks().filter(named)
-    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.to_pylist(), strict=True))  # a repeated id: its last
+    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.filter(named).to_pylist(), strict=True))
     expected = " or ".join(column.organisation_kinds)
     for index in np.flatnonzero(wrong):
         value = values[index].as_py()

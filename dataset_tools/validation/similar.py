@@ -852,8 +852,6 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
         return
     data = tf.data.select([name for name in ("id", "name", "parent_id") if name in tf.data.column_names])
     data = data.combine_chunks()  # the columns read here only: a table's notes and sources are most of its bytes
-    encoded = pc.dictionary_encode(data.column("id").combine_chunks(), null_encoding="encode")
-    first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]  # in file order: first occurrences, sorted
     ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
     lines, alias_lines = tf.lines_for("name"), tf.lines_for("aliases")
     related: set[frozenset[str]] = set()
@@ -865,7 +863,7 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
         related = {frozenset(pair) for pair in pairs}
     every = name_texts(tf)
     compared = np.zeros(len(data), dtype=bool)
-    compared[first] = True
+    compared[tf.first_records()] = True
     kept = compared[every.owner]
     kept_mask = pa.array(kept)
 
