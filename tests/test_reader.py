@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import dataset_tools
 from dataset_tools.cli import cli
 from dataset_tools.errors import UnreadableInput
 from dataset_tools.reading import bytematch, packages
+from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema import models
 from dataset_tools.validation import checks
 from dataset_tools.validation.validator import _validate, validate
@@ -599,3 +601,26 @@ def test_a_control_character_written_raw_in_json_names_its_field(tmp_path, filen
             "invalid JSON: the value of 'aliases' holds U+0007 a control character written as it is, "
             "which JSON allows only as an escape"
         )
+
+
+def test_a_derived_value_is_made_once_and_may_ask_for_another():
+    """``TableFile.derived``: callers of one name on several threads share one result; ``make`` may ask another."""
+    tf = TableFile(table="organisations", path=Path("organisations.csv"), file="organisations.csv", format="csv")
+    made: list[str] = []
+    results: list[str] = []
+    started = threading.Barrier(4)
+
+    def outer() -> str:
+        made.append("outer")
+        return tf.derived("inner", lambda: made.append("inner") or "i") + "o"
+
+    def ask() -> None:
+        started.wait()
+        results.append(tf.derived("outer", outer))
+
+    threads = [threading.Thread(target=ask, daemon=True) for _ in range(4)]  # daemon: a deadlock fails, not hangs
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert (results, sorted(made)) == (["io"] * 4, ["inner", "outer"])

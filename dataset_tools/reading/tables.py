@@ -86,16 +86,20 @@ class TableFile:
     header_line: int = 1
     """The line of the CSV header (after blank lines, if any)."""
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _derived_locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False, compare=False)
     _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def derived(self, name: str, make: Callable[[], _T]) -> _T:
         """``make()``, made once for this file and kept under ``name``: what checks on several threads each need.
 
-        A second caller waits for the first one's result rather than making it again. What is
-        kept is made from ``data``, which is set once, while the file is read, and lives as long
-        as this object.
+        A second caller of one name waits for the first one's result rather than making it
+        again; values of other names are made meanwhile, and ``make`` may ask for them. What is
+        kept is made from ``data``, which is set once, while the file is read, and lives as
+        long as this object.
         """
         with self._derived_lock:
+            lock = self._derived_locks.setdefault(name, threading.Lock())
+        with lock:
             if name not in self._derived:
                 self._derived[name] = make()
             return cast("_T", self._derived[name])

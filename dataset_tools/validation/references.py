@@ -104,7 +104,7 @@ def cross_checks(files: dict[str, TableFile]) -> Iterator[Problem]:
         for column in columns(TABLES[table])
         if column.references and column.name in tf.data.column_names and not unknown & set(column.references)
     ]
-    # the longest lookups first (most values, most ids to hash), so that none is left running alone
+    # the longest lookups first (most values, most ids to hash): the groups below start in that order
     work.sort(key=lambda job: -job[0].data.num_rows - sum(len(ids.get(table, [])) for table in job[1].references))
     # one lookup per set of tables named, their ids hashed once for all the columns that name them (in that order)
     groups: dict[tuple[str, ...], list[int]] = {}
@@ -355,9 +355,16 @@ def _of_other_kinds(column: Column, orgs: TableFile) -> pa.Array | None:
 
 
 def _first_kinds(orgs: TableFile) -> tuple[pa.Array, pa.Array]:
-    """Each organisation's id and kind, of its first record only (a repeated id is a primary-key error)."""
-    first = pa.array(orgs.first_records())
-    return _ids(orgs).take(first), orgs.data.column("kind").combine_chunks().take(first)
+    """Each organisation's id and kind, of its first record only (a repeated id is a primary-key error).
+
+    Made once for all the columns that name organisations of some kinds (``TableFile.derived``).
+    """
+
+    def make() -> tuple[pa.Array, pa.Array]:
+        first = pa.array(orgs.first_records())
+        return _ids(orgs).take(first), orgs.data.column("kind").combine_chunks().take(first)
+
+    return orgs.derived("first_kinds", make)
 
 
 def _kinds(
@@ -374,9 +381,7 @@ def _kinds(
     wrong = resolved & pc.is_in(values, value_set=misfits).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
-    org_ids, kinds = _first_kinds(orgs)
-    named = pc.is_in(org_ids, value_set=values.filter(pa.array(wrong)))  # the few organisations named so
-    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.filter(named).to_pylist(), strict=True))
+    kind_of = dict(zip(*(column.to_pylist() for column in _first_kinds(orgs)), strict=True))
     expected = " or ".join(column.organisation_kinds)
     for index in np.flatnonzero(wrong):
         value = values[index].as_py()

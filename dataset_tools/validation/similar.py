@@ -262,7 +262,7 @@ def _duplicates(  # noqa: PLR0913 - likely_duplicates' arguments, its records as
         yield _problem(table, file, record(target), text, record(other), other_text, score, alike=(ra, rb) in alike)
 
 
-def _skeleton_groups(texts: pa.LargeStringArray) -> list[Ints]:
+def _skeleton_groups(texts: pa.LargeStringArray) -> list[npt.NDArray[np.int32]]:
     """The texts grouped by their confusable skeleton as written, and by that of their lower case.
 
     For each of the two skeletons (:func:`dataset_tools.names.skeleton_columns`), the group
@@ -272,7 +272,7 @@ def _skeleton_groups(texts: pa.LargeStringArray) -> list[Ints]:
 
 
 def _look_alikes(
-    groups: Iterable[Ints], owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
+    groups: Iterable[npt.NDArray[np.int32]], owner: Ints, best: dict[tuple[int, int], tuple[float, int, int]]
 ) -> set[tuple[int, int]]:
     """Add to ``best`` the record pairs whose texts (of records ``owner``) look alike, and return them.
 
@@ -478,9 +478,9 @@ _ROWS = 64
 Each key of a chunk of ``r`` keys (sorted by length) is scored against every key from the
 chunk's second up to its last key's longest partner: about ``r * r / 2`` pairs, and those
 past a key's own band, are scored for nothing. With 64 that waste is small beside a band of
-hundreds of keys (at real 1M rows: 13.5 million scores for the 12.4 million needed, where a
-chunk of a whole block scored 24.8 million) in a few hundred calls; and a chunk's scores,
-at most ``_ROWS * EXHAUSTIVE``, take far less memory than ``_CELLS``.
+hundreds of keys (where a chunk of a whole block scored about twice the pairs needed: see
+the commit that set it), in a few hundred calls; and a chunk's scores, at most
+``_ROWS * EXHAUSTIVE``, take far less memory than ``_CELLS``.
 """
 
 Ints = npt.NDArray[np.int64]
@@ -831,7 +831,6 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
     if tf.table not in NAMED_TABLES or not {"id", "name"} <= set(tf.data.column_names):
         return
     data = tf.data.select([name for name in ("id", "name", "parent_id") if name in tf.data.column_names])
-    data = data.combine_chunks()  # the columns read here only: a table's notes and sources are most of its bytes
     ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
     lines, alias_lines = tf.lines_for("name"), tf.lines_for("aliases")
     related: set[frozenset[str]] = set()
