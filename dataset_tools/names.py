@@ -127,12 +127,15 @@ def _joined_through(
 
 
 _CODE_POINTS = 0x110000
+_BASIC_PLANE = 0x10000
+"""Code points below U+10000 (the Basic Multilingual Plane): one UTF-16 unit each, outside the surrogates."""
+_SURROGATES = range(0xD800, 0xE000)
 _BY_TABLE = 1 << 13
-"""Characters from which :func:`_translated` finds a text's distinct characters, and the row of
-each, through tables of every code point (megabytes to clear and scan, whatever the text's length)
-rather than by sorting (``np.unique``, ``np.searchsorted``: time growing as n log n in the text's
-length): the two cost about the same at a few thousand characters (measured: see the commit that
-set it)."""
+"""Characters from which :func:`_translated` finds a text's distinct characters, and the form of
+each, through tables of every code point (up to megabytes to clear and scan, whatever the text's
+length) rather than by sorting (``np.unique``, ``np.searchsorted``: time growing as n log n in the
+text's length): the two cost about the same at a few thousand characters (measured: see the commit
+that set it)."""
 _STAND_INS = 32
 """The most characters with a replacement other than one character that :func:`_translated` maps
 through stand-ins; with more, the text is translated by ``str.translate``. Each stand-in costs one
@@ -144,17 +147,21 @@ they meet was measured: see the commit that set it). Text in Cyrillic, Arabic, H
 def _translated(text: str, replacement: Callable[[int], str]) -> str:
     """``text`` with each character replaced by ``replacement(code point)``: ``str.translate`` by a table lookup.
 
-    ``replacement`` is asked once per distinct character. The text's code points (UTF-32) are
-    looked up in a NumPy table of one character per distinct character: the cost per character
-    is compiled. A character replaced by none or by several (few: ``anyascii`` writes ``ß`` as
-    ``ss``) is first replaced by a stand-in, a character in neither the text's replacements
-    nor the text, and each stand-in then by its replacement (``str.replace``). A result all
-    in U+0000-U+00FF (ASCII, for transliteration) is decoded from one byte per character.
+    ``replacement`` is asked once per distinct character. The text's code points are looked
+    up in a NumPy table of one character per code point: the cost per character is compiled.
+    Text all in the Basic Multilingual Plane (most) is read as UTF-16, two bytes a character,
+    through a table of 65,536 entries. A character replaced by none or by several (few:
+    ``anyascii`` writes ``ß`` as ``ss``) is first replaced by a stand-in, a character in
+    neither the text's replacements nor the text, and each stand-in then by its replacement
+    (``str.replace``). The result is written in the narrowest of one byte per character
+    (Latin-1: ASCII, for transliteration), UTF-16 without surrogates, or UTF-32 that holds it.
     """
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    units = text.encode("utf-16-le")
+    basic = len(units) == 2 * len(text)  # no character past U+FFFF: each is one UTF-16 unit, its code point
+    codes = np.frombuffer(units, dtype=np.uint16) if basic else np.frombuffer(text.encode("utf-32-le"), np.uint32)
     by_table = len(codes) >= _BY_TABLE
     if by_table:
-        seen = np.zeros(_CODE_POINTS, dtype=np.bool_)
+        seen = np.zeros(_BASIC_PLANE if basic else _CODE_POINTS, dtype=np.bool_)
         seen[codes] = True
         distinct = np.flatnonzero(seen)
     else:
@@ -165,18 +172,23 @@ def _translated(text: str, replacement: Callable[[int], str]) -> str:
     if len(uneven) > _STAND_INS:
         return text.translate(dict(zip(present, forms, strict=True)))
     taken = set("".join(forms)) | {chr(code) for code in present}
-    free = (chr(code) for code in range(0x80, _CODE_POINTS) if not 0xD800 <= code < 0xE000 and chr(code) not in taken)
+    free = (chr(code) for code in range(0x80, _CODE_POINTS) if code not in _SURROGATES and chr(code) not in taken)
     stand_ins = {row: next(free) for row in uneven}
-    table = np.array([ord(stand_ins.get(row) or form) for row, form in enumerate(forms)], dtype=np.uint32)
-    if by_table:
-        lookup = np.zeros(_CODE_POINTS, dtype=np.uint32)
-        lookup[present] = np.arange(len(present), dtype=np.uint32)
-        rows = lookup[codes]
+    slots = [ord(stand_ins.get(row) or form) for row, form in enumerate(forms)]
+    widest = max(slots, default=0)
+    if widest < 0x100:
+        dtype, encoding = np.dtype(np.uint8), "latin-1"
+    elif widest < _BASIC_PLANE and not any(slot in _SURROGATES for slot in slots):
+        dtype, encoding = np.dtype("<u2"), "utf-16-le"
     else:
-        rows = np.searchsorted(distinct, codes)
-    narrow = len(table) == 0 or int(table.max()) < 0x100
-    slots = (table.astype(np.uint8) if narrow else table)[rows]
-    result = slots.tobytes().decode("latin-1" if narrow else "utf-32-le")
+        dtype, encoding = np.dtype("<u4"), "utf-32-le"
+    if by_table:  # Arrow's take reads the narrow codes as they are (NumPy's gather widens them to 8 bytes each)
+        lookup = np.zeros(len(seen), dtype=dtype)
+        lookup[distinct] = slots
+        taken = pc.take(pa.array(lookup), pa.array(codes)).buffers()[1]
+        result = str(taken.slice(0, len(codes) * dtype.itemsize), encoding)
+    else:
+        result = np.array(slots, dtype=dtype)[np.searchsorted(distinct, codes)].tobytes().decode(encoding)
     for row, stand_in in stand_ins.items():
         result = result.replace(stand_in, forms[row])
     return result

@@ -145,9 +145,11 @@ def test_a_text_holding_the_separator_is_still_each_texts_form():
     assert skeleton_columns(column)[0].to_pylist() == [skeleton(text) for text in texts]
 
 
-_MAPPED = "ab\x00\x7f\x80\x81\xff\u0100\u0627\U0001f600"
+_MAPPED = "ab\x00\x7f\x80\x81\xff\u0100\u0627\ud7ff\ue000\uffff\U00010000\U0001f600"
 """Characters a replacement table may map from and to: ASCII, NUL, the first characters a stand-in
-could be (U+0080 on), the last of one byte per character (U+00FF) and the first past it, wider ones."""
+could be (U+0080 on), the last of one byte per character (U+00FF) and the first past it, those
+either side of the surrogates and at the end of the Basic Multilingual Plane (two bytes per
+character in UTF-16), and past it (four)."""
 
 
 @settings(deadline=None)
