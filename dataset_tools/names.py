@@ -102,28 +102,36 @@ def _joined_through(
 ) -> pa.LargeStringArray:
     """``each(text)`` for every text of a column without nulls, computed as ``joined`` of all texts at once.
 
-    ``joined`` gets the texts joined by ``_SEPARATOR`` and must give, for each, what ``each`` does,
-    still separated: true of NFKC and NFD, ``str.casefold`` and ``str.lower`` (whose final-sigma
-    rule stops at the separator as at a text's end), :func:`_translated`, and replacing substrings
-    without the separator. A few passes in C over one string then replace a Python call per text.
-    A text that holds the separator itself is rare and breaks the count of separators: then
-    ``each`` is called per text.
+    ``joined`` gets the texts joined by ``_SEPARATOR`` (:func:`_joined`) and must give, for each,
+    what ``each`` does, still separated: true of NFKC, NFKD and NFD, ``str.casefold`` and
+    ``str.lower`` (whose final-sigma rule stops at the separator as at a text's end),
+    :func:`_translated`, and replacing substrings without the separator. A few passes in C over
+    one string then replace a Python call per text (:func:`_parted`).
     """
-    if not len(texts):
-        return pa.array([], type=pa.large_string())
+    return _parted(joined(_joined(texts)), texts, each)
+
+
+def _joined(texts: pa.LargeStringArray) -> str:
+    """The texts of a column without nulls, joined by ``_SEPARATOR`` into one string."""
     whole = pc.binary_join(
         pa.LargeListArray.from_arrays(pa.array([0, len(texts)], type=pa.int64()), texts),
         pa.scalar(_SEPARATOR, type=pa.large_string()),
-    )[0].as_py()
-    data = np.frombuffer(joined(whole).encode("utf-8"), dtype=np.uint8)
-    separators = np.flatnonzero(data == 0)  # UTF-8 writes NUL, and only NUL, as a zero byte
-    if len(separators) != len(texts) - 1:  # a text holds a NUL itself
-        return pa.array([each(text) for text in texts.to_pylist()], type=pa.large_string())
-    ends = np.append(separators, len(data)) - np.arange(len(texts))  # each text's end, once the NULs go
-    offsets = np.concatenate(([0], ends)).astype(np.int64)
-    return pa.LargeStringArray.from_buffers(
-        len(texts), pa.py_buffer(offsets), pa.py_buffer(np.delete(data, separators).tobytes())
     )
+    return str(whole[0].as_py())
+
+
+def _parted(whole: str, texts: pa.LargeStringArray, each: Callable[[str], str]) -> pa.LargeStringArray:
+    """``whole``, a result for the texts joined by :func:`_joined`, split again at the separators into a column.
+
+    A text that holds the separator itself is rare and breaks the count of parts: then
+    ``each(text)`` is what each text's part must be, and it is called per text.
+    """
+    if not len(texts):
+        return pa.array([], type=pa.large_string())
+    parts = pc.list_flatten(pc.split_pattern(pa.array([whole], type=pa.large_string()), _SEPARATOR))
+    if len(parts) != len(texts):  # a text holds a NUL itself
+        return pa.array([each(text) for text in texts.to_pylist()], type=pa.large_string())
+    return parts
 
 
 _CODE_POINTS = 0x110000
@@ -345,16 +353,18 @@ def skeleton(text: str, *, lowered: bool = False) -> str:
     normal = unicodedata.normalize("NFKC", text)
     if normal.isascii():
         return _folded(normal.encode("ascii").translate(table).decode("ascii").lower())  # ASCII: folding is lowering
-    return _mapped(normal, lambda decomposed: decomposed.translate(mapping))
+    return _mapped(unicodedata.normalize("NFD", normal), lambda decomposed: decomposed.translate(mapping))
 
 
-def _mapped(normal: str, prototypes: Callable[[str], str]) -> str:
-    """The skeleton of ``normal`` (NFKC, not ASCII): ``prototypes`` replaces each character by its own.
+def _mapped(decomposed: str, prototypes: Callable[[str], str]) -> str:
+    """The skeleton of a text whose NFKC form is not ASCII, in NFD: ``prototypes`` gives each character its own.
 
-    NFD, each character's prototype, NFD again, case folding, then the ASCII folds (UTS #39's
-    ``skeleton``, case-folded).
+    Each character's prototype, NFD again, case folding, then the ASCII folds (UTS #39's
+    ``skeleton``, case-folded). A text's NFKC form in NFD is its NFKD form: NFKC composes the
+    NFKD form, and NFD takes apart just what composition joined (`UAX #15
+    <https://unicode.org/reports/tr15/>`_: NFKC is the canonical composition of NFKD).
     """
-    return _folded(unicodedata.normalize("NFD", prototypes(unicodedata.normalize("NFD", normal))).casefold())
+    return _folded(unicodedata.normalize("NFD", prototypes(decomposed)).casefold())
 
 
 def _folded(mapped: str) -> str:
@@ -394,14 +404,15 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
     """
     plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
     ascii_texts, others = texts.filter(plain), texts.filter(pc.invert(plain))
-    normal = _joined_through(others, _nfkc, _nfkc)
-    written = _joined_through(normal, _skeleton_of_joined, skeleton)
-    lower = _joined_through(others, str.lower, str.lower)
+    whole = _joined(others)
+    decomposed = unicodedata.normalize("NFKD", whole)  # each text's NFKC form in NFD (see _mapped)
+    written = _parted(_skeleton_of_decomposed(decomposed), others, skeleton)
+    lower = _parted(whole.lower(), others, str.lower)
     changed = pc.not_equal(lower, others)
     lowered = pc.replace_with_mask(
         written, changed, _joined_through(lower.filter(changed), _skeleton_of_joined, skeleton)
     )
-    normal_ascii = pc.string_is_ascii(normal)
+    normal_ascii = pc.string_is_ascii(_parted(decomposed, others, _nfkd))  # NFKD is ASCII where NFKC is
     if pc.any(normal_ascii).as_py():
         fixed = others.filter(normal_ascii).to_pylist()
         written = pc.replace_with_mask(written, normal_ascii, pa.array([skeleton(t) for t in fixed], pa.large_string()))
@@ -414,18 +425,20 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
     )
 
 
-def _nfkc(text: str) -> str:
-    """``text`` in Unicode NFKC (for :func:`_joined_through`, which asks a function)."""
-    return unicodedata.normalize("NFKC", text)
+def _nfkd(text: str) -> str:
+    """``text`` in Unicode NFKD (for :func:`_parted`, which asks a function)."""
+    return unicodedata.normalize("NFKD", text)
 
 
 def _skeleton_of_joined(text: str) -> str:
     """:func:`skeleton` of texts in other letters, joined by NULs (see :func:`_joined_through`): :func:`_mapped`."""
+    return _skeleton_of_decomposed(_nfkd(text))
+
+
+def _skeleton_of_decomposed(decomposed: str) -> str:
+    """:func:`_skeleton_of_joined` of texts joined by NULs, given in NFKD."""
     mapping, _table = _prototypes()
-    return _mapped(
-        unicodedata.normalize("NFKC", text),
-        lambda decomposed: _translated(decomposed, lambda c: mapping.get(c, chr(c))),
-    )
+    return _mapped(decomposed, lambda text: _translated(text, lambda c: mapping.get(c, chr(c))))
 
 
 def _merged(
@@ -442,14 +455,16 @@ def _ascii_skeletons(texts: pa.LargeStringArray) -> pa.LargeStringArray:
     An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
     (one letter for another, none of them mapped again) and lower case (which is case
     folding, in ASCII): one byte table, applied to the bytes of all the texts at once.
-    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
+    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right:
+    each only if its long form is somewhere in the bytes (a search in C, far faster than Arrow's
+    replacement in every text; none holds ``º/₀``, few ``''``).
     """
     validity, offsets, data = texts.buffers()
-    if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
-        data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
-    texts = pa.LargeStringArray.from_buffers(len(texts), offsets, data, validity, offset=texts.offset)
+    translated = b"" if data is None else data.to_pybytes().translate(_ascii_table())
+    texts = pa.LargeStringArray.from_buffers(len(texts), offsets, pa.py_buffer(translated), validity, offset=texts.offset)
     for long, short in _ASCII_AFTER:
-        texts = pc.replace_substring(texts, long, short)
+        if long.encode("utf-8") in translated:  # else in no text (a filtered array's bytes are its texts' and padding)
+            texts = pc.replace_substring(texts, long, short)
     return texts
 
 
