@@ -117,13 +117,17 @@ def test_the_duplicate_check_never_loses_in_upper_case_a_pair_it_finds_in_lower_
         assert len(warned(text.upper(), other.upper())) == 1
 
 
-# Characters whose treatment depends on their neighbours (combining marks, final sigma, Hangul
-# jamo, the Arabic article), that turn into more than one (ß, İ, ligatures, ㍻, emoji, whose
-# anyascii forms are words), NUL, and plain letters: the column functions work on all texts
-# joined into one string, so each text's result must not leak into its neighbour's.
+# Characters whose treatment depends on their neighbours (combining marks, in and out of their
+# canonical order, final sigma, Hangul jamo and syllables, the Arabic article), that turn into more
+# than one (ß, İ, ligatures, ㍻, ⑴, ½, ΐ, emoji, whose anyascii forms are words), that NFKC and NFKD
+# take apart differently (Å as Ångström, ẛ̣), NUL, those either side of the surrogates and at the end
+# of the Basic Multilingual Plane, full-width and mathematical letters whose NFKC form is ASCII, and
+# plain letters: the column functions work on all texts joined into one string, so each text's
+# result must not leak into its neighbour's.
 _TRICKY = (
-    "eaE\u0301\u0308\u0327\u03a3\u03c3\u03c2 \u00df\u0130\ufb01\u2460\u337b\U0001f600"
-    "\u1100\u1161\u11a8\u0627\u0644\u0647\x00-'\uff21\u0405"
+    "eaE\u0301\u0308\u0327\u0323\u0345\u03a3\u03c3\u03c2 \u00df\u0130\ufb01\u2460\u337b\u2474\u00bd"
+    "\u0390\U0001f600\u1100\u1161\u11a8\uac00\u0627\u0644\u0647\x00-'\"%m\u212b\u1e9b\ud7ff\ue000"
+    "\uffff\uff21\U0001d400\u0405"
 )
 
 
