@@ -455,15 +455,15 @@ def _ascii_skeletons(texts: pa.LargeStringArray) -> pa.LargeStringArray:
     An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
     (one letter for another, none of them mapped again) and lower case (which is case
     folding, in ASCII): one byte table, applied to the bytes of all the texts at once.
-    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right:
-    each only if its long form is somewhere in the bytes (a search in C, far faster than Arrow's
-    replacement in every text; none holds ``º/₀``, few ``''``).
+    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right: those
+    written in ASCII (no ASCII text holds ``º/₀``).
     """
     validity, offsets, data = texts.buffers()
-    translated = b"" if data is None else data.to_pybytes().translate(_ascii_table())
-    texts = pa.LargeStringArray.from_buffers(len(texts), offsets, pa.py_buffer(translated), validity, offset=texts.offset)
+    if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
+        data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
+    texts = pa.LargeStringArray.from_buffers(len(texts), offsets, data, validity, offset=texts.offset)
     for long, short in _ASCII_AFTER:
-        if long.encode("utf-8") in translated:  # else in no text (a filtered array's bytes are its texts' and padding)
+        if long.isascii():  # else in no ASCII text
             texts = pc.replace_substring(texts, long, short)
     return texts
 
