@@ -210,24 +210,6 @@ def slug_of_ascii(ascii_texts: pa.LargeStringArray) -> pa.LargeStringArray:
     return pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(ascii_texts), "[^a-z0-9]+", "-"), "-")
 
 
-SLUG_HEAD = 3
-"""Characters at the start of a text that :func:`may_be_slug_of` compares."""
-
-
-def may_be_slug_of(ascii_texts: pa.LargeStringArray, slugs: pa.LargeStringArray) -> pa.BooleanArray:
-    """False where a text's :func:`slug_of_ascii` is surely none of ``slugs``; True where it may be one.
-
-    A necessary condition, found a column at a time without writing the texts as ids: a text
-    whose first ``SLUG_HEAD`` characters, lowered, are ASCII letters or digits begins its id
-    with them, so it can only be a slug that begins with them. A shorter text, or one with
-    another character among them (a space, a dash, a letter outside ASCII), may be any.
-    """
-    head = pc.utf8_slice_codeunits(pc.ascii_lower(ascii_texts), 0, SLUG_HEAD)
-    plain = pc.and_(pc.equal(pc.binary_length(head), SLUG_HEAD), pc.ascii_is_alnum(head))
-    starts = pc.utf8_slice_codeunits(slugs, 0, SLUG_HEAD)  # a shorter slug is its own start: no plain head
-    return pc.fill_null(pc.or_(pc.invert(plain), pc.is_in(head, value_set=starts)), fill_value=True)
-
-
 def search_key(text: str) -> str:
     """``text`` as searches compare it: :func:`comparable`, without quotes, articles or punctuation.
 

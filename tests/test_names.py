@@ -15,7 +15,6 @@ from dataset_tools.names import (
     ascii_column,
     ascii_text,
     look_alike,
-    may_be_slug_of,
     skeleton,
     skeleton_columns,
     slug_of_ascii,
@@ -171,23 +170,3 @@ def test_a_table_of_many_characters_replaced_by_several_is_str_translate_too():
     table = {code: chr(code) * 2 for code in range(0x410, 0x450)}  # every Cyrillic capital and small letter, doubled
     text = "".join(map(chr, range(0x400, 0x460))) * 3
     assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)
-
-
-_SLUGGED = "aZ09 -_.\u00e9\u0130\u0627\x00"
-"""Letters and digits a slug keeps, characters it drops, and letters it keeps only written in ASCII."""
-
-
-@settings(deadline=None)
-@given(st.lists(st.none() | st.text(alphabet=_SLUGGED, max_size=7)), st.lists(st.text(alphabet="az09-", max_size=6)))
-def test_a_text_whose_slug_is_one_of_some_slugs_may_be_one_of_them(texts, others):
-    slugs = [slugify(text) for text in texts if text is not None][::2] + others  # half the texts' own, and others
-    column = ascii_column(pa.array(texts, type=pa.large_string()))
-    may = may_be_slug_of(column, pa.array(slugs, type=pa.large_string())).to_pylist()
-    assert [k for k, text in enumerate(texts) if text is not None and slugify(text) in slugs and not may[k]] == []
-
-
-def test_a_text_that_begins_with_three_letters_no_slug_begins_with_is_none_of_them():
-    texts = ["Daesh", "Dawla", "DAESH group", "al-Qaeda", "IS", "Dae", " Dawla", "\u00c9tat", None]
-    column = ascii_column(pa.array(texts, type=pa.large_string()))
-    may = may_be_slug_of(column, pa.array(["daesh-x", "is"], type=pa.large_string()))
-    assert may.to_pylist() == [True, False, True, True, True, True, True, False, True]

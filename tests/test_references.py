@@ -185,3 +185,32 @@ def test_columns_that_name_the_same_tables_are_looked_up_together_each_with_its_
         "`org-b` is an organisation of kind `state`, but coalition_id must name one of kind `coalition`",
         "name a coalition, or correct the kind of `org-b` in organisations.csv",
     )
+
+
+def test_a_repeated_organisation_id_is_judged_by_its_first_record_kind_and_hints_name_only_fitting_ones():
+    """A repeated id is a primary-key error; a reference to it is judged by the kind of its first record.
+
+    The message names that kind, and a misspelt id is offered only the organisations the
+    column may name (``turkye`` is near the state ``turkey``, which no coalition_id may name).
+    """
+    files = {
+        "organisations": _file(
+            "organisations",
+            {
+                "id": ["turkey", "axis", "turkey", "axis", "coalition-x"],
+                "kind": ["state", "coalition", "coalition", "state", "coalition"],
+            },
+        ),
+        "coalition_events": _file(
+            "coalition_events", {"id": ["e-a", "e-b", "e-c"], "coalition_id": ["turkey", "axis", "turkye"]}
+        ),
+    }
+    problems = list(references.cross_checks(files))
+    assert [(p.line, p.field, p.code, p.value) for p in problems] == [
+        (2, "coalition_id", "reference-kind-error", "turkey"),
+        (4, "coalition_id", "foreign-key", "turkye"),
+    ]
+    assert problems[0].message == (
+        "`turkey` is an organisation of kind `state`, but coalition_id must name one of kind `coalition`"
+    )
+    assert problems[1].hint == "add the record to organisations, or correct the id"

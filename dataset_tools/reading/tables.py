@@ -31,6 +31,7 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dataset_tools.reading import bytematch, encodings, fastcsv, strict_json
 from dataset_tools.reading.encodings import BOM
@@ -98,6 +99,23 @@ class TableFile:
             if name not in self._derived:
                 self._derived[name] = make()
             return cast("_T", self._derived[name])
+
+    def first_records(self) -> np.ndarray:
+        """The rows of ``data`` that hold each id's first record, ascending (every row when there is no id column).
+
+        An id repeated further down the file is a primary-key error; the checks that look a
+        record up by its id (its kind, its names) read only the first one, as that error does.
+        """
+        return self.derived("first_records", self._first_records)
+
+    def _first_records(self) -> np.ndarray:
+        if "id" not in self.data.column_names:
+            return np.arange(self.data.num_rows)
+        encoded = pc.dictionary_encode(self.data.column("id").combine_chunks(), null_encoding="encode")
+        rows = np.unique(encoded.indices.to_numpy(), return_index=True)[1]
+        rows.sort()  # in file order
+        rows.flags.writeable = False  # shared by checks on several threads
+        return rows
 
     def lines_for(self, name: str) -> np.ndarray:
         """The line of field ``name`` in each row: its own line in JSON, else the record's first line."""

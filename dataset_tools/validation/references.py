@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_tools.names import may_be_slug_of, slug_of_ascii
+from dataset_tools.names import slug_of_ascii
 from dataset_tools.reading import bytematch
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import ADDED_IN, LIST_DELIMITER, TABLES, Column, columns
@@ -151,8 +151,7 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, li
     ``Daesh`` is written ``daesh``. Returns that id → each record with such a name (its first
     one: the name before the aliases), in no particular order. The names are written as ids
     a column at a time, from the ASCII forms the duplicate-name check makes too
-    (:func:`similar.name_texts`), only those that may be one of ``wanted`` (:func:`may_be_slug_of`);
-    only those that are become Python strings.
+    (:func:`similar.name_texts`); only those that match become Python strings.
     """
     wanted = wanted.cast(pa.large_string())
     found: dict[str, dict[str, NameMatch]] = {}
@@ -161,15 +160,13 @@ def _names_as_ids(files: dict[str, TableFile], wanted: pa.Array) -> dict[str, li
         if tf is None or not {"id", "name"} <= set(tf.data.column_names):
             continue
         every = similar.name_texts(tf)
-        rows = np.flatnonzero(may_be_slug_of(every.ascii, wanted).to_numpy(zero_copy_only=False))
-        as_ids = slug_of_ascii(every.ascii.take(pa.array(rows)))  # the few texts that may be one of ``wanted``
+        as_ids = slug_of_ascii(every.ascii)
         hit = pc.and_(pc.is_in(as_ids, value_set=wanted), pc.not_equal(as_ids, ""))
         ids = tf.data.column("id")
-        for k in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
-            row = int(rows[k])
+        for row in np.flatnonzero(pc.fill_null(hit, fill_value=False).to_numpy(zero_copy_only=False)).tolist():
             record = ids[int(every.owner[row])].as_py()
             match = NameMatch(record, every.texts[row].as_py(), bool(every.place[row]))
-            found.setdefault(as_ids[k].as_py(), {}).setdefault(record, match)
+            found.setdefault(as_ids[row].as_py(), {}).setdefault(record, match)
     return {as_id: list(records.values()) for as_id, records in found.items()}
 
 
@@ -241,7 +238,8 @@ class _Unresolved:
             if fits:
                 named[value] = fits
         wanting = list(dict.fromkeys(value for value in values[:HINT_LIMIT] if not (value in home or value in named)))
-        choices = self.targets.to_pylist() if wanting and len(self.targets) <= HINT_CHOICES else []
+        choices = [] if not wanting or len(self.targets) > HINT_CHOICES else self.targets.to_pylist()
+        choices = [choice for choice in choices if choice not in self.wrong_kind()]  # only what the column may name
         hints = dict(zip(wanting, suggestions(wanting, choices), strict=True))
         for count, (line, value) in enumerate(zip(self.lines, values, strict=True)):
             if value in home:
@@ -350,10 +348,16 @@ def _of_other_kinds(column: Column, orgs: TableFile) -> pa.Array | None:
     """
     if not column.organisation_kinds or "kind" not in orgs.data.column_names:
         return None
-    kinds = orgs.data.column("kind").combine_chunks()
+    ids, kinds = _first_kinds(orgs)
     known = pc.is_in(kinds, value_set=pa.array(list(OrganisationKind), pa.string()))
     other = pc.invert(pc.is_in(kinds, value_set=pa.array(column.organisation_kinds, pa.string())))
-    return _ids(orgs).filter(pc.and_(known, other))
+    return ids.filter(pc.and_(known, other))
+
+
+def _first_kinds(orgs: TableFile) -> tuple[pa.Array, pa.Array]:
+    """Each organisation's id and kind, of its first record only (a repeated id is a primary-key error)."""
+    first = pa.array(orgs.first_records())
+    return _ids(orgs).take(first), orgs.data.column("kind").combine_chunks().take(first)
 
 
 def _kinds(
@@ -370,10 +374,9 @@ def _kinds(
     wrong = resolved & pc.is_in(values, value_set=misfits).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
-    org_ids = _ids(orgs)
+    org_ids, kinds = _first_kinds(orgs)
     named = pc.is_in(org_ids, value_set=values.filter(pa.array(wrong)))  # the few organisations named so
-    kinds = orgs.data.column("kind").combine_chunks().filter(named)
-    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.to_pylist(), strict=True))  # a repeated id: its last
+    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.filter(named).to_pylist(), strict=True))
     expected = " or ".join(column.organisation_kinds)
     for index in np.flatnonzero(wrong):
         value = values[index].as_py()

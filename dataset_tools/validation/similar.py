@@ -46,7 +46,6 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from dataset_tools.names import ascii_column, look_alike, skeleton_columns
-from dataset_tools.reading.bytematch import buffers
 from dataset_tools.reading.tables import TableFile
 from dataset_tools.schema.models import LIST_DELIMITER
 from dataset_tools.validation.parallel import beside, workers
@@ -705,30 +704,16 @@ def _words(keys: pa.LargeStringArray, *, backward: bool = False) -> Words:
 
     Each word holds eight letters, the first as its most significant byte: rows of words
     compare as numbers as the letters compare as text. Only the words up to the longest
-    key's are given (those after are NULs for every key). They are read from the column's
-    bytes (copied once, between margins of NULs): the eight bytes at each word's start as a
-    big-endian number (backwards: the eight before its end, as a little-endian one), the
-    bytes that are not the key's masked off.
+    key's are given (those after are NULs for every key).
     """
-    offsets, data = buffers(keys)
-    length = np.diff(offsets)
-    count = min(-(-int(length.max(initial=0)) // 8), _PREFIX // 8)
-    margin = 8 * count  # room for the words read before the first key's start or after the last one's end
-    padded = np.zeros(int(offsets[-1] - offsets[0]) + 2 * margin, dtype=np.uint8)
-    padded[margin : len(padded) - margin] = data[offsets[0] : offsets[-1]]
-    start = offsets[:-1] - offsets[0] + margin + (length - 8 if backward else 0)  # of each key's first word
-    # the eight bytes from each position of ``padded`` on, as one number
-    eights = np.ndarray((max(len(padded) - 7, 0),), dtype="<u8" if backward else ">u8", buffer=padded, strides=(1,))
-    words = np.empty((count, len(keys)), dtype=np.uint64)
-    for word in range(count):
-        words[word] = (
-            eights[start - 8 * word if backward else start + 8 * word] & _MASKS[np.clip(length - 8 * word, 0, 8)]
-        )
-    return words.T  # each word a contiguous column
-
-
-_MASKS = np.array([0, *((~np.uint64(0) << np.uint64(64 - 8 * kept)) for kept in range(1, 9))], dtype=np.uint64)
-"""For ``k`` letters of a word that belong to a key, the mask of its ``k`` most significant bytes."""
+    if backward:
+        keys = pc.binary_reverse(keys.cast(pa.large_binary())).cast(pa.large_string())  # ASCII: letters are bytes
+    count = min(-(-int(pc.max(pc.binary_length(keys)).as_py() or 0) // 8), _PREFIX // 8)
+    padded = pc.utf8_rpad(pc.utf8_slice_codeunits(keys, 0, _PREFIX), width=_PREFIX, padding="\x00")
+    _validity, offsets, data = padded.buffers()
+    start = int(np.frombuffer(offsets, dtype=np.int64)[padded.offset])
+    letters = np.frombuffer(data, dtype=">u8", count=len(padded) * (_PREFIX // 8), offset=start)
+    return letters.reshape(len(padded), _PREFIX // 8)[:, :count].astype(np.uint64)
 
 
 _PREFIX = 64
@@ -867,8 +852,6 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
         return
     data = tf.data.select([name for name in ("id", "name", "parent_id") if name in tf.data.column_names])
     data = data.combine_chunks()  # the columns read here only: a table's notes and sources are most of its bytes
-    encoded = pc.dictionary_encode(data.column("id").combine_chunks(), null_encoding="encode")
-    first = np.unique(encoded.indices.to_numpy(), return_index=True)[1]  # in file order: first occurrences, sorted
     ids, names = data.column("id").combine_chunks(), data.column("name").combine_chunks().cast(pa.large_string())
     lines, alias_lines = tf.lines_for("name"), tf.lines_for("aliases")
     related: set[frozenset[str]] = set()
@@ -880,7 +863,7 @@ def duplicate_names(tf: TableFile) -> Iterator[Problem]:
         related = {frozenset(pair) for pair in pairs}
     every = name_texts(tf)
     compared = np.zeros(len(data), dtype=bool)
-    compared[first] = True
+    compared[tf.first_records()] = True
     kept = compared[every.owner]
     kept_mask = pa.array(kept)
 
