@@ -626,8 +626,7 @@ def _scored_neighbours(
     for side, words in zip(keys.orders, keys.words, strict=True):
         order = side[key_block[side] >= 0]
         order = order[np.argsort(small[order], kind="stable")]  # by block, sorted within each
-        common = _common_starts(words, order)
-        first, second = _sharing_half(common, key_block[order], length[order], shortest[order])
+        first, second = _sharing_half(words[order], key_block[order], length[order], shortest[order])
         found.append((order[first], order[second]))
     u, v = np.concatenate([pair[0] for pair in found]), np.concatenate([pair[1] for pair in found])
     u, v = np.divmod(np.unique(np.minimum(u, v) * distinct + np.maximum(u, v)), max(distinct, 1))
@@ -729,50 +728,31 @@ def _sorted_by(words: Words, length: Ints) -> Ints:
     return pc.sort_indices(table, [(name, "ascending") for name in table.column_names]).to_numpy().astype(np.int64)
 
 
-def _common_starts(words: Words, order: Ints) -> Ints:
-    """The letters each key of ``order`` shares at its start with the next one: at most ``_PREFIX`` (all, if equal).
-
-    ``words`` holds each key's first ``_PREFIX`` letters (:func:`_words`; NULs past its end).
-    The words are compared one at a time, each only for the neighbours equal in all before it:
-    in the first word in which two differ, they share the bytes before the first one of their
-    difference (their XOR) that is not zero.
-    """
-    pairs = np.arange(max(len(order) - 1, 0))  # the neighbours equal in every word so far
-    common = np.full(len(pairs), _PREFIX, dtype=np.int64)
-    for word in range(words.shape[1]):
-        column = words[:, word]
-        differ = column[order[pairs + 1]] ^ column[order[pairs]]
-        found = differ != 0
-        # the bytes above the highest one that is not zero: 7 less the powers of 256 it reaches
-        common[pairs[found]] = 8 * word + 7 - np.searchsorted(_BYTE_VALUES, differ[found], side="right")
-        pairs = pairs[~found]
-    return common
-
-
-_BYTE_VALUES = np.array([1 << (8 * byte) for byte in range(1, 8)], dtype=np.uint64)
-"""``256 ** k``, ``k`` = 1 … 7: a number reaches ``k`` of them when its highest non-zero byte is byte ``k`` (from 0)."""
-
-
-def _sharing_half(common: Ints, block: Ints, length: Ints, shortest: Ints) -> tuple[Ints, Ints]:
+def _sharing_half(words: Words, block: Ints, length: Ints, shortest: Ints) -> tuple[Ints, Ints]:
     """Pairs (i, j) of keys of one block within ``WINDOW`` of each other that share enough of their start.
 
-    The keys are given sorted by ``block``, then by their start: ``common`` holds the letters
-    each key shares at its start with the next (:func:`_common_starts`), ``length`` its length.
-    Two keys share enough when their common start is at least ``(n - 1) // 2`` letters long
-    (``n``: the shorter one's length), or ``_PREFIX``: a key that differs from another in one
-    place shares at least that much with it at its start or at its end. What a key shares
-    with a later one is the least of what each key between them shares with the next; a key
-    shares nothing with one of another block.
+    The keys are given sorted by ``block``, then by their start: ``words`` holds each key's
+    first ``_PREFIX`` letters (:func:`_words`), ``length`` its length. Two keys share enough
+    when their common start is at least ``(n - 1) // 2`` letters long (``n``: the shorter one's
+    length), or ``_PREFIX``: a key that differs from another in one place shares at least that
+    much with it at its start or at its end. What a key shares with a later one is the least
+    of what each key between them shares with the next; a key shares nothing with one of
+    another block.
 
     ``shortest`` is the shortest key each key can reach the cutoff with: a key's window ends
     when it shares too little with the next keys to meet even that one, and a pair of keys
     too unlike in length to reach the cutoff is not given (either would score below it).
     """
-    count = len(block)
+    count = len(words)
     if count < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    differ = words[1:] ^ words[:-1]
     rows = np.arange(count - 1)
-    common = np.where(block[1:] != block[:-1], -1, common)
+    at = (differ != 0).argmax(axis=1)  # the first word in which a key and the next differ
+    top = differ[rows, at]
+    equal_bytes = (top.astype(">u8").view(np.uint8).reshape(-1, 8) != 0).argmax(axis=1)  # in that word
+    common = np.where(top != 0, 8 * at + equal_bytes, _PREFIX)  # start shared by neighbours
+    common[block[1:] != block[:-1]] = -1
     least = np.minimum((shortest - 1) // 2, _PREFIX)  # the least a key must share with a partner
     key, shared = rows, common  # keys still looking, and what each shares with the key ``step`` after it
     firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
