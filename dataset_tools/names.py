@@ -380,10 +380,11 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
 
     A null stays null. The skeletons of ASCII texts come from one byte table (lowered: of
     their ASCII lower case, Arrow's ``ascii_lower``; see :func:`_ascii_skeletons`). The texts
-    in other letters are mapped together (:func:`_joined_through`, :func:`_skeleton_of_joined`),
-    and lowered ones again only where lowering changes them (most do not: Arabic has no case,
-    and much text is in lower case already). The few whose NFKC form is ASCII (full-width
-    letters) take :func:`skeleton`'s ASCII path, one at a time.
+    in other letters are joined once (:func:`_joined`), decomposed once (NFKD) and mapped together
+    (:func:`_skeleton_of_decomposed`), their lower case from the same joined string, and lowered
+    ones mapped again only where lowering changes them (most do not: Arabic has no case, and
+    much text is in lower case already). The few whose NFKC form is ASCII (full-width letters)
+    take :func:`skeleton`'s ASCII path, one at a time.
     """
     plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
     ascii_texts, others = texts.filter(plain), texts.filter(pc.invert(plain))
