@@ -102,37 +102,49 @@ def _joined_through(
 ) -> pa.LargeStringArray:
     """``each(text)`` for every text of a column without nulls, computed as ``joined`` of all texts at once.
 
-    ``joined`` gets the texts joined by ``_SEPARATOR`` and must give, for each, what ``each`` does,
-    still separated: true of NFKC and NFD, ``str.casefold`` and ``str.lower`` (whose final-sigma
-    rule stops at the separator as at a text's end), :func:`_translated`, and replacing substrings
-    without the separator. A few passes in C over one string then replace a Python call per text.
-    A text that holds the separator itself is rare and breaks the count of separators: then
-    ``each`` is called per text.
+    ``joined`` gets the texts joined by ``_SEPARATOR`` (:func:`_joined`) and must give, for each,
+    what ``each`` does, still separated: true of NFKC, NFKD and NFD, ``str.casefold`` and
+    ``str.lower`` (whose final-sigma rule stops at the separator as at a text's end),
+    :func:`_translated`, and replacing substrings without the separator. A few passes in C over
+    one string then replace a Python call per text (:func:`_parted`).
     """
-    if not len(texts):
-        return pa.array([], type=pa.large_string())
+    return _parted(joined(_joined(texts)), texts, each)
+
+
+def _joined(texts: pa.LargeStringArray) -> str:
+    """The texts of a column without nulls, joined by ``_SEPARATOR`` into one string."""
     whole = pc.binary_join(
         pa.LargeListArray.from_arrays(pa.array([0, len(texts)], type=pa.int64()), texts),
         pa.scalar(_SEPARATOR, type=pa.large_string()),
-    )[0].as_py()
-    data = np.frombuffer(joined(whole).encode("utf-8"), dtype=np.uint8)
-    separators = np.flatnonzero(data == 0)  # UTF-8 writes NUL, and only NUL, as a zero byte
-    if len(separators) != len(texts) - 1:  # a text holds a NUL itself
-        return pa.array([each(text) for text in texts.to_pylist()], type=pa.large_string())
-    ends = np.append(separators, len(data)) - np.arange(len(texts))  # each text's end, once the NULs go
-    offsets = np.concatenate(([0], ends)).astype(np.int64)
-    return pa.LargeStringArray.from_buffers(
-        len(texts), pa.py_buffer(offsets), pa.py_buffer(np.delete(data, separators).tobytes())
     )
+    return str(whole[0].as_py())
+
+
+def _parted(whole: str, texts: pa.LargeStringArray, each: Callable[[str], str]) -> pa.LargeStringArray:
+    """``whole``, a result for the texts joined by :func:`_joined`, split again at the separators into a column.
+
+    A text that holds the separator itself is rare and breaks the count of parts: then
+    ``each(text)`` is what each text's part must be, and it is called per text.
+    """
+    if not len(texts):
+        return pa.array([], type=pa.large_string())
+    parts = pc.list_flatten(pc.split_pattern(pa.array([whole], type=pa.large_string()), _SEPARATOR))
+    if len(parts) != len(texts):  # a text holds a NUL itself
+        return pa.array([each(text) for text in texts.to_pylist()], type=pa.large_string())
+    return parts
 
 
 _CODE_POINTS = 0x110000
+_BASIC_PLANE = 0x10000
+"""Code points below U+10000 (the Basic Multilingual Plane): one UTF-16 unit each, outside the surrogates."""
+_SURROGATES = range(0xD800, 0xE000)
 _BY_TABLE = 1 << 13
-"""Characters from which :func:`_translated` finds a text's distinct characters, and the row of
-each, through tables of every code point (megabytes to clear and scan, whatever the text's length)
-rather than by sorting (``np.unique``, ``np.searchsorted``: time growing as n log n in the text's
-length): the two cost about the same at a few thousand characters (measured: see the commit that
-set it)."""
+"""Characters from which :func:`_translated` finds a text's distinct characters, and the form of
+each, through tables of every code point (up to megabytes to clear and scan, whatever the text's
+length) rather than by sorting (``np.unique``, ``np.searchsorted``: time growing as n log n in the
+text's length): the two cost about the same at a few thousand characters with tables of all 0x110000
+(measured: see the commit that set it). The 65,536-entry tables of text in the Basic Multilingual
+Plane cost less, and win from about 500 characters, but by at most 0.3 ms a call below this."""
 _STAND_INS = 32
 """The most characters with a replacement other than one character that :func:`_translated` maps
 through stand-ins; with more, the text is translated by ``str.translate``. Each stand-in costs one
@@ -144,17 +156,21 @@ they meet was measured: see the commit that set it). Text in Cyrillic, Arabic, H
 def _translated(text: str, replacement: Callable[[int], str]) -> str:
     """``text`` with each character replaced by ``replacement(code point)``: ``str.translate`` by a table lookup.
 
-    ``replacement`` is asked once per distinct character. The text's code points (UTF-32) are
-    looked up in a NumPy table of one character per distinct character: the cost per character
-    is compiled. A character replaced by none or by several (few: ``anyascii`` writes ``ß`` as
-    ``ss``) is first replaced by a stand-in, a character in neither the text's replacements
-    nor the text, and each stand-in then by its replacement (``str.replace``). A result all
-    in U+0000-U+00FF (ASCII, for transliteration) is decoded from one byte per character.
+    ``replacement`` is asked once per distinct character. The text's code points are looked
+    up in a NumPy table of one character per code point: the cost per character is compiled.
+    Text all in the Basic Multilingual Plane (most) is read as UTF-16, two bytes a character,
+    through a table of 65,536 entries. A character replaced by none or by several (few:
+    ``anyascii`` writes ``ß`` as ``ss``) is first replaced by a stand-in, a character in
+    neither the text's replacements nor the text, and each stand-in then by its replacement
+    (``str.replace``). The result is written in the narrowest of one byte per character
+    (Latin-1: ASCII, for transliteration), UTF-16 without surrogates, or UTF-32 that holds it.
     """
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    units = text.encode("utf-16-le")
+    basic = len(units) == 2 * len(text)  # no character past U+FFFF: each is one UTF-16 unit, its code point
+    codes = np.frombuffer(units, dtype=np.uint16) if basic else np.frombuffer(text.encode("utf-32-le"), np.uint32)
     by_table = len(codes) >= _BY_TABLE
     if by_table:
-        seen = np.zeros(_CODE_POINTS, dtype=np.bool_)
+        seen = np.zeros(_BASIC_PLANE if basic else _CODE_POINTS, dtype=np.bool_)
         seen[codes] = True
         distinct = np.flatnonzero(seen)
     else:
@@ -165,18 +181,23 @@ def _translated(text: str, replacement: Callable[[int], str]) -> str:
     if len(uneven) > _STAND_INS:
         return text.translate(dict(zip(present, forms, strict=True)))
     taken = set("".join(forms)) | {chr(code) for code in present}
-    free = (chr(code) for code in range(0x80, _CODE_POINTS) if not 0xD800 <= code < 0xE000 and chr(code) not in taken)
+    free = (chr(code) for code in range(0x80, _CODE_POINTS) if code not in _SURROGATES and chr(code) not in taken)
     stand_ins = {row: next(free) for row in uneven}
-    table = np.array([ord(stand_ins.get(row) or form) for row, form in enumerate(forms)], dtype=np.uint32)
-    if by_table:
-        lookup = np.zeros(_CODE_POINTS, dtype=np.uint32)
-        lookup[present] = np.arange(len(present), dtype=np.uint32)
-        rows = lookup[codes]
+    slots = [ord(stand_ins.get(row) or form) for row, form in enumerate(forms)]
+    widest = max(slots, default=0)
+    if widest < 0x100:
+        dtype, encoding = np.dtype(np.uint8), "latin-1"
+    elif widest < _BASIC_PLANE and not any(slot in _SURROGATES for slot in slots):
+        dtype, encoding = np.dtype("<u2"), "utf-16-le"
     else:
-        rows = np.searchsorted(distinct, codes)
-    narrow = len(table) == 0 or int(table.max()) < 0x100
-    slots = (table.astype(np.uint8) if narrow else table)[rows]
-    result = slots.tobytes().decode("latin-1" if narrow else "utf-32-le")
+        dtype, encoding = np.dtype("<u4"), "utf-32-le"
+    if by_table:  # Arrow's take reads the narrow codes as they are (NumPy's gather widens them to 8 bytes each)
+        lookup = np.zeros(len(seen), dtype=dtype)
+        lookup[distinct] = slots
+        taken = pc.take(pa.array(lookup), pa.array(codes)).buffers()[1]
+        result = str(taken.slice(0, len(codes) * dtype.itemsize), encoding)
+    else:
+        result = np.array(slots, dtype=dtype)[np.searchsorted(distinct, codes)].tobytes().decode(encoding)
     for row, stand_in in stand_ins.items():
         result = result.replace(stand_in, forms[row])
     return result
@@ -315,16 +336,18 @@ def skeleton(text: str, *, lowered: bool = False) -> str:
     normal = unicodedata.normalize("NFKC", text)
     if normal.isascii():
         return _folded(normal.encode("ascii").translate(table).decode("ascii").lower())  # ASCII: folding is lowering
-    return _mapped(normal, lambda decomposed: decomposed.translate(mapping))
+    return _mapped(unicodedata.normalize("NFD", normal), lambda decomposed: decomposed.translate(mapping))
 
 
-def _mapped(normal: str, prototypes: Callable[[str], str]) -> str:
-    """The skeleton of ``normal`` (NFKC, not ASCII): ``prototypes`` replaces each character by its own.
+def _mapped(decomposed: str, prototypes: Callable[[str], str]) -> str:
+    """The skeleton of a text whose NFKC form is not ASCII, in NFD: ``prototypes`` gives each character its own.
 
-    NFD, each character's prototype, NFD again, case folding, then the ASCII folds (UTS #39's
-    ``skeleton``, case-folded).
+    Each character's prototype, NFD again, case folding, then the ASCII folds (UTS #39's
+    ``skeleton``, case-folded). A text's NFKC form in NFD is its NFKD form: NFKC composes the
+    NFKD form, and NFD takes apart just what composition joined (`UAX #15
+    <https://unicode.org/reports/tr15/>`_: NFKC is the canonical composition of NFKD).
     """
-    return _folded(unicodedata.normalize("NFD", prototypes(unicodedata.normalize("NFD", normal))).casefold())
+    return _folded(unicodedata.normalize("NFD", prototypes(decomposed)).casefold())
 
 
 def _folded(mapped: str) -> str:
@@ -357,21 +380,23 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
 
     A null stays null. The skeletons of ASCII texts come from one byte table (lowered: of
     their ASCII lower case, Arrow's ``ascii_lower``; see :func:`_ascii_skeletons`). The texts
-    in other letters are mapped together (:func:`_joined_through`, :func:`_skeleton_of_joined`),
-    and lowered ones again only where lowering changes them (most do not: Arabic has no case,
-    and much text is in lower case already). The few whose NFKC form is ASCII (full-width
-    letters) take :func:`skeleton`'s ASCII path, one at a time.
+    in other letters are joined once (:func:`_joined`), decomposed once (NFKD) and mapped together
+    (:func:`_skeleton_of_decomposed`), their lower case from the same joined string, and lowered
+    ones mapped again only where lowering changes them (most do not: Arabic has no case, and
+    much text is in lower case already). The few whose NFKC form is ASCII (full-width letters)
+    take :func:`skeleton`'s ASCII path, one at a time.
     """
     plain = pc.fill_null(pc.string_is_ascii(texts), fill_value=True)
     ascii_texts, others = texts.filter(plain), texts.filter(pc.invert(plain))
-    normal = _joined_through(others, _nfkc, _nfkc)
-    written = _joined_through(normal, _skeleton_of_joined, skeleton)
-    lower = _joined_through(others, str.lower, str.lower)
+    whole = _joined(others)
+    decomposed = unicodedata.normalize("NFKD", whole)  # each text's NFKC form in NFD (see _mapped)
+    written = _parted(_skeleton_of_decomposed(decomposed), others, skeleton)
+    lower = _parted(whole.lower(), others, str.lower)
     changed = pc.not_equal(lower, others)
     lowered = pc.replace_with_mask(
         written, changed, _joined_through(lower.filter(changed), _skeleton_of_joined, skeleton)
     )
-    normal_ascii = pc.string_is_ascii(normal)
+    normal_ascii = pc.string_is_ascii(_parted(decomposed, others, _nfkd))  # NFKD is ASCII where NFKC is
     if pc.any(normal_ascii).as_py():
         fixed = others.filter(normal_ascii).to_pylist()
         written = pc.replace_with_mask(written, normal_ascii, pa.array([skeleton(t) for t in fixed], pa.large_string()))
@@ -384,18 +409,20 @@ def skeleton_columns(texts: pa.LargeStringArray) -> tuple[pa.LargeStringArray, p
     )
 
 
-def _nfkc(text: str) -> str:
-    """``text`` in Unicode NFKC (for :func:`_joined_through`, which asks a function)."""
-    return unicodedata.normalize("NFKC", text)
+def _nfkd(text: str) -> str:
+    """``text`` in Unicode NFKD (for :func:`_parted`, which asks a function)."""
+    return unicodedata.normalize("NFKD", text)
 
 
 def _skeleton_of_joined(text: str) -> str:
     """:func:`skeleton` of texts in other letters, joined by NULs (see :func:`_joined_through`): :func:`_mapped`."""
+    return _skeleton_of_decomposed(_nfkd(text))
+
+
+def _skeleton_of_decomposed(decomposed: str) -> str:
+    """:func:`_skeleton_of_joined` of texts joined by NULs, given in NFKD."""
     mapping, _table = _prototypes()
-    return _mapped(
-        unicodedata.normalize("NFKC", text),
-        lambda decomposed: _translated(decomposed, lambda c: mapping.get(c, chr(c))),
-    )
+    return _mapped(decomposed, lambda text: _translated(text, lambda c: mapping.get(c, chr(c))))
 
 
 def _merged(
@@ -412,14 +439,16 @@ def _ascii_skeletons(texts: pa.LargeStringArray) -> pa.LargeStringArray:
     An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
     (one letter for another, none of them mapped again) and lower case (which is case
     folding, in ASCII): one byte table, applied to the bytes of all the texts at once.
-    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right.
+    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right: those
+    written in ASCII (no ASCII text holds ``º/₀``).
     """
     validity, offsets, data = texts.buffers()
     if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
         data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
     texts = pa.LargeStringArray.from_buffers(len(texts), offsets, data, validity, offset=texts.offset)
     for long, short in _ASCII_AFTER:
-        texts = pc.replace_substring(texts, long, short)
+        if long.isascii():  # else in no ASCII text
+            texts = pc.replace_substring(texts, long, short)
     return texts
 
 

@@ -116,13 +116,17 @@ def test_the_duplicate_check_never_loses_in_upper_case_a_pair_it_finds_in_lower_
         assert len(warned(text.upper(), other.upper())) == 1
 
 
-# Characters whose treatment depends on their neighbours (combining marks, final sigma, Hangul
-# jamo, the Arabic article), that turn into more than one (ß, İ, ligatures, ㍻, emoji, whose
-# anyascii forms are words), NUL, and plain letters: the column functions work on all texts
-# joined into one string, so each text's result must not leak into its neighbour's.
+# Characters whose treatment depends on their neighbours (combining marks, in and out of their
+# canonical order, final sigma, Hangul jamo and syllables, the Arabic article), that turn into more
+# than one (ß, İ, ligatures, ㍻, ⑴, ½, ΐ, emoji, whose anyascii forms are words), that NFKC and NFKD
+# take apart differently (Å as Ångström, ẛ̣), NUL, those either side of the surrogates and at the end
+# of the Basic Multilingual Plane, full-width and mathematical letters whose NFKC form is ASCII, and
+# plain letters: the column functions work on all texts joined into one string, so each text's
+# result must not leak into its neighbour's.
 _TRICKY = (
-    "eaE\u0301\u0308\u0327\u03a3\u03c3\u03c2 \u00df\u0130\ufb01\u2460\u337b\U0001f600"
-    "\u1100\u1161\u11a8\u0627\u0644\u0647\x00-'\uff21\u0405"
+    "eaE\u0301\u0308\u0327\u0323\u0345\u03a3\u03c3\u03c2 \u00df\u0130\ufb01\u2460\u337b\u2474\u00bd"
+    "\u0390\U0001f600\u1100\u1161\u11a8\uac00\u0627\u0644\u0647\x00-'\"%m\u212b\u1e9b\ud7ff\ue000"
+    "\uffff\uff21\U0001d400\u0405"
 )
 
 
@@ -144,9 +148,11 @@ def test_a_text_holding_the_separator_is_still_each_texts_form():
     assert skeleton_columns(column)[0].to_pylist() == [skeleton(text) for text in texts]
 
 
-_MAPPED = "ab\x00\x7f\x80\x81\xff\u0100\u0627\U0001f600"
+_MAPPED = "ab\x00\x7f\x80\x81\xff\u0100\u0627\ud7ff\ue000\uffff\U00010000\U0001f600"
 """Characters a replacement table may map from and to: ASCII, NUL, the first characters a stand-in
-could be (U+0080 on), the last of one byte per character (U+00FF) and the first past it, wider ones."""
+could be (U+0080 on), the last of one byte per character (U+00FF) and the first past it, those
+either side of the surrogates and at the end of the Basic Multilingual Plane (two bytes per
+character in UTF-16), and past it (four)."""
 
 
 @settings(deadline=None)
