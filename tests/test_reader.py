@@ -624,3 +624,17 @@ def test_a_derived_value_is_made_once_and_may_ask_for_another():
     for thread in threads:
         thread.join(timeout=10)
     assert (results, sorted(made)) == (["io"] * 4, ["inner", "outer"])
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", 5), ("name", True), ("name", ["A"]), ("name", {"text": "A"}), ("source_ids", [5]), ("source_ids", 7)],
+)
+def test_a_json_value_of_the_wrong_type_in_a_required_field_is_a_type_error_only(tmp_path, reference, field, value):
+    """The field is not empty: it holds a value of the wrong type, and says so once (no required-error too)."""
+    record = {"id": "person-a", "name": "A", "source_ids": ["src-example-report"], field: value}
+    folder = make_dataset(
+        tmp_path, {"actors.csv": None, "actors.json": ("[\n" + json.dumps(record) + "\n]\n").encode()}
+    )
+    assert located(_validate(folder, reference=reference)) == [("actors.json", 2, field, "type-error")]

@@ -85,6 +85,9 @@ class TableFile:
     """None, or (when a caller asks, giving a list) the records as written: see :mod:`dataset_tools.reading.records`."""
     header_line: int = 1
     """The line of the CSV header (after blank lines, if any)."""
+    mistyped: dict[str, list[int]] = field(default_factory=dict)
+    """Rows (of ``data``), by field, whose JSON value was of the wrong type: a type-error, its cell
+    left empty, which is no missing value (a required-error would be false)."""
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _derived_locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False, compare=False)
     _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
@@ -887,7 +890,11 @@ def _objects_to_columns(objects: list[tuple[int, Any, dict[str, int]]], result: 
                 )
         present.update(obj)
         for name, column in cols.items():
-            cells[name].append(_json_cell(obj.get(name), column.is_list, name, where.get(name, line), result))
+            reported = len(result.problems)
+            cell = _json_cell(obj.get(name), column.is_list, name, where.get(name, line), result)
+            if not cell and len(result.problems) > reported:  # a value of the wrong type, not an empty one
+                result.mistyped.setdefault(name, []).append(len(lines))
+            cells[name].append(cell)
             key_lines[name].append(where.get(name, line))
         lines.append(line)
     result.header = [name for name in cols if name in present]

@@ -266,7 +266,9 @@ def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
     values = _column(tf, column.name)
     empty = bytematch.empty(values)
     if column.required:
-        for row in np.flatnonzero(empty):
+        missing = empty.copy()
+        missing[tf.mistyped.get(column.name, [])] = False  # a type-error already, not an empty value
+        for row in np.flatnonzero(missing):
             yield _required(tf, row, column)
     if column.is_list:
         rows = np.flatnonzero(~empty & _maybe_bad_lists(column, values))  # an empty cell is no list
@@ -362,6 +364,7 @@ def reference_field_and_record_checks(tf: TableFile) -> Iterator[Problem]:
     model = TABLES[tf.table]
     by_name = {column.name: column for column in columns(model)}
     present = set(tf.data.column_names)
+    mistyped = {name: set(rows) for name, rows in tf.mistyped.items()}
     for index, row in _rows(tf.data):
         data = from_row(model, row)
         bad_fields: set[str] = set()
@@ -374,7 +377,8 @@ def reference_field_and_record_checks(tf: TableFile) -> Iterator[Problem]:
                     continue
                 bad_fields.add(name)
                 if entry["type"] == "missing":
-                    yield _required(tf, index, by_name[name])
+                    if index not in mistyped.get(name, ()):  # a type-error already, not an empty value
+                        yield _required(tf, index, by_name[name])
                 else:
                     yield _field_problem(tf, index, by_name[name], entry["input"])
         yield from _reference_record_checks(tf, index, model, row, bad_fields)
