@@ -92,7 +92,7 @@ def _ascii_of_joined(text: str) -> str:
 
 
 _SEPARATOR = "\x00"
-"""What :func:`_joined_through` puts between texts: a character that Unicode normalisation, case
+"""What :func:`_joined` puts between texts: a character that Unicode normalisation, case
 mapping and both character tables keep as it is and never join to a neighbour (it is a starter
 of combining class 0 that composes with nothing, neither cased nor case-ignorable)."""
 
@@ -144,7 +144,8 @@ each, through tables of every code point (up to megabytes to clear and scan, wha
 length) rather than by sorting (``np.unique``, ``np.searchsorted``: time growing as n log n in the
 text's length): the two cost about the same at a few thousand characters with tables of all 0x110000
 (measured: see the commit that set it). The 65,536-entry tables of text in the Basic Multilingual
-Plane cost less, and win from about 500 characters, but by at most 0.3 ms a call below this."""
+Plane cost less and win earlier, by too little below this for a second threshold (see the commit
+that says where)."""
 _STAND_INS = 32
 """The most characters with a replacement other than one character that :func:`_translated` maps
 through stand-ins; with more, the text is translated by ``str.translate``. Each stand-in costs one
@@ -156,14 +157,16 @@ they meet was measured: see the commit that set it). Text in Cyrillic, Arabic, H
 def _translated(text: str, replacement: Callable[[int], str]) -> str:
     """``text`` with each character replaced by ``replacement(code point)``: ``str.translate`` by a table lookup.
 
-    ``replacement`` is asked once per distinct character. The text's code points are looked
-    up in a NumPy table of one character per code point: the cost per character is compiled.
-    Text all in the Basic Multilingual Plane (most) is read as UTF-16, two bytes a character,
-    through a table of 65,536 entries. A character replaced by none or by several (few:
+    ``replacement`` is asked once per distinct character, found by sorting a short text's code
+    points or through a table of every code point for a long one (``_BY_TABLE``); each
+    character's replacement is then looked up in compiled code (NumPy for a short text, an
+    Arrow ``take`` of a table of one entry per code point for a long one). Text all in the
+    Basic Multilingual Plane (most) is read as UTF-16, two bytes a character, and its tables
+    have 65,536 entries. A character replaced by none or by several (few:
     ``anyascii`` writes ``ß`` as ``ss``) is first replaced by a stand-in, a character in
     neither the text's replacements nor the text, and each stand-in then by its replacement
     (``str.replace``). The result is written in the narrowest of one byte per character
-    (Latin-1: ASCII, for transliteration), UTF-16 without surrogates, or UTF-32 that holds it.
+    (Latin-1: ASCII, for transliteration), two (UTF-16) or four (UTF-32) that holds it.
     """
     units = text.encode("utf-16-le")
     basic = len(units) == 2 * len(text)  # no character past U+FFFF: each is one UTF-16 unit, its code point
@@ -180,14 +183,14 @@ def _translated(text: str, replacement: Callable[[int], str]) -> str:
     uneven = [row for row, form in enumerate(forms) if len(form) != 1]
     if len(uneven) > _STAND_INS:
         return text.translate(dict(zip(present, forms, strict=True)))
-    taken = set("".join(forms)) | {chr(code) for code in present}
-    free = (chr(code) for code in range(0x80, _CODE_POINTS) if code not in _SURROGATES and chr(code) not in taken)
+    used = set("".join(forms)) | {chr(code) for code in present}
+    free = (chr(code) for code in range(0x80, _CODE_POINTS) if code not in _SURROGATES and chr(code) not in used)
     stand_ins = {row: next(free) for row in uneven}
     slots = [ord(stand_ins.get(row) or form) for row, form in enumerate(forms)]
     widest = max(slots, default=0)
     if widest < 0x100:
         dtype, encoding = np.dtype(np.uint8), "latin-1"
-    elif widest < _BASIC_PLANE and not any(slot in _SURROGATES for slot in slots):
+    elif widest < _BASIC_PLANE:
         dtype, encoding = np.dtype("<u2"), "utf-16-le"
     else:
         dtype, encoding = np.dtype("<u4"), "utf-32-le"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import string
+from unittest import mock
 
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dataset_tools import names
 from dataset_tools.names import (
     _BY_TABLE,
     _translated,
@@ -131,14 +133,16 @@ _TRICKY = (
 
 
 @settings(deadline=None)
-@given(st.lists(st.none() | st.text(alphabet=_TRICKY, max_size=8)))
-def test_column_forms_are_each_texts_form_whatever_its_neighbours(texts):
+@given(st.lists(st.none() | st.text(alphabet=_TRICKY, max_size=8)), st.sampled_from([_BY_TABLE, 1]))
+def test_column_forms_are_each_texts_form_whatever_its_neighbours(texts, by_table):
     column = pa.array(texts, type=pa.large_string())
-    written, lowered = skeleton_columns(column)
+    with mock.patch.object(names, "_BY_TABLE", by_table):  # 1: every joined text through the tables, as a long one
+        written, lowered = skeleton_columns(column)
+        ascii_forms = ascii_column(column)
     assert written.to_pylist() == [None if text is None else skeleton(text) for text in texts]
     assert lowered.to_pylist() == [None if text is None else skeleton(text, lowered=True) for text in texts]
-    assert ascii_column(column).to_pylist() == [None if text is None else ascii_text(text) for text in texts]
-    assert slug_of_ascii(ascii_column(column)).to_pylist() == [None if t is None else slugify(t) for t in texts]
+    assert ascii_forms.to_pylist() == [None if text is None else ascii_text(text) for text in texts]
+    assert slug_of_ascii(ascii_forms).to_pylist() == [None if t is None else slugify(t) for t in texts]
 
 
 def test_a_text_holding_the_separator_is_still_each_texts_form():

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -612,6 +613,7 @@ def test_a_derived_value_is_made_once_and_may_ask_for_another():
 
     def outer() -> str:
         made.append("outer")
+        time.sleep(0.05)  # the other callers arrive meanwhile
         return tf.derived("inner", lambda: made.append("inner") or "i") + "o"
 
     def ask() -> None:
@@ -624,6 +626,26 @@ def test_a_derived_value_is_made_once_and_may_ask_for_another():
     for thread in threads:
         thread.join(timeout=10)
     assert (results, sorted(made)) == (["io"] * 4, ["inner", "outer"])
+
+
+def test_a_derived_value_being_made_holds_up_no_other_name():
+    tf = TableFile(table="organisations", path=Path("organisations.csv"), file="organisations.csv", format="csv")
+    inside, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow() -> str:
+        inside.set()
+        release.wait(10)
+        return "s"
+
+    making = threading.Thread(target=lambda: tf.derived("slow", slow), daemon=True)
+    making.start()
+    inside.wait(10)
+    asking = threading.Thread(target=lambda: (tf.derived("fast", lambda: "f"), done.set()), daemon=True)
+    asking.start()
+    other_made = done.wait(5)
+    release.set()
+    making.join(10)
+    assert other_made
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])

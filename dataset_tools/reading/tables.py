@@ -96,8 +96,9 @@ class TableFile:
         """``make()``, made once for this file and kept under ``name``: what checks on several threads each need.
 
         A second caller of one name waits for the first one's result rather than making it
-        again; values of other names are made meanwhile, and ``make`` may ask for them. What is
-        kept is made from ``data``, which is set once, while the file is read, and lives as
+        again; values of other names are made meanwhile, and ``make`` may ask for them (never
+        for one whose ``make`` asks for its own: two threads would wait for each other). What
+        is kept is made from ``data``, which is set once, while the file is read, and lives as
         long as this object.
         """
         with self._derived_lock:
@@ -117,7 +118,9 @@ class TableFile:
 
     def _first_records(self) -> np.ndarray:
         if "id" not in self.data.column_names:
-            return np.arange(self.data.num_rows)
+            every = np.arange(self.data.num_rows)
+            every.flags.writeable = False
+            return every
         encoded = pc.dictionary_encode(self.data.column("id").combine_chunks(), null_encoding="encode")
         rows = np.unique(encoded.indices.to_numpy(), return_index=True)[1]
         rows.sort()  # in file order

@@ -266,8 +266,10 @@ def _column_problems(tf: TableFile, column: Column) -> Iterator[Problem]:
     values = _column(tf, column.name)
     empty = bytematch.empty(values)
     if column.required:
-        missing = empty.copy()
-        missing[tf.mistyped.get(column.name, [])] = False  # a type-error already, not an empty value
+        missing = empty
+        if column.name in tf.mistyped:  # a type-error already, not an empty value
+            missing = empty.copy()
+            missing[tf.mistyped[column.name]] = False
         for row in np.flatnonzero(missing):
             yield _required(tf, row, column)
     if column.is_list:

@@ -381,7 +381,9 @@ def _kinds(
     wrong = resolved & pc.is_in(values, value_set=misfits).to_numpy(zero_copy_only=False)
     if not wrong.any():
         return
-    kind_of = dict(zip(*(column.to_pylist() for column in _first_kinds(orgs)), strict=True))
+    org_ids, kinds = _first_kinds(orgs)
+    named = pc.is_in(org_ids, value_set=values.filter(pa.array(wrong)))  # the few organisations named so
+    kind_of = dict(zip(org_ids.filter(named).to_pylist(), kinds.filter(named).to_pylist(), strict=True))
     expected = " or ".join(column.organisation_kinds)
     for index in np.flatnonzero(wrong):
         value = values[index].as_py()
