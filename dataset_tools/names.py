@@ -234,8 +234,12 @@ def consonants(key: str) -> str:
 # --- look-alikes (Unicode TR39 confusables) -----------------------------------------------------
 
 _ASCII_AFTER = (("''", '"'), ("rn", "m"), ("\u00ba/\u2080", "%"))
-"""Multi-character prototypes of ASCII characters, folded back after mapping so that the
-ASCII fast path and the full mapping agree (``m`` → ``rn`` → ``m``; ``"`` → ``''`` → ``"``)."""
+"""The ASCII characters whose prototype is several characters, as (prototype, character): both
+paths fold each prototype back, left to right, after mapping (``m`` → ``rn`` → ``m``). The ASCII
+path, whose byte table maps one character to one, first writes these prototypes as the full
+mapping does (:func:`_ascii_folded`): a fold can join characters across a prototype's edge (a
+quote before a double quote maps to three quotes, which fold to a double quote before a quote),
+so the two paths agree only from the same text."""
 
 
 CONFUSABLES = "dataset_tools/confusables.py"
@@ -338,7 +342,7 @@ def skeleton(text: str, *, lowered: bool = False) -> str:
     mapping, table = _prototypes()
     normal = unicodedata.normalize("NFKC", text)
     if normal.isascii():
-        return _folded(normal.encode("ascii").translate(table).decode("ascii").lower())  # ASCII: folding is lowering
+        return _ascii_folded(normal.encode("ascii").translate(table).decode("ascii").lower())  # folding is lowering
     return _mapped(unicodedata.normalize("NFD", normal), lambda decomposed: decomposed.translate(mapping))
 
 
@@ -351,6 +355,16 @@ def _mapped(decomposed: str, prototypes: Callable[[str], str]) -> str:
     <https://unicode.org/reports/tr15/>`_: NFKC is the canonical composition of NFKD).
     """
     return _folded(unicodedata.normalize("NFD", prototypes(decomposed)).casefold())
+
+
+def _ascii_folded(mapped: str) -> str:
+    """An ASCII text mapped by the byte table, its characters' multi-letter prototypes written, then folded.
+
+    See ``_ASCII_AFTER``: what the full mapping of the same text gives, folded.
+    """
+    for long, short in _ASCII_AFTER:
+        mapped = mapped.replace(short, long)
+    return _folded(mapped)
 
 
 def _folded(mapped: str) -> str:
@@ -442,16 +456,17 @@ def _ascii_skeletons(texts: pa.LargeStringArray) -> pa.LargeStringArray:
     An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
     (one letter for another, none of them mapped again) and lower case (which is case
     folding, in ASCII): one byte table, applied to the bytes of all the texts at once.
-    Then the multi-letter folds, which Arrow applies as ``str.replace`` does, left to right: those
-    written in ASCII (no ASCII text holds ``º/₀``).
+    Then the characters' multi-letter prototypes written and folded back, which Arrow does as
+    ``str.replace`` does, left to right (:func:`_ascii_folded`).
     """
     validity, offsets, data = texts.buffers()
     if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
         data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
     texts = pa.LargeStringArray.from_buffers(len(texts), offsets, data, validity, offset=texts.offset)
     for long, short in _ASCII_AFTER:
-        if long.isascii():  # else in no ASCII text
-            texts = pc.replace_substring(texts, long, short)
+        texts = pc.replace_substring(texts, short, long)
+    for long, short in _ASCII_AFTER:
+        texts = pc.replace_substring(texts, long, short)
     return texts
 
 

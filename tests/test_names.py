@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import unicodedata
 from unittest import mock
 
 import pyarrow as pa
@@ -174,3 +175,29 @@ def test_a_table_of_many_characters_replaced_by_several_is_str_translate_too():
     table = {code: chr(code) * 2 for code in range(0x410, 0x450)}  # every Cyrillic capital and small letter, doubled
     text = "".join(map(chr, range(0x400, 0x460))) * 3
     assert _translated(text, lambda code: table.get(code, chr(code))) == text.translate(table)
+
+
+def _fully_mapped(text: str, *, lowered: bool = False) -> str:
+    """:func:`skeleton` of ``text`` through the full mapping, as a text in other letters takes it (no ASCII path)."""
+    mapping, _table = names._prototypes()  # noqa: SLF001 - the table the two paths share
+    text = text.lower() if lowered else text
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
+    return names._mapped(decomposed, lambda part: part.translate(mapping))  # noqa: SLF001
+
+
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet=string.printable[:95] + "''\"\"``mmrn%%", max_size=10), max_size=8))
+def test_the_ascii_path_of_a_skeleton_is_the_full_mapping(texts):
+    """A quote before a double quote maps to three quotes, which fold to a double quote before a quote: the ASCII
+    path writes the multi-letter prototypes before folding, as the full mapping does (else 'Daesh'"' missed)."""
+    expected = [_fully_mapped(text) for text in texts]
+    expected_lowered = [_fully_mapped(text, lowered=True) for text in texts]
+    assert [skeleton(text) for text in texts] == expected
+    assert [skeleton(text, lowered=True) for text in texts] == expected_lowered
+    written, lowered = skeleton_columns(pa.array(texts, type=pa.large_string()))
+    assert (written.to_pylist(), lowered.to_pylist()) == (expected, expected_lowered)
+
+
+def test_a_quote_written_otherwise_before_a_double_quote_looks_alike():
+    assert look_alike('Daesh\u2019"', "Daesh'\"")
+    assert look_alike("the 'State'\"", "th\u0435 'State'\"")  # a Cyrillic е
