@@ -237,9 +237,15 @@ _ASCII_AFTER = (("''", '"'), ("rn", "m"), ("\u00ba/\u2080", "%"))
 """The ASCII characters whose prototype is several characters, as (prototype, character): both
 paths fold each prototype back, left to right, after mapping (``m`` → ``rn`` → ``m``). The ASCII
 path, whose byte table maps one character to one, first writes these prototypes as the full
-mapping does (:func:`_ascii_folded`): a fold can join characters across a prototype's edge (a
-quote before a double quote maps to three quotes, which fold to a double quote before a quote),
-so the two paths agree only from the same text."""
+mapping does (:func:`_ascii_folded`) where a fold can join characters across a prototype's edge
+(see ``_ASCII_WRITTEN``: a quote before a double quote maps to three quotes, which fold to a
+double quote before a quote), so that the two paths fold the same text."""
+_ASCII_WRITTEN = tuple(
+    (long, short) for long, short in _ASCII_AFTER if any(long[:size] == long[-size:] for size in range(1, len(long)))
+)
+"""Of ``_ASCII_AFTER``, the prototypes that begin as they end (``''``): folding, left to right, can
+join one to a neighbour, so the ASCII path writes them before folding. The others fold back to
+exactly what was there (``rn`` cannot overlap itself): writing them would change nothing."""
 
 
 CONFUSABLES = "dataset_tools/confusables.py"
@@ -358,11 +364,11 @@ def _mapped(decomposed: str, prototypes: Callable[[str], str]) -> str:
 
 
 def _ascii_folded(mapped: str) -> str:
-    """An ASCII text mapped by the byte table, its characters' multi-letter prototypes written, then folded.
+    """An ASCII text mapped by the byte table, the prototypes ``_ASCII_WRITTEN`` names written, then folded.
 
     See ``_ASCII_AFTER``: what the full mapping of the same text gives, folded.
     """
-    for long, short in _ASCII_AFTER:
+    for long, short in _ASCII_WRITTEN:
         mapped = mapped.replace(short, long)
     return _folded(mapped)
 
@@ -456,14 +462,14 @@ def _ascii_skeletons(texts: pa.LargeStringArray) -> pa.LargeStringArray:
     An ASCII text is its own NFKC form; its skeleton takes the ASCII part of the mapping
     (one letter for another, none of them mapped again) and lower case (which is case
     folding, in ASCII): one byte table, applied to the bytes of all the texts at once.
-    Then the characters' multi-letter prototypes written and folded back, which Arrow does as
-    ``str.replace`` does, left to right (:func:`_ascii_folded`).
+    Then the multi-letter prototypes written (``_ASCII_WRITTEN``) and folded back, which Arrow
+    does as ``str.replace`` does, left to right (:func:`_ascii_folded`).
     """
     validity, offsets, data = texts.buffers()
     if data is not None:  # a filtered array's own data: its texts' bytes (and any padding), translated at once
         data = pa.py_buffer(data.to_pybytes().translate(_ascii_table()))
     texts = pa.LargeStringArray.from_buffers(len(texts), offsets, data, validity, offset=texts.offset)
-    for long, short in _ASCII_AFTER:
+    for long, short in _ASCII_WRITTEN:
         texts = pc.replace_substring(texts, short, long)
     for long, short in _ASCII_AFTER:
         texts = pc.replace_substring(texts, long, short)

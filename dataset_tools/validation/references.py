@@ -239,7 +239,8 @@ class _Unresolved:
                 named[value] = fits
         wanting = list(dict.fromkeys(value for value in values[:HINT_LIMIT] if not (value in home or value in named)))
         choices = [] if not wanting or len(self.targets) > HINT_CHOICES else self.targets.to_pylist()
-        choices = [choice for choice in choices if choice not in self.wrong_kind()]  # only what the column may name
+        wrong_kind = self.wrong_kind() if choices else set()
+        choices = [choice for choice in choices if choice not in wrong_kind]  # only what the column may name
         hints = dict(zip(wanting, suggestions(wanting, choices), strict=True))
         for count, (line, value) in enumerate(zip(self.lines, values, strict=True)):
             if value in home:
