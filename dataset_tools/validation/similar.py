@@ -429,9 +429,10 @@ def _similar_entries(
 
     Within a block, a key is scored only against keys whose length allows the cutoff (see
     :func:`_longest_partner`), by rapidfuzz (compiled, on every core) with ``score_cutoff``,
-    at most ``_CELLS`` scores at a time: the pairs of all small blocks in one ``process.cpdist``
-    call, a larger block sorted by length and cut into chunks of keys, each scored against its
-    band window by ``process.cdist`` (see :func:`_scored_in_bands`). In a block of more than
+    a bounded number of scores at a time: the pairs of all small blocks in ``process.cpdist``
+    calls of at most ``_CELLS`` pairs, a larger block sorted by length and cut into chunks of
+    ``_ROWS`` keys, each scored against its band window by ``process.cdist`` (see
+    :func:`_scored_in_bands`). In a block of more than
     ``EXHAUSTIVE`` keys, only neighbours in sorted order are scored (:func:`_scored_neighbours`;
     the keys must then be ASCII, as :func:`key` makes them).
     """
